@@ -1,0 +1,148 @@
+"""Typed settings for `incidents`, read once from environment variables.
+
+Nothing here has a secret default: in development the secret key is generated into the instance
+folder on first use; in production a missing or weak setting stops start-up and names the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "testing", "production")
+# Values people paste from tutorials; refusing them in production is cheap insurance.
+KNOWN_WEAK_SECRETS = frozenset({"", "dev", "changeme", "secret", "development", "change-me"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names the setting to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    secret_key: str
+    database_url: str
+    instance_path: Path
+    session_cookie_secure: bool
+    idle_timeout_minutes: int = 20
+    ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True
+    page_size: int = 25
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_mapping(self) -> dict[str, object]:
+        """The Flask config keys these settings become."""
+        return {
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "DATABASE_URL": self.database_url,
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_NAME": "incidents_session",
+            "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "PERMANENT_SESSION_LIFETIME": self.idle_timeout_minutes * 60,
+            "IDLE_TIMEOUT_MINUTES": self.idle_timeout_minutes,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_HEADERS_ENABLED": False,
+            "WTF_CSRF_TIME_LIMIT": 3600,
+            "PAGE_SIZE": self.page_size,
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
+            **self.extra,
+        }
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}")
+    return value
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A per-checkout random key kept in the instance folder, never a hard-coded default."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def load_settings(overrides: dict[str, object] | None = None) -> Settings:
+    """Build settings from the environment; `overrides` is for tests and the CLI."""
+    env = os.environ.get("INCIDENTS_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"INCIDENTS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    default_instance = Path(__file__).resolve().parent / "instance"
+    instance_path = Path(os.environ.get("INCIDENTS_INSTANCE_PATH") or default_instance).resolve()
+
+    secret = os.environ.get("SECRET_KEY", "")
+    if env == "production":
+        if secret.strip().lower() in KNOWN_WEAK_SECRETS:
+            raise ConfigError(
+                "SECRET_KEY is missing or is a known default: set SECRET_KEY to a random value "
+                f"of at least {MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} characters"
+            )
+        if not os.environ.get("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL is missing: production needs an explicit database")
+    elif not secret:
+        secret = _development_secret(instance_path)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'incidents.db'}"
+    if not database_url.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite:// or postgresql+psycopg:// "
+            f"(got a URL starting {database_url.split(':', 1)[0]!r})"
+        )
+
+    settings = Settings(
+        env=env,
+        secret_key=secret,
+        database_url=database_url,
+        instance_path=instance_path,
+        # Browsers accept Secure cookies on http://127.0.0.1 and localhost, so this holds in
+        # development too; tests turn it off because the test client speaks plain http.
+        session_cookie_secure=_flag("SESSION_COOKIE_SECURE", True),
+        idle_timeout_minutes=_int("IDLE_TIMEOUT_MINUTES", 20, 1, 240),
+        ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        ratelimit_enabled=_flag("RATELIMIT_ENABLED", True),
+    )
+    if overrides:
+        settings = Settings(**{**settings.__dict__, **overrides})
+    return settings

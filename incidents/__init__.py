@@ -1,0 +1,41 @@
+"""`incidents`: case management for allegations about adults and policy breaches in schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings, load_settings
+from incidents.db import make_engine, make_session_factory
+
+
+def create_app(
+    overrides: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> Flask:
+    """The application factory. It never migrates the database: run `incidents db upgrade`.
+    Tests pass a session factory bound to their own transaction."""
+    from incidents.web import init_web  # the web layer imports models; keep the top light
+
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder="../templates",
+        static_folder="static",
+    )
+    app.config.from_mapping(settings.flask_mapping())
+    if overrides:
+        app.config.update(overrides)
+    app.extensions["incidents.settings"] = settings
+    if session_factory is not None:
+        app.extensions["incidents.sessions"] = session_factory
+    else:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["incidents.engine"] = engine
+        app.extensions["incidents.sessions"] = make_session_factory(engine)
+    init_web(app)
+    return app

@@ -1,0 +1,74 @@
+"""Engine, session factory and the declarative base shared by every model.
+
+The naming convention is fixed here from the first migration so Alembic can name, find and drop
+every constraint the same way on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_id() -> uuid.UUID:
+    """A UUIDv7 (RFC 9562): time-ordered, so indexes stay compact, and made by the application
+    before insert so encryption can bind a ciphertext to its row id. The standard library only
+    gains uuid7 in Python 3.14."""
+    unix_ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (unix_ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76  # version
+    value |= (rand >> 68) << 64  # 12 random bits (rand_a)
+    value |= 0b10 << 62  # variant
+    value |= rand & ((1 << 62) - 1)  # 62 random bits (rand_b)
+    return uuid.UUID(int=value)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        # hide_parameters: SQL errors must not carry personal data into logs.
+        engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, WAL, and explicit BEGIN IMMEDIATE transactions (SQLAlchemy's pysqlite
+    recipe): the driver's own deferred BEGIN breaks savepoints and lets two writers race."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)

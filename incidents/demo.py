@@ -1,0 +1,258 @@
+"""Demo data for newcomers: a fictional school, one user per role, and a dozen realistic cases
+spread over the five seed policies. Built only through the services, like real data."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents.clock import local_today
+from incidents.models import DisclosureSource, Person, PersonKind, PolicyClause, Role, School, User
+from incidents.permissions import can_add_note
+from incidents.services import notes as note_service
+from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
+from incidents.services.people import create_person
+from incidents.services.schools import create_school
+from incidents.services.users import create_user
+
+DEMO_URN = "999001"
+DEMO_SCHOOL = "Oakfield Primary School (demo)"
+DOMAIN = "oakfield.example"
+
+# (role, name, email local part). Every name is invented.
+DEMO_USERS: tuple[tuple[Role, str, str], ...] = (
+    (Role.HEADTEACHER, "Helen Ashworth", "head"),
+    (Role.DSL, "Daniel Okafor", "dsl"),
+    (Role.DEPUTY_DSL, "Priya Raman", "deputy.dsl"),
+    (Role.CHAIR_OF_GOVERNORS, "Margaret Ellison", "chair"),
+    (Role.GOVERNOR, "Tom Beckett", "governor"),
+    (Role.STAFF, "Sophie Turner", "staff"),
+    (Role.TRUST_OFFICER, "Alan Whitfield", "trust"),
+    (Role.ADMIN, "Grace Liu", "admin"),
+)
+
+# Staff with no login who appear in cases.
+DEMO_PEOPLE: tuple[tuple[str, PersonKind], ...] = (
+    ("Mark Fenwick", PersonKind.STAFF),
+    ("Laura Whitcombe", PersonKind.STAFF),
+    ("Ben Hargreaves", PersonKind.VOLUNTEER),
+    ("Kerry Doyle", PersonKind.STAFF),
+    ("Rashid Karim", PersonKind.CONTRACTOR),
+)
+
+
+@dataclass(frozen=True)
+class DemoCase:
+    recorder: str  # email local part of the user who records or reports it
+    about: tuple[str, ...]  # names of people
+    source: DisclosureSource
+    clauses: tuple[str, ...]  # catalogue codes' prefixes: first clause whose code starts so
+    days_ago: int
+    narrative: str
+    reporter: str = ""
+    notes: tuple[str, ...] = ()
+    new_subject: tuple[str, PersonKind] | None = None
+
+
+DEMO_CASES: tuple[DemoCase, ...] = (
+    DemoCase(
+        "head",
+        ("Mark Fenwick",),
+        DisclosureSource.PARENT,
+        ("001-COC-5",),
+        2,
+        "A parent told me at the gate that Mr Fenwick has accepted her son (Year 5) as a "
+        "friend on Facebook and has liked several of his posts.",
+        reporter="Parent of a Year 5 pupil, by phone",
+        notes=(
+            "Parent asked whether her son will be spoken to. I explained the process "
+            "that will be followed and that I cannot share outcomes about staff.",
+        ),
+    ),
+    DemoCase(
+        "staff",
+        ("Laura Whitcombe",),
+        DisclosureSource.STAFF,
+        ("002-PU-3-7A",),
+        1,
+        "I saw a photo of our Year 2 class on a personal Instagram account belonging to "
+        "Ms Whitcombe. Children's faces are visible and the school jumper is clear.",
+    ),
+    DemoCase(
+        "dsl",
+        ("Mark Fenwick",),
+        DisclosureSource.CHILD,
+        ("002-PU-3-1",),
+        0,
+        'Pupil (Year 6) said: "Mr Fenwick messaged me on Snapchat and said not to tell '
+        "my mum.\" Child's words recorded as given. No questions asked beyond listening.",
+        notes=("Called children's social care front door for advice; awaiting call back.",),
+    ),
+    DemoCase(
+        "head",
+        ("Ben Hargreaves",),
+        DisclosureSource.MONITORING,
+        ("001-COC-4",),
+        12,
+        "Web filtering flagged the volunteer's use of a school laptop to post about a "
+        "pupil's family circumstances in a public forum.",
+    ),
+    DemoCase(
+        "head",
+        ("Kerry Doyle",),
+        DisclosureSource.SELF_REPORT,
+        ("004-",),
+        20,
+        "Mrs Doyle told me she posted a picture from sports day on the school's Facebook "
+        "page that included a child whose parents have not consented. She deleted it "
+        "within ten minutes.",
+        notes=("Checked the consent list; the post was removed. Advice given.",),
+    ),
+    DemoCase(
+        "dsl",
+        ("Rashid Karim",),
+        DisclosureSource.EXTERNAL_AGENCY,
+        ("003-",),
+        30,
+        "The local authority's online safety team reported that a contractor's business "
+        "account posted photographs taken inside the school during building works.",
+    ),
+    DemoCase(
+        "head",
+        ("Helen Ashworth",),
+        DisclosureSource.GOVERNOR,
+        ("000-",),
+        6,
+        "A governor reported that the headteacher's personal Twitter account announced "
+        "a staffing change before the school had told parents.",
+    ),
+    DemoCase(
+        "deputy.dsl",
+        ("Laura Whitcombe",),
+        DisclosureSource.ANONYMOUS,
+        ("003-",),
+        45,
+        "An anonymous note said a member of staff has been arguing with parents about the "
+        "school in a local Facebook group.",
+    ),
+    DemoCase(
+        "head",
+        (),
+        DisclosureSource.PARENT,
+        ("001-GP",),
+        60,
+        "A parent posted photographs from the nativity play showing other children's faces "
+        "on a public page after being asked not to.",
+        new_subject=("Parent of a Year 1 pupil", PersonKind.PARENT_CARER),
+    ),
+    DemoCase(
+        "governor",
+        ("Kerry Doyle",),
+        DisclosureSource.GOVERNOR,
+        ("000-",),
+        75,
+        "Parents told me a teaching assistant is messaging them on WhatsApp about their "
+        "children instead of using the school's approved channels.",
+    ),
+    DemoCase(
+        "dsl",
+        ("Mark Fenwick",),
+        DisclosureSource.STAFF,
+        ("002-",),
+        90,
+        "A colleague reported that Mr Fenwick shares his personal phone number with pupils "
+        "for homework help.",
+        reporter="A teaching colleague",
+    ),
+    DemoCase(
+        "head",
+        ("Ben Hargreaves",),
+        DisclosureSource.PARENT,
+        ("004-",),
+        120,
+        "A parent complained that the volunteer's account shares the school's password "
+        "for the class blog in a public post.",
+        reporter="Parent, by email",
+    ),
+)
+
+
+def credentials_path(instance_path: Path) -> Path:
+    return instance_path / "demo_password"
+
+
+def _clause_ids(
+    session: Session, school: School, prefixes: tuple[str, ...]
+) -> tuple[uuid.UUID, ...]:
+    clauses = list(session.scalars(select(PolicyClause).where(PolicyClause.school_id == school.id)))
+    chosen = []
+    for prefix in prefixes:
+        match = next(
+            (c for c in sorted(clauses, key=lambda c: c.code) if c.code.startswith(prefix)), None
+        )
+        if match is not None:
+            chosen.append(match.id)
+    return tuple(chosen)
+
+
+def build_demo(session: Session, *, password: str) -> School:
+    school = create_school(session, actor=None, name=DEMO_SCHOOL, urn=DEMO_URN)
+    users: dict[str, User] = {}
+    for role, name, local in DEMO_USERS:
+        users[local] = create_user(
+            session,
+            actor=None,
+            school=school,
+            email=f"{local}@{DOMAIN}",
+            display_name=name,
+            roles=[role],
+            password=password,
+        )
+    admin = users["admin"]
+    for name, kind in DEMO_PEOPLE:
+        create_person(session, actor=admin, name=name, kind=kind)
+    session.flush()
+    people = {
+        p.name.reveal(): p
+        for p in session.scalars(select(Person).where(Person.school_id == school.id))
+    }
+    today = local_today()
+    for spec in DEMO_CASES:
+        actor = users[spec.recorder]
+        aware = today - timedelta(days=spec.days_ago)
+        data = CaseInput(
+            narrative=spec.narrative,
+            became_aware_on=aware,
+            occurred_on=aware - timedelta(days=1),
+            subject_ids=tuple(people[name].id for name in spec.about),
+            new_subject=NewSubject(*spec.new_subject) if spec.new_subject else None,
+            clause_ids=_clause_ids(session, school, spec.clauses),
+            source=spec.source,
+            reporter=spec.reporter,
+        )
+        if actor.has_role(Role.STAFF, Role.GOVERNOR):
+            case = report_concern(session, actor=actor, data=data)
+        else:
+            case = record_disclosure(session, actor=actor, data=data)
+        for body in spec.notes:
+            # The DSL keeps the chronology unless the case is out of their reach.
+            writer = next(
+                u for u in (users["dsl"], users["head"], users["chair"]) if can_add_note(u, case)
+            )
+            note_service.add_note(session, actor=writer, case=case, body=body)
+    return school
+
+
+def describe(password: str) -> str:
+    lines = [
+        f"Demo school: {DEMO_SCHOOL} (URN {DEMO_URN})",
+        f"Every demo user's password: {password}",
+        "Sign in as:",
+    ]
+    lines += [f"  {role.label:<40} {local}@{DOMAIN}" for role, _name, local in DEMO_USERS]
+    return "\n".join(lines)

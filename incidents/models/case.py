@@ -1,0 +1,161 @@
+"""Case: the unit of work, with its subjects, cited clauses and chronology (Note)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incidents.db import Base
+from incidents.models.base import checked_enum, created_column, id_column
+from incidents.models.person import Person
+from incidents.models.policy import PolicyClause
+from incidents.sensitive import Sensitive, SensitiveText
+
+
+class CaseKind(enum.StrEnum):
+    ALLEGATION = "allegation"
+    LOW_LEVEL_CONCERN = "low_level_concern"
+    POLICY_BREACH = "policy_breach"
+    DATA_BREACH = "data_breach"
+
+    @property
+    def label(self) -> str:
+        return {
+            CaseKind.ALLEGATION: "Allegation (harm threshold met)",
+            CaseKind.LOW_LEVEL_CONCERN: "Low-level concern",
+            CaseKind.POLICY_BREACH: "Policy breach",
+            CaseKind.DATA_BREACH: "Personal data breach",
+        }[self]
+
+
+class CaseState(enum.StrEnum):
+    REPORTED = "reported"
+    RECORDED = "recorded"
+    ASSESSED = "assessed"
+    REFERRED = "referred"
+    AWAITING_POLICE = "awaiting_police"
+    INVESTIGATING = "investigating"
+    OUTCOME_RECORDED = "outcome_recorded"
+    DISCIPLINARY = "disciplinary"
+    CLOSED = "closed"
+    ERASED = "erased"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class DisclosureSource(enum.StrEnum):
+    PARENT = "parent"
+    STAFF = "staff"
+    CHILD = "child"
+    ANONYMOUS = "anonymous"
+    GOVERNOR = "governor"
+    EXTERNAL_AGENCY = "external_agency"
+    SELF_REPORT = "self_report"
+    MONITORING = "monitoring"
+
+    @property
+    def label(self) -> str:
+        return {
+            DisclosureSource.PARENT: "A parent or carer",
+            DisclosureSource.STAFF: "A member of staff",
+            DisclosureSource.CHILD: "A child",
+            DisclosureSource.ANONYMOUS: "Anonymous",
+            DisclosureSource.GOVERNOR: "A governor",
+            DisclosureSource.EXTERNAL_AGENCY: "An external agency",
+            DisclosureSource.SELF_REPORT: "The person themselves (self-report)",
+            DisclosureSource.MONITORING: "The school's own monitoring",
+        }[self]
+
+
+case_subject = Table(
+    "case_subject",
+    Base.metadata,
+    Column("case_id", ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("person.id"), primary_key=True),
+)
+
+case_clause = Table(
+    "case_clause",
+    Base.metadata,
+    Column("case_id", ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True),
+    Column("clause_id", ForeignKey("policy_clause.id"), primary_key=True),
+)
+
+
+class Case(Base):
+    # "case" is a reserved word in SQL; a different table name saves quoting everywhere.
+    __tablename__ = "case_file"
+    __table_args__ = (
+        UniqueConstraint("school_id", "reference"),
+        UniqueConstraint("school_id", "year", "number"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint(
+            "occurred_on IS NULL OR occurred_on <= became_aware_on", name="occurred_before_aware"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    # Unknown until triage decides the track.
+    kind: Mapped[CaseKind | None] = mapped_column(checked_enum(CaseKind, "kind"), nullable=True)
+    state: Mapped[CaseState] = mapped_column(checked_enum(CaseState, "state"), index=True)
+    source: Mapped[DisclosureSource] = mapped_column(checked_enum(DisclosureSource, "source"))
+    narrative: Mapped[Sensitive] = mapped_column(SensitiveText)
+    # Who made the disclosure, in their own words or the recorder's; never indexed or searched.
+    reporter_identity: Mapped[Sensitive | None] = mapped_column(SensitiveText, nullable=True)
+    occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    became_aware_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = created_column()
+    case_manager_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
+    # KCSIE Part 4: a concern about both the headteacher and the chair goes straight to the LADO.
+    needs_direct_lado_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    subjects: Mapped[list[Person]] = relationship(secondary=case_subject, lazy="selectin")
+    clauses: Mapped[list[PolicyClause]] = relationship(secondary=case_clause, lazy="selectin")
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="case", order_by="Note.created_at", lazy="selectin"
+    )
+
+
+class Note(Base):
+    """A chronology entry. Never edited: a correction is a new note pointing at the old one."""
+
+    __tablename__ = "note"
+    __table_args__ = (
+        CheckConstraint(
+            "(corrects_id IS NULL AND reason IS NULL) OR "
+            "(corrects_id IS NOT NULL AND reason IS NOT NULL)",
+            name="correction_has_reason",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = created_column()
+    body: Mapped[Sensitive] = mapped_column(SensitiveText)
+    corrects_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("note.id"), nullable=True)
+    reason: Mapped[Sensitive | None] = mapped_column(SensitiveText, nullable=True)
+
+    case: Mapped[Case] = relationship(back_populates="notes")

@@ -1,0 +1,192 @@
+"""Policy clauses: load the default catalogue for a school, and let an admin add, edit and retire.
+
+A retired clause is only hidden from new cases; cases that cited it keep it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit
+from incidents.catalogue import default_catalogue
+from incidents.models import PolicyClause, School, User
+from incidents.models.base import utcnow
+from incidents.permissions import Permission, has_permission
+from incidents.services.errors import Forbidden, InvalidInput, NotFound
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
+MAX_TEXT = 1000
+MAX_SOURCE = 120
+
+
+@dataclass(frozen=True)
+class ClauseInput:
+    code: str
+    source: str
+    category: str
+    text: str
+
+
+def load_catalogue(
+    session: Session, *, actor: User | None, school: School, policies: Iterable[str] | None = None
+) -> int:
+    """Copy the default clauses (optionally only some policies) into the school's catalogue."""
+    catalogue = default_catalogue()
+    wanted = set(policies) if policies is not None else None
+    known = {c.policy for c in catalogue.clauses}
+    if wanted is not None and not wanted <= known:
+        unknown = ", ".join(sorted(wanted - known))
+        raise InvalidInput({"policies": f"Unknown policy in the catalogue: {unknown}"})
+    existing = set(
+        session.scalars(select(PolicyClause.code).where(PolicyClause.school_id == school.id))
+    )
+    added = 0
+    for clause in catalogue.clauses:
+        if (wanted is not None and clause.policy not in wanted) or clause.code in existing:
+            continue
+        session.add(
+            PolicyClause(
+                school_id=school.id,
+                code=clause.code,
+                source=clause.source,
+                category=clause.category,
+                text=clause.text,
+            )
+        )
+        added += 1
+    session.flush()
+    audit.record(
+        session, school_id=school.id, action=audit.Action.CLAUSE_LOAD_CATALOGUE, actor=actor
+    )
+    return added
+
+
+def list_clauses(
+    session: Session, school_id: uuid.UUID, *, include_retired: bool = False
+) -> list[PolicyClause]:
+    query = select(PolicyClause).where(PolicyClause.school_id == school_id)
+    if not include_retired:
+        query = query.where(PolicyClause.retired_at.is_(None))
+    return list(session.scalars(query.order_by(PolicyClause.code)))
+
+
+def active_clauses_by_id(
+    session: Session, school_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> list[PolicyClause]:
+    """The clauses a new case may cite: this school's and not retired; anything else is refused."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    found = list(
+        session.scalars(
+            select(PolicyClause).where(
+                PolicyClause.id.in_(wanted),
+                PolicyClause.school_id == school_id,
+                PolicyClause.retired_at.is_(None),
+            )
+        )
+    )
+    if len(found) != len(wanted):
+        raise InvalidInput({"clauses": "Choose clauses from the list"})
+    return found
+
+
+def get_clause(session: Session, *, actor: User, clause_id: uuid.UUID) -> PolicyClause:
+    _require_admin(actor)
+    clause = session.get(PolicyClause, clause_id)
+    if clause is None or clause.school_id != actor.school_id:
+        raise NotFound("Clause not found")
+    return clause
+
+
+def _validate(
+    session: Session, school_id: uuid.UUID, data: ClauseInput, current: PolicyClause | None
+) -> ClauseInput:
+    code = data.code.strip().upper()
+    cleaned = ClauseInput(
+        code=code,
+        source=data.source.strip(),
+        category=data.category.strip(),
+        text=data.text.strip(),
+    )
+    errors: dict[str, str] = {}
+    if not CODE_PATTERN.match(code):
+        errors["code"] = "Enter a code of up to 20 capital letters, digits and hyphens"
+    else:
+        clash = session.scalar(
+            select(PolicyClause.id).where(
+                PolicyClause.school_id == school_id, PolicyClause.code == code
+            )
+        )
+        if clash is not None and (current is None or clash != current.id):
+            errors["code"] = "Another clause already has this code"
+    if not cleaned.source:
+        errors["source"] = "Enter where the clause comes from"
+    elif len(cleaned.source) > MAX_SOURCE:
+        errors["source"] = f"Source must be {MAX_SOURCE} characters or fewer"
+    if cleaned.category not in default_catalogue().categories:
+        errors["category"] = "Choose a category"
+    if not cleaned.text:
+        errors["text"] = "Enter the clause"
+    elif len(cleaned.text) > MAX_TEXT:
+        errors["text"] = f"Clause must be {MAX_TEXT} characters or fewer"
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def create_clause(session: Session, *, actor: User, data: ClauseInput) -> PolicyClause:
+    _require_admin(actor)
+    cleaned = _validate(session, actor.school_id, data, None)
+    clause = PolicyClause(school_id=actor.school_id, **cleaned.__dict__)
+    session.add(clause)
+    session.flush()
+    _audit(session, actor, audit.Action.CLAUSE_CREATE, clause)
+    return clause
+
+
+def update_clause(
+    session: Session, *, actor: User, clause_id: uuid.UUID, data: ClauseInput
+) -> PolicyClause:
+    clause = get_clause(session, actor=actor, clause_id=clause_id)
+    cleaned = _validate(session, actor.school_id, data, clause)
+    for key, value in cleaned.__dict__.items():
+        setattr(clause, key, value)
+    _audit(session, actor, audit.Action.CLAUSE_UPDATE, clause)
+    return clause
+
+
+def set_retired(
+    session: Session, *, actor: User, clause_id: uuid.UUID, retired: bool
+) -> PolicyClause:
+    clause = get_clause(session, actor=actor, clause_id=clause_id)
+    if retired and clause.retired_at is None:
+        clause.retired_at = utcnow()
+        _audit(session, actor, audit.Action.CLAUSE_RETIRE, clause)
+    elif not retired and clause.retired_at is not None:
+        clause.retired_at = None
+        _audit(session, actor, audit.Action.CLAUSE_RESTORE, clause)
+    return clause
+
+
+def _require_admin(actor: User) -> None:
+    if not has_permission(actor, Permission.CLAUSE_MANAGE):
+        raise Forbidden("Only an administrator can change policy clauses")
+
+
+def _audit(session: Session, actor: User, action: audit.Action, clause: PolicyClause) -> None:
+    session.flush()
+    audit.record(
+        session,
+        school_id=clause.school_id,
+        action=action,
+        actor=actor,
+        object_type="policy_clause",
+        object_id=clause.id,
+    )

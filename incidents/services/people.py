@@ -1,0 +1,61 @@
+"""People a case can be about. Names are Sensitive: sorting happens in memory, after reading."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit
+from incidents.models import ADULT_KINDS, Person, PersonKind, User
+from incidents.sensitive import Sensitive
+from incidents.services.errors import InvalidInput
+
+MAX_NAME = 120
+
+
+def list_adults(session: Session, school_id: uuid.UUID) -> list[Person]:
+    people = session.scalars(
+        select(Person).where(Person.school_id == school_id, Person.kind.in_(ADULT_KINDS))
+    )
+    return sorted(people, key=lambda p: p.name.reveal().casefold())
+
+
+def people_by_id(session: Session, school_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> list[Person]:
+    wanted = set(ids)
+    if not wanted:
+        return []
+    found = list(
+        session.scalars(
+            select(Person).where(
+                Person.id.in_(wanted), Person.school_id == school_id, Person.kind.in_(ADULT_KINDS)
+            )
+        )
+    )
+    if len(found) != len(wanted):
+        raise InvalidInput({"subjects": "Choose people from the list"})
+    return found
+
+
+def create_person(
+    session: Session, *, actor: User, name: str, kind: PersonKind, field: str = "new_subject_name"
+) -> Person:
+    name = name.strip()
+    if not name:
+        raise InvalidInput({field: "Enter the person's name"})
+    if len(name) > MAX_NAME:
+        raise InvalidInput({field: f"Name must be {MAX_NAME} characters or fewer"})
+    person = Person(school_id=actor.school_id, kind=kind, name=Sensitive(name))
+    session.add(person)
+    session.flush()
+    audit.record(
+        session,
+        school_id=actor.school_id,
+        action=audit.Action.PERSON_CREATE,
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+    )
+    return person

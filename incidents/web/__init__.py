@@ -1,0 +1,133 @@
+"""The web layer: blueprints, templates, the sign-in gate and the error pages."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, render_template, session
+from flask_login import current_user, logout_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.exceptions import HTTPException
+
+from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
+from incidents.models import User
+from incidents.permissions import Permission, has_permission
+from incidents.services.errors import Forbidden, NotFound
+from incidents.services.users import load_user
+from incidents.web import access
+from incidents.web.filters import init_filters
+from incidents.web.security import init_security
+
+ERROR_PAGES: dict[int, tuple[str, str]] = {
+    400: (
+        "Sorry, there is a problem with your request",
+        "Go back and try again. If you were filling in a form, your session may have timed out.",
+    ),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should have access, speak to your school's administrator.",
+    ),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Page not found", "If you typed the web address, check it is correct."),
+    413: ("The information you sent is too large", "Go back and send less."),
+    429: ("Too many attempts", "Wait a few minutes before you try again."),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you entered on the page that failed has been saved.",
+    ),
+}
+
+
+def init_web(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.root_path + "/../templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        return load_user(db_session(), user_id)
+
+    app.teardown_appcontext(close_db_session)
+    app.before_request(_expire_idle_session)
+    app.before_request(access.gate)
+    init_security(app)
+    init_filters(app)
+    app.context_processor(_template_context)
+    _register_errors(app)
+
+    from incidents.web import admin, auth, cases, health, home, report
+
+    for module in (auth, health, home, report, cases, admin):
+        app.register_blueprint(module.bp)
+
+
+def _expire_idle_session() -> None:
+    """Server-side idle timeout: a session unused for longer than the limit is ended."""
+    if not current_user.is_authenticated:
+        return
+    from flask import current_app
+
+    now = int(time.time())
+    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
+    last = session.get("last_seen")
+    if isinstance(last, int) and now - last > limit:
+        logout_user()
+        session.clear()
+        session["expired"] = True
+        return
+    session["last_seen"] = now
+    session.permanent = True
+
+
+def _template_context() -> dict[str, Any]:
+    user = current_user if current_user.is_authenticated else None
+    return {
+        "current_user": current_user,
+        "school_name": user.school.name if user else None,
+        "can": (lambda p: user is not None and has_permission(user, Permission(p))),
+    }
+
+
+def _register_errors(app: Flask) -> None:
+    def render_error(code: int) -> tuple[str, int]:
+        title, body = ERROR_PAGES.get(code, ERROR_PAGES[500])
+        return render_template("error.html", title=title, body=body, code=code), code
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[str, int]:
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(NotFound)
+    def _not_found(_exc: NotFound) -> tuple[str, int]:
+        return render_error(404)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(_exc: Forbidden) -> tuple[str, int]:
+        return render_error(403)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[str, int]:
+        if app.testing and not app.config.get("RENDER_500_IN_TESTS"):
+            raise exc  # let the test see the real failure
+        # No request data is logged, and the engine hides SQL parameters, so no personal data.
+        app.logger.exception("unhandled %s", type(exc).__name__)
+        return render_error(500)

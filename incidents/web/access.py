@@ -1,0 +1,72 @@
+"""Deny by default: every endpoint declares who may reach it, and a gate enforces it before any
+view runs. An endpoint with no declaration is refused (and the access-control test fails)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from incidents.permissions import Permission, has_permission
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+# Endpoints owned by Flask itself rather than our views.
+BUILTIN_PUBLIC = frozenset({"static"})
+
+
+def public(view: F) -> F:
+    """Reachable without signing in (sign-in page, health check, assets)."""
+    view.access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: F) -> F:
+    """Any signed-in user (home, sign-out)."""
+    view.access = SIGNED_IN  # type: ignore[attr-defined]
+    return view
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Signed in and holding `permission`; record-level checks happen in the services."""
+
+    def mark(view: F) -> F:
+        view.access = permission  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def declared_access(endpoint: str) -> str | Permission | None:
+    if endpoint in BUILTIN_PUBLIC:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def gate() -> Response | None:
+    """before_request hook: the only place sign-in and role permissions are enforced for views."""
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no route matched: Flask answers 404 or 405 itself
+    access = declared_access(endpoint)
+    if access is None:
+        abort(403)  # undeclared: deny
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=_safe_next()))
+    if isinstance(access, Permission) and not has_permission(current_user, access):
+        abort(403)
+    return None
+
+
+def _safe_next() -> str | None:
+    # Only a path on this site; ids in our URLs are opaque so the path holds no personal data.
+    path = request.full_path if request.query_string else request.path
+    return path if path.startswith("/") and not path.startswith("//") else None

@@ -1,0 +1,163 @@
+"""Fixtures: a migrated database per run, a transaction per test (rolled back), the app bound to
+that transaction, and signed-in clients per role.
+
+SQLite in a temporary file by default; PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, MetaData, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings
+from incidents import create_app
+from incidents.cli import alembic_config
+from incidents.db import make_engine
+from incidents.models import Role, School, User
+from tests import factories
+
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+def _reset_schema(engine: Engine) -> None:
+    """Drop whatever a previous run left (PostgreSQL test databases are reused)."""
+    existing = MetaData()
+    existing.reflect(bind=engine)
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+        existing.drop_all(bind=conn)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    _reset_schema(engine)
+    command.upgrade(alembic_config(database_url), "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    # Every session joins the test's transaction through a savepoint, so a view's commit or
+    # rollback behaves as in production while the whole test is undone at the end.
+    return sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        env="testing",
+        secret_key="test-secret-key-that-is-long-enough-to-use",
+        database_url=database_url,
+        instance_path=tmp_path / "instance",
+        session_cookie_secure=False,
+        ratelimit_enabled=False,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, session_factory: sessionmaker[Session]) -> Flask:
+    app = create_app(
+        overrides={"TESTING": True, "SERVER_NAME": "localhost"},
+        settings=settings,
+        session_factory=session_factory,
+    )
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def school(db: Session) -> School:
+    school = factories.make_school(db)
+    db.commit()
+    return school
+
+
+@pytest.fixture
+def users(db: Session, school: School) -> dict[Role, User]:
+    made = {role: factories.make_user(db, school, role) for role in Role}
+    db.commit()
+    return made
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """The CSRF token from any page with a form (every signed-in page has the sign-out form)."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = factories.PASSWORD) -> None:
+    token = csrf_token(client, "/sign-in")
+    response = client.post(
+        "/sign-in", data={"csrf_token": token, "email": email, "password": password}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login_as(app: Flask, users: dict[Role, User]) -> Callable[[Role], FlaskClient]:
+    """A fresh client signed in as the user with `role` at the test school."""
+
+    def login(role: Role) -> FlaskClient:
+        client = app.test_client()
+        sign_in(client, users[role].email)
+        return client
+
+    return login
+
+
+def post_form(
+    client: FlaskClient, path: str, data: dict[str, object], token_from: str | None = None
+) -> TestResponse:
+    """POST a form the way a browser would: with the CSRF token from the page."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+from werkzeug.test import TestResponse  # noqa: E402  (used in the annotation above)

@@ -1,0 +1,82 @@
+"""Test data made through the services, as the application would make it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from incidents.clock import local_today
+from incidents.models import Case, DisclosureSource, Person, PersonKind, Role, School, User
+from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
+from incidents.services.people import create_person
+from incidents.services.schools import create_school
+from incidents.services.users import create_user
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+def make_school(
+    db: Session,
+    name: str = "Test Primary School",
+    urn: str | None = None,
+    policies: tuple[str, ...] | None = None,
+) -> School:
+    return create_school(
+        db, actor=None, name=name, urn=urn or f"{100000 + next(_counter)}", policies=policies
+    )
+
+
+def make_user(
+    db: Session, school: School, role: Role, email: str | None = None, name: str | None = None
+) -> User:
+    n = next(_counter)
+    return create_user(
+        db,
+        actor=None,
+        school=school,
+        email=email or f"{role.value}.{n}@{school.urn}.example",
+        display_name=name or f"{role.label} {n}",
+        roles=[role],
+        password=PASSWORD,
+    )
+
+
+def make_person(
+    db: Session, actor: User, name: str = "Alex Subject", kind: PersonKind = PersonKind.STAFF
+) -> Person:
+    return create_person(db, actor=actor, name=name, kind=kind)
+
+
+def person_of(db: Session, user: User) -> Person:
+    from sqlalchemy import select
+
+    person = db.scalar(select(Person).where(Person.user_id == user.id))
+    assert person is not None
+    return person
+
+
+def make_case(
+    db: Session,
+    actor: User,
+    *,
+    subjects: list[Person] | None = None,
+    narrative: str = "A parent said a teacher friended their child on Facebook.",
+    source: DisclosureSource = DisclosureSource.PARENT,
+    became_aware_on: date | None = None,
+    new_subject: NewSubject | None = None,
+) -> Case:
+    if subjects is None and new_subject is None:
+        new_subject = NewSubject(name="Jo Teacher", kind=PersonKind.STAFF)
+    data = CaseInput(
+        narrative=narrative,
+        became_aware_on=became_aware_on or local_today() - timedelta(days=1),
+        subject_ids=tuple(p.id for p in subjects or []),
+        new_subject=new_subject,
+        source=source,
+    )
+    if actor.has_role(Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.CHAIR_OF_GOVERNORS):
+        return record_disclosure(db, actor=actor, data=data)
+    return report_concern(db, actor=actor, data=data)

@@ -1,0 +1,102 @@
+"""Configuration: safe defaults in development, and a refusal that names the setting in production."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from config import ConfigError, load_settings
+from incidents import create_app
+
+STRONG = "k" * 48
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for name in (
+        "INCIDENTS_ENV",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "SESSION_COOKIE_SECURE",
+        "IDLE_TIMEOUT_MINUTES",
+        "RATELIMIT_ENABLED",
+        "RATELIMIT_STORAGE_URI",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INCIDENTS_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
+def test_development_defaults_to_sqlite_in_the_instance_folder(tmp_path):
+    settings = load_settings()
+    assert settings.env == "development"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'instance' / 'incidents.db'}"
+    assert settings.session_cookie_secure is True
+
+
+def test_development_secret_is_generated_once_private_and_reused(tmp_path):
+    first = load_settings().secret_key
+    key_file = tmp_path / "instance" / "secret_key"
+    assert len(first) >= 32
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_settings().secret_key == first
+
+
+@pytest.mark.parametrize("secret", [None, "", "changeme", "dev", "secret"])
+def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, secret):
+    monkeypatch.setenv("INCIDENTS_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
+    if secret is not None:
+        monkeypatch.setenv("SECRET_KEY", secret)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("INCIDENTS_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
+    monkeypatch.setenv("SECRET_KEY", "x" * 20)
+    with pytest.raises(ConfigError, match="SECRET_KEY is too short"):
+        load_settings()
+
+
+def test_production_needs_an_explicit_database(monkeypatch):
+    monkeypatch.setenv("INCIDENTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_settings()
+
+
+def test_production_with_its_settings_starts(monkeypatch):
+    monkeypatch.setenv("INCIDENTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not app.debug
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("INCIDENTS_ENV", "staging", "INCIDENTS_ENV must be one of"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL must start with"),
+        ("SESSION_COOKIE_SECURE", "perhaps", "SESSION_COOKIE_SECURE must be true or false"),
+        ("IDLE_TIMEOUT_MINUTES", "ten", "IDLE_TIMEOUT_MINUTES must be a whole number"),
+        ("IDLE_TIMEOUT_MINUTES", "0", "IDLE_TIMEOUT_MINUTES must be between"),
+        ("RATELIMIT_ENABLED", "2", "RATELIMIT_ENABLED must be true or false"),
+    ],
+)
+def test_bad_settings_are_named(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
+
+
+def test_database_password_is_not_echoed_in_the_error(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://root:hunter2@localhost/x")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "hunter2" not in str(raised.value)

@@ -1,4 +1,4 @@
-"""Configuration: safe defaults in development, and a refusal that names the setting in production."""
+"""Configuration: safe development defaults; in production, a refusal that names the setting."""
 
 from __future__ import annotations
 

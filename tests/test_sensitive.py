@@ -22,7 +22,7 @@ def test_value_is_redacted_in_repr_str_format_and_templates():
     assert MARKER not in repr(value)
     assert MARKER not in str(value)
     assert MARKER not in f"{value}"
-    assert MARKER not in "%s" % value
+    assert MARKER not in "%s" % (value,)  # noqa: UP031 - old-style logging formatting
     rendered = Environment(autoescape=True).from_string("{{ v }} {{ [v] }}").render(v=value)
     assert MARKER not in rendered and REDACTED in rendered
     assert value.reveal() == MARKER

@@ -32,6 +32,9 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True
     page_size: int = 25
+    # Master keys: a key file (INCIDENTS_KEY_FILE) or the JSON itself (INCIDENTS_KEYS).
+    key_file: Path | None = None
+    keys_json: str | None = field(default=None, repr=False)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -121,6 +124,11 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is missing: production needs an explicit database")
+        if not os.environ.get("INCIDENTS_KEY_FILE") and not os.environ.get("INCIDENTS_KEYS"):
+            raise ConfigError(
+                "INCIDENTS_KEY_FILE is missing: production needs the path of its encryption key "
+                "file (or the keys themselves in INCIDENTS_KEYS); `incidents keys init` makes one"
+            )
     elif not secret:
         secret = _development_secret(instance_path)
 
@@ -142,6 +150,8 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         idle_timeout_minutes=_int("IDLE_TIMEOUT_MINUTES", 20, 1, 240),
         ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         ratelimit_enabled=_flag("RATELIMIT_ENABLED", True),
+        key_file=Path(os.environ.get("INCIDENTS_KEY_FILE") or instance_path / "keys.json"),
+        keys_json=os.environ.get("INCIDENTS_KEYS") or None,
     )
     if overrides:
         settings = Settings(**{**settings.__dict__, **overrides})

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings, load_settings
+from config import ConfigError, Settings, load_settings
+from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
 
 
@@ -15,9 +16,11 @@ def create_app(
     overrides: dict[str, Any] | None = None,
     settings: Settings | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    allow_missing_keys: bool = False,
 ) -> Flask:
     """The application factory. It never migrates the database: run `incidents db upgrade`.
-    Tests pass a session factory bound to their own transaction."""
+    Tests pass a session factory bound to their own transaction. In production a missing or
+    unreadable key file stops start-up; the CLI allows it so `incidents keys init` can run."""
     from incidents.web import init_web  # the web layer imports models; keep the top light
 
     settings = settings or load_settings()
@@ -34,8 +37,15 @@ def create_app(
     if session_factory is not None:
         app.extensions["incidents.sessions"] = session_factory
     else:
+        keyring = build_keyring(settings)
+        if (
+            settings.is_production
+            and isinstance(keyring, UnavailableKeyring)
+            and not (allow_missing_keys)
+        ):
+            raise ConfigError(str(keyring.error))
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["incidents.engine"] = engine
-        app.extensions["incidents.sessions"] = make_session_factory(engine)
+        app.extensions["incidents.sessions"] = make_session_factory(engine, keyring)
     init_web(app)
     return app

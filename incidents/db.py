@@ -70,5 +70,8 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, keyring: object) -> sessionmaker[Session]:
+    """Sessions that carry the keyring, so personal fields can be sealed and opened."""
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, autoflush=True, info={"keyring": keyring}
+    )

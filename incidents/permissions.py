@@ -79,4 +79,9 @@ def can_view_case(user: User, case: Case) -> bool:
 
 
 def can_add_note(user: User, case: Case) -> bool:
-    return can_view_case(user, case) and has_permission(user, Permission.NOTE_CREATE)
+    # An erased case has no key to encrypt new notes under, and nothing to add to.
+    return (
+        can_view_case(user, case)
+        and has_permission(user, Permission.NOTE_CREATE)
+        and not case.is_erased
+    )

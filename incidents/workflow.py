@@ -21,7 +21,8 @@ class Transition:
     # None means the action opens a new case.
     from_states: frozenset[CaseState] | None
     to_state: CaseState
-    permission: Permission
+    # None: only the system itself (the retention job, an operator's CLI command) may take it.
+    permission: Permission | None
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -39,6 +40,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         to_state=CaseState.RECORDED,
         permission=Permission.CASE_CREATE,
     ),
+    Transition(
+        action="erase",
+        label="Erase (crypto-shred) the case",
+        from_states=frozenset(CaseState) - {CaseState.ERASED},
+        to_state=CaseState.ERASED,
+        permission=None,
+    ),
 )
 
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
@@ -51,12 +59,30 @@ def transition(action: str) -> Transition:
         raise TransitionNotAllowedError(f"unknown action {action!r}") from None
 
 
+def _allowed(step: Transition, actor: User | None) -> bool:
+    if step.permission is None:
+        return actor is None
+    return actor is not None and has_permission(actor, step.permission)
+
+
 def open_with(case: Case, action: str, actor: User) -> None:
     """Give a new case its first state through an opening action."""
     step = transition(action)
     if step.from_states is not None:
         raise TransitionNotAllowedError(f"{action!r} does not open a case")
-    if not has_permission(actor, step.permission):
+    if not _allowed(step, actor):
+        raise TransitionNotAllowedError(f"{action!r} is not allowed for this user")
+    case.state = step.to_state
+
+
+def advance(case: Case, action: str, actor: User | None) -> None:
+    """Move a case along one transition; `actor` None is the system (retention, CLI)."""
+    step = transition(action)
+    if step.from_states is None or case.state not in step.from_states:
+        raise TransitionNotAllowedError(
+            f"{step.label} is not possible while the case is {case.state.label.lower()}"
+        )
+    if not _allowed(step, actor):
         raise TransitionNotAllowedError(f"{action!r} is not allowed for this user")
     case.state = step.to_state
 
@@ -68,5 +94,6 @@ def available(case: Case, actor: User) -> list[Transition]:
         for t in TRANSITIONS
         if t.from_states is not None
         and case.state in t.from_states
+        and t.permission is not None
         and has_permission(actor, t.permission)
     ]

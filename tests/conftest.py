@@ -9,20 +9,27 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic import command
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, MetaData, text
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+from sqlalchemy import Connection, Engine, MetaData, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
 from incidents.cli import alembic_config
+from incidents.crypto.keyring import Keyring
+from incidents.crypto.keys import generate
 from incidents.db import make_engine
 from incidents.models import Role, School, User
+from incidents.services import users as user_service
 from tests import factories
 
 CSRF_PATTERN = re.compile(
@@ -67,12 +74,21 @@ def connection(engine: Engine) -> Iterator[Connection]:
     conn.close()
 
 
+@pytest.fixture(scope="session")
+def keyring() -> Keyring:
+    """Real keys, made for this test run (the key file itself is tested in test_keys)."""
+    return Keyring(generate("test keys"))
+
+
 @pytest.fixture
-def session_factory(connection: Connection) -> sessionmaker[Session]:
+def session_factory(connection: Connection, keyring: Keyring) -> sessionmaker[Session]:
     # Every session joins the test's transaction through a savepoint, so a view's commit or
     # rollback behaves as in production while the whole test is undone at the end.
     return sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info={"keyring": keyring},
     )
 
 
@@ -95,6 +111,46 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+# --- Speed only: nothing here changes what a test checks -----------------------------------------
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory and shared between the per-test apps: each app has a
+    fresh Jinja environment, so without this every test compiles every template it renders."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _MemoryBytecodeCache()
+
+# Production Argon2 parameters cost about 0.3-0.5 s a hash, and each test creates ~9 users (one
+# per role), so test users are hashed with the cheapest parameters instead. Only hashing is
+# replaced: sign-in still runs the real `verify_password`, which verifies with whatever
+# parameters the stored hash carries, and an unknown email is still checked against the real
+# (production-cost) dummy hash. A test that needs production-cost hashes can undo this with
+# `monkeypatch.setattr(user_service, "hash_password", passwords.hash_password)`.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(user_service, "hash_password", _CHEAP_HASHER.hash)
+
+
+def share_templates(app: Flask) -> Flask:
+    """Give an app the test run's shared template cache; for tests that build their own app."""
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    return app
+
+
 @pytest.fixture
 def app(settings: Settings, session_factory: sessionmaker[Session]) -> Flask:
     app = create_app(
@@ -102,7 +158,7 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> Flask:
         settings=settings,
         session_factory=session_factory,
     )
-    return app
+    return share_templates(app)
 
 
 @pytest.fixture
@@ -122,6 +178,16 @@ def users(db: Session, school: School) -> dict[Role, User]:
     made = {role: factories.make_user(db, school, role) for role in Role}
     db.commit()
     return made
+
+
+def count(db: Session, model: type) -> int:
+    """How many rows `model`'s table has."""
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def date_parts(day: date) -> list[str]:
+    """A GOV.UK date input's three values: day, month, year."""
+    return [str(day.day), str(day.month), str(day.year)]
 
 
 def csrf_token(client: FlaskClient, path: str = "/") -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from config import ConfigError, load_settings
 from incidents import create_app
+from incidents.crypto import keys
 
 STRONG = "k" * 48
 
@@ -22,6 +23,8 @@ def clean_env(monkeypatch, tmp_path):
         "IDLE_TIMEOUT_MINUTES",
         "RATELIMIT_ENABLED",
         "RATELIMIT_STORAGE_URI",
+        "INCIDENTS_KEY_FILE",
+        "INCIDENTS_KEYS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INCIDENTS_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -67,10 +70,46 @@ def test_production_needs_an_explicit_database(monkeypatch):
         load_settings()
 
 
-def test_production_with_its_settings_starts(monkeypatch):
+def production(monkeypatch, tmp_path, *, key_file: bool = True):
     monkeypatch.setenv("INCIDENTS_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", STRONG)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
+    path = tmp_path / "secrets" / "keys.json"
+    if key_file:
+        keys.write_file(path, keys.generate(), new=True)
+    monkeypatch.setenv("INCIDENTS_KEY_FILE", str(path))
+    return path
+
+
+def test_production_needs_the_key_file_setting(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
+    monkeypatch.delenv("INCIDENTS_KEY_FILE")
+    with pytest.raises(ConfigError, match="INCIDENTS_KEY_FILE is missing"):
+        create_app()
+
+
+def test_production_refuses_to_start_without_its_key_file(monkeypatch, tmp_path):
+    path = production(monkeypatch, tmp_path, key_file=False)
+    with pytest.raises(ConfigError, match=f"the key file {path} is missing"):
+        create_app()
+
+
+def test_production_refuses_a_key_file_others_can_read(monkeypatch, tmp_path):
+    path = production(monkeypatch, tmp_path)
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="readable by others"):
+        create_app()
+
+
+def test_production_accepts_the_keys_in_an_environment_variable(monkeypatch, tmp_path):
+    path = production(monkeypatch, tmp_path)
+    monkeypatch.delenv("INCIDENTS_KEY_FILE")
+    monkeypatch.setenv("INCIDENTS_KEYS", path.read_text())
+    assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_with_its_settings_starts(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -16,6 +16,8 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.orm import Session
 
 from incidents.cli import alembic_config
+from incidents.crypto.keyring import Keyring
+from incidents.crypto.keys import generate
 from incidents.db import Base, make_engine
 from incidents.demo import build_demo
 
@@ -39,13 +41,14 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_upgrade_to_head_and_down_to_base_with_data(empty_database_url):
-    config = alembic_config(empty_database_url)
+    keyring = Keyring(generate())
+    config = alembic_config(empty_database_url, keyring)
     command.upgrade(config, "head")
     engine = make_engine(empty_database_url)
     try:
         tables = set(inspect(engine).get_table_names())
         assert set(Base.metadata.tables) <= tables
-        with Session(engine) as session:
+        with Session(engine, info={"keyring": keyring}) as session:
             build_demo(session, password="a demo password for tests")
             session.commit()
         with engine.connect() as conn:

@@ -6,7 +6,7 @@ import pytest
 
 from incidents.models import Role
 from incidents.permissions import ROLE_PERMISSIONS, Permission, can_view_case, has_permission
-from incidents.services.cases import list_cases
+from incidents.services.case_list import list_cases
 from incidents.services.errors import Forbidden
 from tests import factories
 

@@ -22,3 +22,5 @@ class Action(enum.StrEnum):
     CLAUSE_RETIRE = "clause.retire"
     CLAUSE_RESTORE = "clause.restore"
     PERSON_CREATE = "person.create"
+    CASE_SHRED = "case.shred"
+    KEYS_ROTATE = "keys.rotate"

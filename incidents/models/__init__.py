@@ -2,10 +2,15 @@
 
 from incidents.models.audit import AuditEvent
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
+from incidents.models.keys import DataKey, KeyScope
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
 from incidents.models.policy import PolicyClause
 from incidents.models.school import School
 from incidents.models.user import Role, User, UserRole
+from incidents.sensitive import install as install_sensitive_fields
+
+# Personal fields are sealed by a session hook: register it wherever the models are used.
+install_sensitive_fields()
 
 __all__ = [
     "ADULT_KINDS",
@@ -13,7 +18,9 @@ __all__ = [
     "Case",
     "CaseKind",
     "CaseState",
+    "DataKey",
     "DisclosureSource",
+    "KeyScope",
     "Note",
     "Person",
     "PersonKind",

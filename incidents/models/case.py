@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
@@ -20,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidents.db import Base
-from incidents.models.base import checked_enum, created_column, id_column
+from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
 from incidents.models.person import Person
 from incidents.models.policy import PolicyClause
-from incidents.sensitive import Sensitive, SensitiveText
+from incidents.sensitive import Sensitive, SensitiveField
 
 
 class CaseKind(enum.StrEnum):
@@ -108,6 +109,10 @@ class Case(Base):
         CheckConstraint(
             "occurred_on IS NULL OR occurred_on <= became_aware_on", name="occurred_before_aware"
         ),
+        CheckConstraint(
+            "(state = 'erased') = (erased_at IS NOT NULL AND erasure_rule IS NOT NULL)",
+            name="erased_has_date_and_rule",
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -119,9 +124,11 @@ class Case(Base):
     kind: Mapped[CaseKind | None] = mapped_column(checked_enum(CaseKind, "kind"), nullable=True)
     state: Mapped[CaseState] = mapped_column(checked_enum(CaseState, "state"), index=True)
     source: Mapped[DisclosureSource] = mapped_column(checked_enum(DisclosureSource, "source"))
-    narrative: Mapped[Sensitive] = mapped_column(SensitiveText)
+    narrative: SensitiveField[Sensitive] = SensitiveField()
+    narrative_ct: Mapped[bytes] = mapped_column(LargeBinary)
     # Who made the disclosure, in their own words or the recorder's; never indexed or searched.
-    reporter_identity: Mapped[Sensitive | None] = mapped_column(SensitiveText, nullable=True)
+    reporter_identity: SensitiveField[Sensitive | None] = SensitiveField()
+    reporter_identity_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     occurred_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     became_aware_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = created_column()
@@ -130,12 +137,22 @@ class Case(Base):
     )
     # KCSIE Part 4: a concern about both the headteacher and the chair goes straight to the LADO.
     needs_direct_lado_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Crypto-shredding: when the case's key was destroyed, and under which retention rule.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     subjects: Mapped[list[Person]] = relationship(secondary=case_subject, lazy="selectin")
     clauses: Mapped[list[PolicyClause]] = relationship(secondary=case_clause, lazy="selectin")
     notes: Mapped[list[Note]] = relationship(
         back_populates="case", order_by="Note.created_at", lazy="selectin"
     )
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        return self.school_id, self.id
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Note(Base):
@@ -144,8 +161,8 @@ class Note(Base):
     __tablename__ = "note"
     __table_args__ = (
         CheckConstraint(
-            "(corrects_id IS NULL AND reason IS NULL) OR "
-            "(corrects_id IS NOT NULL AND reason IS NOT NULL)",
+            "(corrects_id IS NULL AND reason_ct IS NULL) OR "
+            "(corrects_id IS NOT NULL AND reason_ct IS NOT NULL)",
             name="correction_has_reason",
         ),
     )
@@ -154,8 +171,13 @@ class Note(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_file.id"), index=True)
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = created_column()
-    body: Mapped[Sensitive] = mapped_column(SensitiveText)
+    body: SensitiveField[Sensitive] = SensitiveField()
+    body_ct: Mapped[bytes] = mapped_column(LargeBinary)
     corrects_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("note.id"), nullable=True)
-    reason: Mapped[Sensitive | None] = mapped_column(SensitiveText, nullable=True)
+    reason: SensitiveField[Sensitive | None] = SensitiveField()
+    reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     case: Mapped[Case] = relationship(back_populates="notes")
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        return self.case.school_id, self.case.id

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incidents.db import Base
 from incidents.models.base import checked_enum, created_column, id_column
-from incidents.sensitive import Sensitive, SensitiveText
+from incidents.sensitive import FieldCipher, Sensitive, SensitiveField
 
 
 class PersonKind(enum.StrEnum):
@@ -56,7 +57,29 @@ class Person(Base):
     id: Mapped[uuid.UUID] = id_column()
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), index=True)
     kind: Mapped[PersonKind] = mapped_column(checked_enum(PersonKind, "person_kind"))
-    name: Mapped[Sensitive] = mapped_column(SensitiveText)
+    name: SensitiveField[Sensitive] = SensitiveField()
+    name_ct: Mapped[bytes] = mapped_column(LargeBinary)
+    # Keyed blind index of the surname, the one searchable personal field (never the reporter).
+    surname_index: Mapped[bytes | None] = mapped_column(LargeBinary(16), index=True)
     # Links a person to their login so "a case about me" can be refused to them.
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[datetime] = created_column()
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        # People belong to the school, not to one case: their names use the school's data key.
+        return self.school_id, None
+
+    def after_seal(self, cipher: FieldCipher, changed: dict[str, Any]) -> None:
+        if "name" not in changed:
+            return
+        value: Sensitive | None = changed["name"]
+        surname = surname_of(value.reveal()) if value is not None else ""
+        self.surname_index = (
+            cipher.blind_index(self.school_id, "surname", surname) if surname else None
+        )
+
+
+def surname_of(name: str) -> str:
+    """The last word of a name, case-folded: what the surname search matches on."""
+    parts = name.replace(",", " ").split()
+    return parts[-1].casefold() if parts else ""

@@ -6,20 +6,17 @@ in the caller's transaction, and leaves the commit to the caller.
 
 from __future__ import annotations
 
-import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.clock import local_today
 from incidents.models import (
     Case,
-    CaseKind,
-    CaseState,
     DisclosureSource,
     Person,
     PersonKind,
@@ -27,7 +24,6 @@ from incidents.models import (
     School,
     User,
 )
-from incidents.models.case import case_subject
 from incidents.permissions import Permission, can_view_case, has_permission
 from incidents.sensitive import Sensitive
 from incidents.services import clauses as clause_service
@@ -56,18 +52,6 @@ class CaseInput:
     clause_ids: tuple[uuid.UUID, ...] = ()
     source: DisclosureSource | None = None
     reporter: str = ""
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Case]
-    total: int
-    page: int
-    per_page: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
 
 
 def _validate(data: CaseInput, *, today: date, needs_source: bool) -> dict[str, str]:
@@ -221,52 +205,6 @@ def record_disclosure(session: Session, *, actor: User, data: CaseInput) -> Case
         source=data.source or DisclosureSource.ANONYMOUS,
         reporter=Sensitive(reporter_text) if reporter_text else None,
     )
-
-
-def _visible_to(user: User) -> Select[Case]:
-    """The SQL twin of permissions.can_view_case, for lists (a test keeps the two in step)."""
-    mine_as_subject = exists().where(
-        and_(
-            case_subject.c.case_id == Case.id,
-            case_subject.c.person_id == Person.id,
-            Person.user_id == user.id,
-        )
-    )
-    query = select(Case).where(Case.school_id == user.school_id, ~mine_as_subject)
-    if not user.has_role(Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL):
-        query = query.where(Case.case_manager_id == user.id)
-    return query
-
-
-def list_cases(
-    session: Session,
-    *,
-    actor: User,
-    state: CaseState | None = None,
-    kind: CaseKind | None = None,
-    unassessed: bool = False,
-    page: int = 1,
-    per_page: int = 25,
-) -> Page:
-    if not has_permission(actor, Permission.CASE_LIST):
-        raise Forbidden("Your role cannot see cases")
-    query = _visible_to(actor)
-    if state is not None:
-        query = query.where(Case.state == state)
-    if unassessed:
-        query = query.where(Case.kind.is_(None))
-    elif kind is not None:
-        query = query.where(Case.kind == kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, page)
-    items = list(
-        session.scalars(
-            query.order_by(Case.recorded_at.desc(), Case.number.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 def get_case(session: Session, *, actor: User, case_id: uuid.UUID, audited: bool = True) -> Case:

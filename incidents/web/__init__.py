@@ -11,6 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
+from incidents.crypto.envelope import CryptoError
 from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
 from incidents.models import User
 from incidents.permissions import Permission, has_permission
@@ -55,6 +56,10 @@ def init_web(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    # Our Referrer-Policy is no-referrer, so browsers send no Referer with a form; Flask-WTF's
+    # strict referrer check on https would refuse every POST. The session-bound CSRF token and
+    # the SameSite=Lax cookie still guard every form.
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -123,6 +128,18 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(_exc: Forbidden) -> tuple[str, int]:
         return render_error(403)
+
+    @app.errorhandler(CryptoError)
+    def _crypto(exc: CryptoError) -> tuple[str, int]:
+        # The message names what is wrong and where (table, column, row id), never content.
+        app.logger.error("encrypted record unreadable: %s", exc)
+        return render_template(
+            "error.html",
+            title="This record cannot be read",
+            body=f"The system stopped because {exc}. Nothing was changed. "
+            "Tell your school's IT support, quoting this message.",
+            code=500,
+        ), 500
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[str, int]:

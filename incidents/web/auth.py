@@ -17,7 +17,14 @@ GENERIC_FAILURE = "Enter a correct email address and password. Both are case sen
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site. Browsers drop tabs and newlines inside a URL and read a
+    backslash as a slash, so "/<tab>/evil.example" would otherwise leave the site."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in target)
+    ):
         return target
     return url_for("home.index")
 

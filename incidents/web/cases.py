@@ -14,6 +14,7 @@ from incidents.catalogue import category_label
 from incidents.extensions import db_session
 from incidents.models import CaseKind, CaseState, User
 from incidents.permissions import Permission, can_add_note
+from incidents.services import case_list
 from incidents.services import cases as case_service
 from incidents.services import notes as note_service
 from incidents.services.errors import InvalidInput, NotFound
@@ -40,15 +41,24 @@ def index() -> str:
     page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < 100_000 else 1
     if page_raw != str(page):
         errors.append({"text": "Page must be a whole number", "href": "#results"})
-    result = case_service.list_cases(
-        db_session(),
-        actor=current_user,
-        state=state,
-        kind=kind,
-        unassessed=unassessed,
-        page=page,
-        per_page=int(current_app.config["PAGE_SIZE"]),
-    )
+    surname = request.args.get("surname", "").strip()
+    try:
+        result = case_list.list_cases(
+            db_session(),
+            actor=current_user,
+            state=state,
+            kind=kind,
+            unassessed=unassessed,
+            surname=surname,
+            page=page,
+            per_page=int(current_app.config["PAGE_SIZE"]),
+        )
+    except InvalidInput as exc:
+        errors += [{"text": msg, "href": f"#{name}"} for name, msg in exc.errors.items()]
+        result = case_list.list_cases(
+            db_session(), actor=current_user, page=1, per_page=int(current_app.config["PAGE_SIZE"])
+        )
+        surname = ""
     return render_template(
         "cases/index.html",
         result=result,
@@ -57,6 +67,7 @@ def index() -> str:
         kinds=list(CaseKind),
         selected_state=state.value if state else "",
         selected_kind=UNASSESSED if unassessed else (kind.value if kind else ""),
+        surname=surname,
     )
 
 

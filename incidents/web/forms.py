@@ -41,10 +41,14 @@ class DatePartsField(Field):
     widget = GovDateInput()
     data: date | None
 
-    def __init__(self, label: str, *, required: bool, missing: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, label: str, *, required: bool, called: str, missing: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(label, **kwargs)
         self.required = required
-        self.missing = missing or f"Enter {label[0].lower()}{label[1:]}"
+        # How error messages name the date: a question label reads badly in "... must include".
+        self.called = called
+        self.missing = missing or f"Enter {called[0].lower()}{called[1:]}"
 
     def _value(self) -> str:
         return self.data.strftime("%d %m %Y") if self.data else ""
@@ -58,13 +62,13 @@ class DatePartsField(Field):
         names = ("a day", "a month", "a year")
         missing = [names[i] for i, part in enumerate(parts) if not part]
         if missing:
-            raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
+            raise ValueError(f"{self.called} must include {' and '.join(missing)}")
         if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026")
+            raise ValueError(f"{self.called} must be a real date, like 27 3 2026")
         try:
             self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
         except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2026") from None
+            raise ValueError(f"{self.called} must be a real date, like 27 3 2026") from None
 
     def pre_validate(self, form: Any) -> None:
         if self.required and self.data is None and not self.process_errors:
@@ -131,6 +135,7 @@ class CaseForm(FlaskForm):
         choices=_adult_kind_choices(),
         validators=[Optional()],
         validate_choice=True,
+        invalid_choice_message="Choose the role of the person you named",
     )
     narrative = TextAreaField(
         "What happened?",
@@ -145,11 +150,13 @@ class CaseForm(FlaskForm):
     occurred_on = DatePartsField(
         "When did it happen? (optional)",
         required=False,
+        called="The date it happened",
         description="For example, 27 3 2026. Leave blank if you do not know.",
     )
     became_aware_on = DatePartsField(
         "When did you become aware of it?",
         required=True,
+        called="The date you became aware",
         missing="Enter the date you became aware",
         description="For example, 27 3 2026",
     )
@@ -160,9 +167,18 @@ class CaseForm(FlaskForm):
     )
     submit = SubmitField("Send", widget=GovSubmitInput())
 
-    def validate_new_subject_kind(self, field: Field) -> None:
-        if self.new_subject_name.data and self.new_subject_name.data.strip() and not field.data:
-            raise ValidationError("Choose the role of the person you named")
+    def validate(self, extra_validators: Any = None) -> bool:
+        # Rules across fields live here: Optional() ends an empty field's own validators, so a
+        # `validate_<field>` method would never see the empty field it is about.
+        valid: bool = super().validate(extra_validators)
+        named = bool((self.new_subject_name.data or "").strip())
+        if named and not self.new_subject_kind.data and not self.new_subject_kind.errors:
+            self.new_subject_kind.errors.append("Choose the role of the person you named")
+            valid = False
+        if not named and not self.subjects.data and not self.subjects.errors:
+            self.subjects.errors.append("Choose who it is about, or enter their name")
+            valid = False
+        return valid
 
 
 class RecordForm(CaseForm):
@@ -171,12 +187,18 @@ class RecordForm(CaseForm):
         widget=GovRadioInput(),
         choices=[SelectChoice(s.value, s.label) for s in DisclosureSource],
         validators=[InputRequired("Choose who told you")],
+        invalid_choice_message="Choose who told you",
     )
     reporter = StringField(
         "Their name and how to contact them (optional)",
         description="A member of staff's identity will be kept sealed. Leave blank if anonymous.",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="This must be 200 characters or fewer")],
+        validators=[
+            Optional(),
+            Length(
+                max=200, message="Their name and contact details must be 200 characters or fewer"
+            ),
+        ],
     )
     submit = SubmitField("Record", widget=GovSubmitInput())
 
@@ -237,6 +259,7 @@ class ClauseForm(FlaskForm):
         widget=GovRadioInput(),
         choices=[],
         validators=[InputRequired("Choose a category")],
+        invalid_choice_message="Choose a category",
     )
     text = TextAreaField(
         "Clause",

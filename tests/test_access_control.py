@@ -1,0 +1,416 @@
+"""The access-control sweep: every route is declared, and every role (and nobody signed in) gets
+exactly the answer its permissions allow, including the record-level rules on cases and clauses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from incidents.models import Case, Note, PolicyClause, Role, User
+from incidents.permissions import Permission, permissions_for
+from incidents.services import notes as note_service
+from incidents.services.clauses import list_clauses
+from incidents.web.access import PUBLIC, SIGNED_IN, declared_access
+from tests import factories
+from tests.conftest import csrf_token
+
+Access = str | Permission
+
+# Every endpoint, who may reach it, and its methods (HEAD and OPTIONS are Flask's own).
+# A new route must be added here, or test_url_map_matches_the_table fails.
+EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
+    "static": (PUBLIC, frozenset({"GET"})),
+    "auth.sign_in": (PUBLIC, frozenset({"GET", "POST"})),
+    "auth.sign_out": (SIGNED_IN, frozenset({"POST"})),
+    "health.healthz": (PUBLIC, frozenset({"GET"})),
+    "home.index": (SIGNED_IN, frozenset({"GET"})),
+    "report.new": (Permission.CONCERN_REPORT, frozenset({"GET", "POST"})),
+    "report.receipt": (Permission.CONCERN_REPORT, frozenset({"GET"})),
+    "cases.index": (Permission.CASE_LIST, frozenset({"GET"})),
+    "cases.new": (Permission.CASE_CREATE, frozenset({"GET", "POST"})),
+    "cases.show": (Permission.CASE_READ, frozenset({"GET"})),
+    "cases.add_note": (Permission.NOTE_CREATE, frozenset({"POST"})),
+    "cases.correct_note": (Permission.NOTE_CREATE, frozenset({"GET", "POST"})),
+    "admin.clauses": (Permission.CLAUSE_MANAGE, frozenset({"GET"})),
+    "admin.new_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
+    "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
+    "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
+    "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
+}
+
+# Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
+# widened role fails the sweep. Record-level limits (the chair's own cases only) are tested below.
+_CASE_WORK = {
+    Permission.CASE_CREATE,
+    Permission.CASE_LIST,
+    Permission.CASE_READ,
+    Permission.NOTE_CREATE,
+    Permission.CONCERN_REPORT,
+}
+ROLE_MAY: dict[Role, frozenset[Permission]] = {
+    Role.STAFF: frozenset({Permission.CONCERN_REPORT}),
+    Role.HEADTEACHER: frozenset(_CASE_WORK | {Permission.STATS_READ}),
+    Role.CHAIR_OF_GOVERNORS: frozenset(_CASE_WORK | {Permission.STATS_READ}),
+    Role.DSL: frozenset(_CASE_WORK),
+    Role.DEPUTY_DSL: frozenset(_CASE_WORK),
+    Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
+    Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
+    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE}),
+}
+
+ROUTES = sorted(
+    (endpoint, method) for endpoint, (_, methods) in EXPECTED.items() for method in methods
+)
+ROLES: list[Role | None] = [None, *Role]  # None: nobody signed in
+CASE_URLS = [
+    ("cases.show", "GET"),
+    ("cases.add_note", "POST"),
+    ("cases.correct_note", "GET"),
+    ("cases.correct_note", "POST"),
+]
+CLAUSE_URLS = [
+    ("admin.edit_clause", "GET"),
+    ("admin.edit_clause", "POST"),
+    ("admin.retire_clause", "POST"),
+    ("admin.restore_clause", "POST"),
+]
+CASE_WORKERS = [Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL]
+NOTE_TEXT = "Spoke to the parent about the friend request."
+
+
+def _role_id(role: Role | None) -> str:
+    return role.value if role else "anonymous"
+
+
+def _route_id(route: tuple[str, str]) -> str:
+    return f"{route[1]} {route[0]}"
+
+
+@dataclass
+class Objects:
+    case: Case
+    note: Note
+    clause: PolicyClause
+
+
+def _make_objects(db: Session, users: dict[Role, User], *, for_chair: bool = False) -> Objects:
+    """A case (with a note) the role may open, and one of the school's clauses.
+
+    The chair only works cases they manage, which is when the headteacher is the subject; every
+    other case worker gets the usual case recorded by the headteacher."""
+    if for_chair:
+        head = factories.person_of(db, users[Role.HEADTEACHER])
+        case = factories.make_case(db, users[Role.DSL], subjects=[head])
+        author = users[Role.CHAIR_OF_GOVERNORS]
+    else:
+        case = factories.make_case(db, users[Role.HEADTEACHER])
+        author = users[Role.HEADTEACHER]
+    db.commit()
+    note = note_service.add_note(db, actor=author, case=case, body=NOTE_TEXT)
+    db.commit()
+    clause = list_clauses(db, case.school_id)[0]
+    return Objects(case=case, note=note, clause=clause)
+
+
+def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: uuid.UUID) -> str:
+    """A real URL for the endpoint, with ids from `objects` unless given in `ids`."""
+    if objects is not None:
+        ids = {
+            "case_id": objects.case.id,
+            "note_id": objects.note.id,
+            "clause_id": objects.clause.id,
+            **ids,
+        }
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values: dict[str, object] = {"filename": "app.css"} if "filename" in rule.arguments else {}
+    values.update({name: ids[name] for name in rule.arguments - {"filename"}})
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _client_for(app: Flask, login_as: Callable[[Role], FlaskClient], role: Role | None):
+    return app.test_client() if role is None else login_as(role)
+
+
+def _request(client: FlaskClient, method: str, url: str, signed_in: bool) -> TestResponse:
+    if method == "GET":
+        return client.get(url)
+    # A valid token from a page this client may see; the form itself is left empty.
+    token = csrf_token(client, "/" if signed_in else "/sign-in")
+    return client.post(url, data={"csrf_token": token})
+
+
+def _is_sign_in_redirect(response: TestResponse) -> bool:
+    return response.status_code == 302 and urlsplit(response.location).path == "/sign-in"
+
+
+def _allowed(role: Role | None, access: Access) -> bool:
+    if access == PUBLIC:
+        return True
+    if role is None:
+        return False
+    if access == SIGNED_IN:
+        return True
+    return permission_of(role, access)
+
+
+def permission_of(role: Role, permission: Access) -> bool:
+    return permission in ROLE_MAY[role]
+
+
+# --- every route is declared, and the table here is complete ---------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role), ids=_role_id)
+def test_role_grants_exactly_what_the_design_says(role: Role) -> None:
+    assert permissions_for([role]) == ROLE_MAY[role]
+
+
+def test_url_map_matches_the_table(app: Flask) -> None:
+    in_app: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        in_app.setdefault(rule.endpoint, set()).update(
+            (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        )
+    assert set(in_app) == set(EXPECTED), "add new routes to EXPECTED with who may reach them"
+    for endpoint, methods in in_app.items():
+        assert methods == EXPECTED[endpoint][1], endpoint
+
+
+def test_every_endpoint_declares_the_access_in_the_table(app: Flask) -> None:
+    with app.app_context():
+        declared = {
+            rule.endpoint: declared_access(rule.endpoint) for rule in app.url_map.iter_rules()
+        }
+    undeclared = sorted(ep for ep, access in declared.items() if access is None)
+    assert undeclared == [], f"views without @public, @signed_in or @requires: {undeclared}"
+    for endpoint, access in declared.items():
+        assert access == EXPECTED[endpoint][0], endpoint
+
+
+def test_an_undeclared_view_is_refused_even_to_a_signed_in_user(
+    app: Flask, login_as: Callable[[Role], FlaskClient]
+) -> None:
+    app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+    client = login_as(Role.HEADTEACHER)
+    response = client.get("/undeclared")
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)
+    assert app.test_client().get("/undeclared").status_code == 403
+
+
+# --- the sweep: every role and nobody, on every route ------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_route_id)
+@pytest.mark.parametrize("role", ROLES, ids=_role_id)
+def test_route_answers_by_role(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    role: Role | None,
+    route: tuple[str, str],
+) -> None:
+    endpoint, method = route
+    access = EXPECTED[endpoint][0]
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    objects = None
+    if rule.arguments - {"filename"}:
+        objects = _make_objects(db, users, for_chair=role is Role.CHAIR_OF_GOVERNORS)
+    url = _url(app, endpoint, objects)
+    client = _client_for(app, login_as, role)
+    if endpoint == "report.receipt":
+        # The receipt is only shown straight after a report; give this session one.
+        with client.session_transaction() as session:
+            session["receipt"] = {"reference": "2026-0001", "at": "2026-03-27T10:00:00+00:00"}
+
+    response = _request(client, method, url, signed_in=role is not None)
+
+    if not _allowed(role, access):
+        if role is None:
+            assert _is_sign_in_redirect(response), response.status_code
+            next_url = parse_qs(urlsplit(response.location).query).get("next")
+            assert next_url == [url], "sign-in should bring the user back here"
+        else:
+            assert response.status_code == 403
+        return
+    if endpoint == "auth.sign_out":
+        # Signing out lands on the sign-in page, and the user is then signed out.
+        assert _is_sign_in_redirect(response)
+        assert _is_sign_in_redirect(client.get("/"))
+        return
+    if role is None:
+        assert response.status_code == 200  # public pages, and the sign-in form re-shown
+        return
+    allowed_codes = {200, 302} if method == "GET" else {200, 302, 400}
+    assert response.status_code in allowed_codes, response.status_code
+    assert not _is_sign_in_redirect(response), "a signed-in user was sent to sign in"
+
+
+# --- record-level rules ------------------------------------------------------------------------
+
+
+def _note_count(db: Session, case: Case) -> int:
+    return db.scalar(select(func.count()).select_from(Note).where(Note.case_id == case.id)) or 0
+
+
+def _case_request(
+    client: FlaskClient, app: Flask, route: tuple[str, str], case_id: uuid.UUID, note_id: uuid.UUID
+) -> TestResponse:
+    endpoint, method = route
+    url = _url(app, endpoint, case_id=case_id, note_id=note_id)
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token(client, "/")
+    # A complete, valid form: the refusal must come from the record check, not validation.
+    return client.post(
+        url, data={"csrf_token": token, "body": "Should not be saved", "reason": "Typo"}
+    )
+
+
+@pytest.mark.parametrize("route", CASE_URLS, ids=_route_id)
+def test_chair_cannot_open_a_case_they_do_not_manage(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    route: tuple[str, str],
+) -> None:
+    objects = _make_objects(db, users)  # managed by the headteacher
+    before = _note_count(db, objects.case)
+
+    response = _case_request(
+        login_as(Role.CHAIR_OF_GOVERNORS), app, route, objects.case.id, objects.note.id
+    )
+
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert objects.case.reference not in body
+    assert NOTE_TEXT not in body
+    assert _note_count(db, objects.case) == before
+
+
+@pytest.mark.parametrize("route", CASE_URLS, ids=_route_id)
+@pytest.mark.parametrize("role", CASE_WORKERS, ids=_role_id)
+def test_nobody_can_open_a_case_they_are_the_subject_of(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    role: Role,
+    route: tuple[str, str],
+) -> None:
+    subject = factories.person_of(db, users[role])
+    recorder = users[Role.DSL if role is Role.HEADTEACHER else Role.HEADTEACHER]
+    case = factories.make_case(db, recorder, subjects=[subject])
+    db.commit()
+    note = note_service.add_note(db, actor=recorder, case=case, body=NOTE_TEXT)
+    db.commit()
+    before = _note_count(db, case)
+
+    response = _case_request(login_as(role), app, route, case.id, note.id)
+
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert case.reference not in body
+    assert NOTE_TEXT not in body
+    assert _note_count(db, case) == before
+
+
+def test_chair_can_open_the_case_where_the_headteacher_is_the_subject(
+    app: Flask, db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+) -> None:
+    # The other side of the two rules above: the chair manages this one; the head is out.
+    objects = _make_objects(db, users, for_chair=True)
+    url = _url(app, "cases.show", objects)
+    assert login_as(Role.CHAIR_OF_GOVERNORS).get(url).status_code == 200
+    assert login_as(Role.HEADTEACHER).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("route", CASE_URLS, ids=_route_id)
+@pytest.mark.parametrize("role", list(Role), ids=_role_id)
+def test_another_schools_case_is_not_found(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    role: Role,
+    route: tuple[str, str],
+) -> None:
+    other_school = factories.make_school(db, name="Other Academy")
+    other_head = factories.make_user(db, other_school, Role.HEADTEACHER)
+    case = factories.make_case(db, other_head)
+    db.commit()
+    note = note_service.add_note(db, actor=other_head, case=case, body=NOTE_TEXT)
+    db.commit()
+    before = _note_count(db, case)
+    client = login_as(role)
+
+    response = _case_request(client, app, route, case.id, note.id)
+
+    if permission_of(role, EXPECTED[route[0]][0]):
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 403  # refused by role before any record is looked at
+    # Either way, the answer is the one given for ids that exist nowhere.
+    missing = _case_request(client, app, route, uuid.uuid4(), uuid.uuid4())
+    assert missing.status_code == response.status_code
+    body = response.get_data(as_text=True)
+    assert case.reference not in body
+    assert NOTE_TEXT not in body
+    assert "Other Academy" not in body
+    assert _note_count(db, case) == before
+
+
+@pytest.mark.parametrize("route", CLAUSE_URLS, ids=_route_id)
+def test_admin_cannot_reach_another_schools_clause(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    route: tuple[str, str],
+) -> None:
+    other_school = factories.make_school(db, name="Other Academy")
+    db.commit()
+    clause = list_clauses(db, other_school.id)[0]
+    was_retired = route[0] == "admin.restore_clause"
+    if was_retired:  # so that a wrongful restore would show
+        clause.retired_at = datetime.now(UTC)
+        db.commit()
+    original_text = clause.text
+    original = (clause.code, clause.text)
+    client = login_as(Role.ADMIN)
+    url = _url(app, route[0], clause_id=clause.id)
+    if route[1] == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_token(client, "/")
+        response = client.post(
+            url,
+            data={
+                "csrf_token": token,
+                "code": "HIJACK-1",
+                "source": "Not theirs",
+                "category": clause.category,
+                "text": "Rewritten by another school's admin",
+            },
+        )
+
+    assert response.status_code == 404
+    assert original_text not in response.get_data(as_text=True)
+    db.expire_all()
+    reloaded = db.get(PolicyClause, clause.id)
+    assert reloaded is not None
+    assert (reloaded.code, reloaded.text) == original
+    assert (reloaded.retired_at is not None) is was_retired

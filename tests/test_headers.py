@@ -1,0 +1,226 @@
+"""Security headers on every page a user can reach, and on the error pages: a nonce-based CSP
+that the page's own inline script satisfies, no framing, no referrer, no caching, HSTS on https."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+from incidents.models import Role, User
+from incidents.services import notes as note_service
+from incidents.services.clauses import list_clauses
+from incidents.web import ERROR_PAGES
+from tests import factories
+
+# Every GET endpoint and who looks at it (None: nobody signed in). A new GET route must be added
+# here, or test_every_get_endpoint_is_checked fails.
+GET_PAGES: dict[str, Role | None] = {
+    "static": None,
+    "auth.sign_in": None,
+    "health.healthz": None,
+    "home.index": Role.STAFF,
+    "report.new": Role.STAFF,
+    "report.receipt": Role.STAFF,
+    "cases.index": Role.HEADTEACHER,
+    "cases.new": Role.HEADTEACHER,
+    "cases.show": Role.HEADTEACHER,
+    "cases.correct_note": Role.HEADTEACHER,
+    "admin.clauses": Role.ADMIN,
+    "admin.new_clause": Role.ADMIN,
+    "admin.edit_clause": Role.ADMIN,
+}
+NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-+/=]+)'")
+ONE_YEAR = 31_536_000
+
+
+class _Page(HTMLParser):
+    """What the CSP cares about in a page: scripts, inline styles and inline event handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline_script_nonces: list[str | None] = []
+        self.style_element_nonces: list[str | None] = []
+        self.inline_handlers: list[str] = []
+        self.style_attributes: list[str] = []
+        self.has_govuk_template = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "html" and "govuk-template" in (found.get("class") or "").split():
+            self.has_govuk_template = True
+        if tag == "script" and "src" not in found:
+            self.inline_script_nonces.append(found.get("nonce"))
+        if tag == "style":
+            self.style_element_nonces.append(found.get("nonce"))
+        self.inline_handlers += [f"<{tag} {name}>" for name, _ in attrs if name.startswith("on")]
+        if "style" in found:
+            self.style_attributes.append(f"<{tag} style={found['style']!r}>")
+
+
+def _parse(response: TestResponse) -> _Page:
+    page = _Page()
+    page.feed(response.get_data(as_text=True))
+    return page
+
+
+def _csp_nonce(response: TestResponse) -> str:
+    csp = response.headers.get("Content-Security-Policy", "")
+    script_src = next((d for d in csp.split(";") if d.strip().startswith("script-src")), "")
+    match = NONCE.search(script_src)
+    assert match, f"script-src has no nonce: {script_src!r}"
+    return match.group(1)
+
+
+def assert_security_headers(response: TestResponse, *, cacheable: bool = False) -> None:
+    csp = response.headers.get("Content-Security-Policy")
+    assert csp, "no Content-Security-Policy"
+    directives = [d.strip() for d in csp.split(";")]
+    assert "frame-ancestors 'none'" in directives
+    assert "'unsafe-inline'" not in csp
+    assert "'unsafe-eval'" not in csp
+    _csp_nonce(response)
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("Referrer-Policy") == "no-referrer"
+    if not cacheable:
+        assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def assert_page_fits_its_csp(response: TestResponse) -> _Page:
+    """Everything inline on the page carries this response's nonce, or the browser blocks it."""
+    page = _parse(response)
+    nonce = _csp_nonce(response)
+    assert page.inline_script_nonces, "expected the GOV.UK template's inline script"
+    assert page.inline_script_nonces == [nonce] * len(page.inline_script_nonces)
+    assert page.style_element_nonces == [nonce] * len(page.style_element_nonces)
+    assert page.inline_handlers == [], "inline event handlers are blocked by the CSP"
+    assert page.style_attributes == [], "style attributes are blocked by the CSP"
+    return page
+
+
+def _url_and_client(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    endpoint: str,
+) -> tuple[str, FlaskClient]:
+    role = GET_PAGES[endpoint]
+    client = app.test_client() if role is None else login_as(role)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values: dict[str, object] = {}
+    if "filename" in rule.arguments:
+        values["filename"] = "app.css"
+    if rule.arguments & {"case_id", "note_id"}:
+        case = factories.make_case(db, users[Role.HEADTEACHER])
+        db.commit()
+        note = note_service.add_note(db, actor=users[Role.HEADTEACHER], case=case, body="A note")
+        db.commit()
+        values.update(case_id=case.id, note_id=note.id)
+    if "clause_id" in rule.arguments:
+        values["clause_id"] = list_clauses(db, users[Role.ADMIN].school_id)[0].id
+    if endpoint == "report.receipt":
+        with client.session_transaction() as session:
+            session["receipt"] = {"reference": "2026-0001", "at": "2026-03-27T10:00:00+00:00"}
+    with app.test_request_context():
+        return url_for(endpoint, **values), client
+
+
+def test_every_get_endpoint_is_checked(app: Flask) -> None:
+    with_get = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
+    assert with_get == set(GET_PAGES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(GET_PAGES))
+def test_page_sends_the_security_headers(
+    app: Flask,
+    db: Session,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+    endpoint: str,
+) -> None:
+    url, client = _url_and_client(app, db, users, login_as, endpoint)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    is_static = endpoint == "static"
+    assert_security_headers(response, cacheable=is_static)
+    assert "Strict-Transport-Security" not in response.headers  # plain http: HSTS is ignored
+    if response.mimetype == "text/html":
+        page = assert_page_fits_its_csp(response)
+        assert page.has_govuk_template
+
+    secure = client.get(url, base_url="https://localhost")
+    assert secure.status_code == 200
+    hsts = secure.headers.get("Strict-Transport-Security", "")
+    max_age = re.search(r"max-age=(\d+)", hsts)
+    assert max_age and int(max_age.group(1)) >= ONE_YEAR, hsts
+    assert_security_headers(secure, cacheable=is_static)
+
+
+def test_each_response_gets_a_fresh_nonce(client: FlaskClient) -> None:
+    first = _csp_nonce(client.get("/sign-in"))
+    second = _csp_nonce(client.get("/sign-in"))
+    assert first != second
+    assert len(first) >= 16  # enough randomness that it cannot be guessed
+
+
+# --- error pages --------------------------------------------------------------------------------
+
+
+def _error_response(case: str, app: Flask, login_as: Callable[[Role], FlaskClient]) -> TestResponse:
+    if case == "404 anonymous":
+        return app.test_client().get("/no-such-page")
+    if case == "404 signed in":
+        return login_as(Role.HEADTEACHER).get("/no-such-page")
+    if case == "404 missing case":
+        return login_as(Role.HEADTEACHER).get("/cases/00000000-0000-4000-8000-000000000000")
+    if case == "403 wrong role":
+        return login_as(Role.STAFF).get("/cases/")
+    if case == "405 wrong method":
+        return login_as(Role.STAFF).get("/sign-out")
+    if case == "400 no CSRF token":
+        return app.test_client().post("/sign-in", data={"email": "a@b.example"})
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "404 anonymous",
+        "404 signed in",
+        "404 missing case",
+        "403 wrong role",
+        "405 wrong method",
+        "400 no CSRF token",
+    ],
+)
+def test_error_pages_carry_the_headers_and_the_govuk_layout(
+    app: Flask, login_as: Callable[[Role], FlaskClient], case: str
+) -> None:
+    response = _error_response(case, app, login_as)
+
+    code = int(case.split()[0])
+    assert response.status_code == code
+    assert_security_headers(response)
+    page = assert_page_fits_its_csp(response)
+    assert page.has_govuk_template
+    body = response.get_data(as_text=True)
+    assert "govuk-template" in body
+    title = ERROR_PAGES[code][0]
+    assert title.replace("'", "&#39;") in body
+    assert "Traceback" not in body
+
+
+def test_error_page_over_https_carries_hsts(client: FlaskClient) -> None:
+    response = client.get("/no-such-page", base_url="https://localhost")
+    assert response.status_code == 404
+    assert "max-age=" in response.headers.get("Strict-Transport-Security", "")
+    assert "Strict-Transport-Security" not in client.get("/no-such-page").headers

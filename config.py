@@ -29,6 +29,9 @@ class Settings:
     instance_path: Path
     session_cookie_secure: bool
     idle_timeout_minutes: int = 20
+    absolute_session_hours: int = 10
+    # How many reverse proxies (TLS terminators, load balancers) stand in front of the app.
+    trusted_proxies: int = 0
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True
     page_size: int = 25
@@ -53,8 +56,11 @@ class Settings:
             "SESSION_COOKIE_NAME": "incidents_session",
             "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
             "REMEMBER_COOKIE_HTTPONLY": True,
-            "PERMANENT_SESSION_LIFETIME": self.idle_timeout_minutes * 60,
+            # The cookie may live as long as the longest session; the server ends it sooner.
+            "PERMANENT_SESSION_LIFETIME": self.absolute_session_hours * 3600,
             "IDLE_TIMEOUT_MINUTES": self.idle_timeout_minutes,
+            "ABSOLUTE_SESSION_HOURS": self.absolute_session_hours,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "RATELIMIT_HEADERS_ENABLED": False,
@@ -148,6 +154,8 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         # development too; tests turn it off because the test client speaks plain http.
         session_cookie_secure=_flag("SESSION_COOKIE_SECURE", True),
         idle_timeout_minutes=_int("IDLE_TIMEOUT_MINUTES", 20, 1, 240),
+        absolute_session_hours=_int("ABSOLUTE_SESSION_HOURS", 10, 1, 24),
+        trusted_proxies=_int("TRUSTED_PROXIES", 0, 0, 5),
         ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         ratelimit_enabled=_flag("RATELIMIT_ENABLED", True),
         key_file=Path(os.environ.get("INCIDENTS_KEY_FILE") or instance_path / "keys.json"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ConfigError, Settings, load_settings
 from incidents.crypto.setup import UnavailableKeyring, build_keyring
@@ -48,4 +49,9 @@ def create_app(
         app.extensions["incidents.engine"] = engine
         app.extensions["incidents.sessions"] = make_session_factory(engine, keyring)
     init_web(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto, so rate limits see
+        # each user's address and HSTS and Secure cookies see https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app

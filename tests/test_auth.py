@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from config import Settings
 from incidents import create_app
-from incidents.models import AuditEvent, Role, User
+from incidents.models import AuditEvent, LoginSession, Role, User
 from incidents.services import users as user_service
 from incidents.web.auth import GENERIC_FAILURE
 from tests import factories
@@ -394,12 +394,22 @@ def test_forms_work_over_https_without_a_referer(app: Flask, users: dict[Role, U
 # --- idle timeout -------------------------------------------------------------------------------
 
 
-def test_an_idle_session_is_ended(app: Flask, users: dict[Role, User]) -> None:
+def _age_session(db: Session, *, idle: timedelta, age: timedelta | None = None) -> None:
+    """Pretend the only open server-side session was last used `idle` ago (and began `age` ago)."""
+    row = db.scalar(select(LoginSession).where(LoginSession.ended_at.is_(None)))
+    assert row is not None
+    now = datetime.now(UTC)
+    row.last_seen_at = now - idle
+    if age is not None:
+        row.created_at = now - age
+    db.commit()
+
+
+def test_an_idle_session_is_ended(app: Flask, db: Session, users: dict[Role, User]) -> None:
     app.config["IDLE_TIMEOUT_MINUTES"] = 1
     client = app.test_client()
     sign_in(client, users[Role.HEADTEACHER].email)
-    with client.session_transaction() as session:
-        session["last_seen"] = int(time.time()) - 120
+    _age_session(db, idle=timedelta(minutes=2))
 
     response = client.get("/cases/")
 
@@ -408,18 +418,50 @@ def test_an_idle_session_is_ended(app: Flask, users: dict[Role, User]) -> None:
     page = client.get(response.location).get_data(as_text=True)
     assert EXPIRED_MESSAGE in page
     assert not _is_signed_in(client)
+    ended = db.scalar(select(LoginSession).where(LoginSession.end_reason == "idle"))
+    assert ended is not None and ended.ended_at is not None
 
 
-def test_a_recently_used_session_is_kept(app: Flask, users: dict[Role, User]) -> None:
-    app.config["IDLE_TIMEOUT_MINUTES"] = 1
+def test_a_recently_used_session_is_kept_and_its_clock_restarts(
+    app: Flask, db: Session, users: dict[Role, User]
+) -> None:
+    app.config["IDLE_TIMEOUT_MINUTES"] = 5
     client = app.test_client()
     sign_in(client, users[Role.HEADTEACHER].email)
-    with client.session_transaction() as session:
-        session["last_seen"] = int(time.time()) - 30
+    _age_session(db, idle=timedelta(minutes=4))
 
     assert client.get("/cases/").status_code == 200
-    with client.session_transaction() as session:
-        assert session["last_seen"] >= int(time.time()) - 5  # each request restarts the clock
+    db.expire_all()
+    row = db.scalar(select(LoginSession).where(LoginSession.ended_at.is_(None)))
+    assert row is not None
+    assert datetime.now(UTC) - row.last_seen_at < timedelta(seconds=30)
+
+
+def test_a_session_ends_after_the_absolute_limit_however_busy(
+    app: Flask, db: Session, users: dict[Role, User]
+) -> None:
+    app.config["ABSOLUTE_SESSION_HOURS"] = 10
+    client = app.test_client()
+    sign_in(client, users[Role.DSL].email)
+    _age_session(db, idle=timedelta(seconds=5), age=timedelta(hours=11))
+    assert client.get("/cases/").status_code == 302
+    assert not _is_signed_in(client)
+
+
+def test_a_copy_of_the_cookie_is_worthless_after_sign_out(
+    app: Flask, users: dict[Role, User]
+) -> None:
+    client = app.test_client()
+    sign_in(client, users[Role.HEADTEACHER].email)
+    stolen = client.get_cookie("incidents_session").value
+    token = csrf_token(client, "/")
+    client.post("/sign-out", data={"csrf_token": token})
+
+    thief = app.test_client()
+    thief.set_cookie("incidents_session", stolen)
+    response = thief.get("/cases/")
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/sign-in"
 
 
 # --- rate limit ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ that the page's own inline script satisfies, no framing, no referrer, no caching
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from incidents import create_app
 from incidents.models import Role, User
 from incidents.services import notes as note_service
 from incidents.services.clauses import list_clauses
@@ -224,3 +226,19 @@ def test_error_page_over_https_carries_hsts(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert "max-age=" in response.headers.get("Strict-Transport-Security", "")
     assert "Strict-Transport-Security" not in client.get("/no-such-page").headers
+
+
+def test_behind_a_trusted_proxy_https_is_recognised(settings, session_factory) -> None:
+    """With TRUSTED_PROXIES set, the proxy's X-Forwarded-Proto counts: HSTS is sent."""
+    proxied = create_app(
+        settings=dataclasses.replace(settings, trusted_proxies=1),
+        session_factory=session_factory,
+        overrides={"TESTING": True},
+    )
+    response = proxied.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" in response.headers
+    direct = create_app(
+        settings=settings, session_factory=session_factory, overrides={"TESTING": True}
+    )
+    spoofed = direct.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in spoofed.headers

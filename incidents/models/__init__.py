@@ -3,6 +3,7 @@
 from incidents.models.audit import AuditEvent
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
 from incidents.models.keys import DataKey, KeyScope
+from incidents.models.login_session import LoginSession
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
 from incidents.models.policy import PolicyClause
 from incidents.models.school import School
@@ -21,6 +22,7 @@ __all__ = [
     "DataKey",
     "DisclosureSource",
     "KeyScope",
+    "LoginSession",
     "Note",
     "Person",
     "PersonKind",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template, session
-from flask_login import current_user, logout_user
+from flask import Flask, current_app, render_template, session
+from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
@@ -15,6 +15,7 @@ from incidents.crypto.envelope import CryptoError
 from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
 from incidents.models import User
 from incidents.permissions import Permission, has_permission
+from incidents.services import login_sessions
 from incidents.services.errors import Forbidden, NotFound
 from incidents.services.users import load_user
 from incidents.web import access
@@ -69,10 +70,9 @@ def init_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str) -> User | None:
-        return load_user(db_session(), user_id)
+        return _resume_session(user_id)
 
     app.teardown_appcontext(close_db_session)
-    app.before_request(_expire_idle_session)
     app.before_request(access.gate)
     init_security(app)
     init_filters(app)
@@ -85,22 +85,25 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
 
-def _expire_idle_session() -> None:
-    """Server-side idle timeout: a session unused for longer than the limit is ended."""
-    if not current_user.is_authenticated:
-        return
-    from flask import current_app
-
-    now = int(time.time())
-    limit = int(current_app.config["IDLE_TIMEOUT_MINUTES"]) * 60
-    last = session.get("last_seen")
-    if isinstance(last, int) and now - last > limit:
-        logout_user()
-        session.clear()
+def _resume_session(user_id: str) -> User | None:
+    """The signed-in user, only while their server-side session is alive: idle or too-long
+    sessions end here, and a copied cookie of an ended session is worth nothing."""
+    db = db_session()
+    user = load_user(db, user_id)
+    if user is None:
+        return None
+    limits = login_sessions.Limits(
+        idle=timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"])),
+        absolute=timedelta(hours=int(current_app.config["ABSOLUTE_SESSION_HOURS"])),
+    )
+    outcome = login_sessions.resume(db, user_id=user.id, token=session.get("sid"), limits=limits)
+    db.commit()
+    if outcome is login_sessions.Resume.OK:
+        return user
+    session.clear()
+    if outcome is login_sessions.Resume.EXPIRED:
         session["expired"] = True
-        return
-    session["last_seen"] = now
-    session.permanent = True
+    return None
 
 
 def _template_context() -> dict[str, Any]:

@@ -7,13 +7,14 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from incidents.extensions import db_session, limiter
+from incidents.services import login_sessions
 from incidents.services.users import authenticate, record_sign_out
 from incidents.web.access import public, signed_in
 from incidents.web.forms import ConfirmForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 
-GENERIC_FAILURE = "Enter a correct email address and password. Both are case sensitive."
+GENERIC_FAILURE = "Enter a correct email address and password. The password is case sensitive."
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,11 +41,14 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         db = db_session()
         user = authenticate(db, email=form.email.data or "", password=form.password.data or "")
+        token = login_sessions.start(db, user=user) if user is not None else None
         db.commit()  # commits the audit entry for a failed attempt too
         if user is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session at sign-in: no fixation
             login_user(user)
+            session["sid"] = token
+            session.permanent = True
             return redirect(next_url)
         failed = True
     expired = session.pop("expired", False)
@@ -60,6 +64,7 @@ def sign_out() -> Response:
     if form.validate_on_submit():
         db = db_session()
         record_sign_out(db, user=current_user)
+        login_sessions.end(db, token=session.get("sid"))
         db.commit()
         logout_user()
         session.clear()

@@ -1,0 +1,48 @@
+"""`incidents db`: schema migrations (the app never migrates itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command as alembic_command
+from flask import current_app
+from flask.cli import with_appcontext
+
+from incidents.cli import cli
+from incidents.cli.common import alembic_config, app_keyring
+
+
+@cli.group()
+def db() -> None:
+    """Database migrations (the app never migrates itself)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database schema."""
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    alembic_command.upgrade(alembic_config(url, app_keyring()), revision)
+    click.echo(f"Database is at revision {revision}.")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION (for example base). Data in dropped tables is lost."""
+    alembic_command.downgrade(
+        alembic_config(current_app.config["DATABASE_URL"], app_keyring()), revision
+    )
+    click.echo(f"Database is at revision {revision}.")
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the schema revision the database is at."""
+    alembic_command.current(alembic_config(current_app.config["DATABASE_URL"]))

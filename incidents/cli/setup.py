@@ -1,0 +1,124 @@
+"""`incidents create-school`, `create-user` and `demo`: setting a school up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from incidents.cli import cli
+from incidents.cli.common import fail_with, service_session
+from incidents.models import Role
+from incidents.services.errors import DomainError
+from incidents.services.passwords import generate_password, password_problem
+from incidents.services.schools import create_school, get_school_by_urn
+from incidents.services.users import create_user
+
+
+@cli.command("create-school")
+@click.option("--name", required=True, help="The school's name as staff know it.")
+@click.option("--urn", required=True, help="Unique Reference Number (6 to 8 digits).")
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    help="Load only these seed policies' clauses (000 to 004); repeat for more. Default: all.",
+)
+@with_appcontext
+def create_school_command(name: str, urn: str, policies: tuple[str, ...]) -> None:
+    """Create a school and load its default policy clauses."""
+    try:
+        with service_session() as session:
+            school = create_school(
+                session, actor=None, name=name, urn=urn, policies=policies or None
+            )
+            click.echo(f"Created {school.name} (URN {school.urn}).")
+    except DomainError as exc:
+        raise fail_with(exc) from None
+
+
+ROLE_CHOICE = click.Choice([role.value for role in Role])
+
+
+@cli.command("create-user")
+@click.option("--school", "urn", required=True, help="URN of the user's school.")
+@click.option("--email", required=True, help="Email address used to sign in.")
+@click.option("--name", required=True, help="The user's name as colleagues know it.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=ROLE_CHOICE,
+    help="A role; repeat for more than one.",
+)
+@click.option(
+    "--generate-password",
+    "generate",
+    is_flag=True,
+    help="Print a generated password instead of prompting for one.",
+)
+@with_appcontext
+def create_user_command(
+    urn: str, email: str, name: str, roles: tuple[str, ...], generate: bool
+) -> None:
+    """Create a user. Prompts for the password unless --generate-password is given."""
+    if generate:
+        password = generate_password()
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+    try:
+        with service_session() as session:
+            school = get_school_by_urn(session, urn)
+            user = create_user(
+                session,
+                actor=None,
+                school=school,
+                email=email,
+                display_name=name,
+                roles=[Role(r) for r in roles],
+                password=password,
+            )
+            click.echo(f"Created {user.email} at {school.name}.")
+    except DomainError as exc:
+        raise fail_with(exc) from None
+    if generate:
+        click.echo(f"Password (shown once): {password}")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create a demo school with one user per role and realistic cases (development only)."""
+    from incidents.demo import DEMO_URN, build_demo, credentials_path
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("The demo data is for development only: not in production")
+    creds = credentials_path(Path(current_app.instance_path))
+    with service_session() as session:
+        try:
+            get_school_by_urn(session, DEMO_URN)
+            exists = True
+        except DomainError:
+            exists = False
+        if not exists:
+            password = generate_password()
+            build_demo(session, password=password)
+            creds.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(password)
+    if not creds.exists():
+        raise click.ClickException(
+            f"The demo school exists but its password file {creds} is missing: "
+            "delete the database and run the demo again"
+        )
+    from incidents.demo import describe
+
+    click.echo(describe(creds.read_text().strip()))

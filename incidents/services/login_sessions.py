@@ -1,0 +1,91 @@
+"""Server-side sessions: start one at sign-in, resume it on each request (ending it after too
+long idle or too long in all), end it at sign-out or for every session of a user."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from incidents.models import User
+from incidents.models.base import utcnow
+from incidents.models.login_session import LoginSession
+
+# Writing last-seen on every request would turn each page view into a write; a minute's
+# precision is plenty for a 20-minute idle limit.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+class Resume(enum.Enum):
+    OK = "ok"
+    EXPIRED = "expired"  # ended now for idling or lasting too long: tell the user why
+    INVALID = "invalid"  # unknown, ended before, or someone else's
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle: timedelta
+    absolute: timedelta
+
+
+def _hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def start(session: Session, *, user: User) -> str:
+    """A new session for `user`; returns the token for the cookie (never stored in clear)."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_hash(token)))
+    return token
+
+
+def resume(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    token: str | None,
+    limits: Limits,
+    now: datetime | None = None,
+) -> Resume:
+    if not token:
+        return Resume.INVALID
+    now = now or utcnow()
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+    if row is None or row.user_id != user_id or row.ended_at is not None:
+        return Resume.INVALID
+    if now - row.last_seen_at > limits.idle:
+        _end(row, "idle", now)
+        return Resume.EXPIRED
+    if now - row.created_at > limits.absolute:
+        _end(row, "too_long", now)
+        return Resume.EXPIRED
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+    return Resume.OK
+
+
+def end(session: Session, *, token: str | None, reason: str = "signed_out") -> None:
+    if token:
+        row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+        if row is not None and row.ended_at is None:
+            _end(row, reason, utcnow())
+
+
+def end_all(session: Session, *, user: User, reason: str) -> None:
+    """Sign a user out everywhere (password change, account deactivated, admin action)."""
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+
+
+def _end(row: LoginSession, reason: str, now: datetime) -> None:
+    row.ended_at = now
+    row.end_reason = reason

@@ -7,6 +7,7 @@ folder on first use; in production a missing or weak setting stops start-up and 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,12 @@ class Settings:
     # Master keys: a key file (INCIDENTS_KEY_FILE) or the JSON itself (INCIDENTS_KEYS).
     key_file: Path | None = None
     keys_json: str | None = field(default=None, repr=False)
+    # Audit checkpoints: the Ed25519 signing key's file, the name it signs as, the log origin
+    # prefix (each school's log is "<prefix>/<URN>"), and where checkpoint files are written.
+    signing_key_file: Path | None = None
+    audit_key_name: str = "incidents-audit"
+    audit_origin_base: str = "incidents.invalid/audit"
+    checkpoint_dir: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -95,6 +102,16 @@ def _int(name: str, default: int, minimum: int, maximum: int) -> int:
     return value
 
 
+def _name(name: str, default: str) -> str:
+    """A name that ends up inside signed checkpoints: printable, no spaces or plus signs."""
+    value = os.environ.get(name) or default
+    if not re.fullmatch(r"[A-Za-z0-9._/-]{1,100}", value):
+        raise ConfigError(
+            f"{name} must be 1 to 100 letters, digits, dots, dashes, underscores or slashes"
+        )
+    return value
+
+
 def _development_secret(instance_path: Path) -> str:
     """A per-checkout random key kept in the instance folder, never a hard-coded default."""
     path = instance_path / "secret_key"
@@ -130,6 +147,11 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is missing: production needs an explicit database")
+        if not os.environ.get("INCIDENTS_SIGNING_KEY_FILE"):
+            raise ConfigError(
+                "INCIDENTS_SIGNING_KEY_FILE is missing: production needs the path of the audit "
+                "checkpoint signing key; `incidents audit keygen` makes one"
+            )
         if not os.environ.get("INCIDENTS_KEY_FILE") and not os.environ.get("INCIDENTS_KEYS"):
             raise ConfigError(
                 "INCIDENTS_KEY_FILE is missing: production needs the path of its encryption key "
@@ -160,6 +182,14 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         ratelimit_enabled=_flag("RATELIMIT_ENABLED", True),
         key_file=Path(os.environ.get("INCIDENTS_KEY_FILE") or instance_path / "keys.json"),
         keys_json=os.environ.get("INCIDENTS_KEYS") or None,
+        signing_key_file=Path(
+            os.environ.get("INCIDENTS_SIGNING_KEY_FILE") or instance_path / "audit-signing.key"
+        ),
+        audit_key_name=_name("AUDIT_KEY_NAME", "incidents-audit"),
+        audit_origin_base=_name("AUDIT_ORIGIN", "incidents.invalid/audit"),
+        checkpoint_dir=Path(
+            os.environ.get("AUDIT_CHECKPOINT_DIR") or instance_path / "checkpoints"
+        ),
     )
     if overrides:
         settings = Settings(**{**settings.__dict__, **overrides})

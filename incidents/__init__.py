@@ -1,57 +1,21 @@
-"""`incidents`: case management for allegations about adults and policy breaches in schools."""
+"""`incidents`: case management for allegations about adults and policy breaches in schools.
+
+Importing the package stays cheap (no Flask, no database): the audit verifier a local
+authority runs lives inside it and must need only the standard library and `cryptography`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from incidents.app import create_app
+else:
 
-from config import ConfigError, Settings, load_settings
-from incidents.crypto.setup import UnavailableKeyring, build_keyring
-from incidents.db import make_engine, make_session_factory
+    def create_app(*args: Any, **kwargs: Any) -> Any:
+        from incidents.app import create_app as build
+
+        return build(*args, **kwargs)
 
 
-def create_app(
-    overrides: dict[str, Any] | None = None,
-    settings: Settings | None = None,
-    session_factory: sessionmaker[Session] | None = None,
-    allow_missing_keys: bool = False,
-) -> Flask:
-    """The application factory. It never migrates the database: run `incidents db upgrade`.
-    Tests pass a session factory bound to their own transaction. In production a missing or
-    unreadable key file stops start-up; the CLI allows it so `incidents keys init` can run."""
-    from incidents.web import init_web  # the web layer imports models; keep the top light
-
-    settings = settings or load_settings()
-    app = Flask(
-        __name__,
-        instance_path=str(settings.instance_path),
-        template_folder="../templates",
-        static_folder="static",
-    )
-    app.config.from_mapping(settings.flask_mapping())
-    if overrides:
-        app.config.update(overrides)
-    app.extensions["incidents.settings"] = settings
-    if session_factory is not None:
-        app.extensions["incidents.sessions"] = session_factory
-    else:
-        keyring = build_keyring(settings)
-        if (
-            settings.is_production
-            and isinstance(keyring, UnavailableKeyring)
-            and not (allow_missing_keys)
-        ):
-            raise ConfigError(str(keyring.error))
-        engine = make_engine(app.config["DATABASE_URL"])
-        app.extensions["incidents.engine"] = engine
-        app.extensions["incidents.sessions"] = make_session_factory(engine, keyring)
-    init_web(app)
-    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
-    if proxies:
-        # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto, so rate limits see
-        # each user's address and HSTS and Secure cookies see https.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-    return app
+__all__ = ["create_app"]

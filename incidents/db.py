@@ -70,8 +70,7 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine, keyring: object) -> sessionmaker[Session]:
-    """Sessions that carry the keyring, so personal fields can be sealed and opened."""
-    return sessionmaker(
-        bind=engine, expire_on_commit=False, autoflush=True, info={"keyring": keyring}
-    )
+def make_session_factory(engine: Engine, **info: object) -> sessionmaker[Session]:
+    """Sessions that carry the keyring (personal fields are sealed and opened through it), the
+    audit signer and the log origin prefix, in `Session.info`."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=dict(info))

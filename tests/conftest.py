@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
+from incidents.audit.signer import Signer
 from incidents.cli import alembic_config
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
@@ -80,15 +82,23 @@ def keyring() -> Keyring:
     return Keyring(generate("test keys"))
 
 
+@pytest.fixture(scope="session")
+def signer() -> Signer:
+    """A real Ed25519 checkpoint signer for this test run."""
+    return Signer(name="test-audit", private=Ed25519PrivateKey.generate())
+
+
 @pytest.fixture
-def session_factory(connection: Connection, keyring: Keyring) -> sessionmaker[Session]:
+def session_factory(
+    connection: Connection, keyring: Keyring, signer: Signer
+) -> sessionmaker[Session]:
     # Every session joins the test's transaction through a savepoint, so a view's commit or
     # rollback behaves as in production while the whole test is undone at the end.
     return sessionmaker(
         bind=connection,
         expire_on_commit=False,
         join_transaction_mode="create_savepoint",
-        info={"keyring": keyring},
+        info={"keyring": keyring, "signer": signer, "audit_origin_base": "test.invalid/audit"},
     )
 
 

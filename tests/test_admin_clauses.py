@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from incidents.models import AuditEvent, PolicyClause, Role
+from incidents.models import AuditEntry, PolicyClause, Role
 from incidents.services import clauses as clause_service
 from tests import factories
 from tests.conftest import count, csrf_token
@@ -89,7 +89,7 @@ def test_add_a_clause(admin, users, db):
     assert "Staff must not post photos of school trips on personal accounts." in row
     assert "Clause added" in page
     assert f"{len(CATALOGUE['clauses']) + 1} clauses" in page
-    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "clause.create"))
+    event = db.scalar(select(AuditEntry).where(AuditEntry.action == "clause.create"))
     assert event is not None
     assert (event.object_id, event.actor_id) == (clause.id, users[Role.ADMIN].id)
 
@@ -124,8 +124,8 @@ def test_edit_a_clause(admin, school, db):
     assert "Clause updated" in page
     assert db.scalar(
         select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == "clause.update", AuditEvent.object_id == clause.id)
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "clause.update", AuditEntry.object_id == clause.id)
     )
 
 
@@ -198,7 +198,7 @@ def test_retire_and_restore_a_clause(admin, school, db):
     assert "Retired" not in row
     assert f'action="/admin/clauses/{clause.id}/retire"' in row
     actions = db.scalars(
-        select(AuditEvent.action).where(AuditEvent.object_id == clause.id).order_by(AuditEvent.seq)
+        select(AuditEntry.action).where(AuditEntry.object_id == clause.id).order_by(AuditEntry.seq)
     ).all()
     assert actions == ["clause.retire", "clause.restore"]
 

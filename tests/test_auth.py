@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from config import Settings
 from incidents import create_app
-from incidents.models import AuditEvent, LoginSession, Role, User
+from incidents.models import AuditEntry, LoginSession, Role, User
 from incidents.services import users as user_service
 from incidents.web.auth import GENERIC_FAILURE
 from tests import factories
@@ -65,8 +65,8 @@ def _error_summary(response: TestResponse) -> str:
 
 def _failed_sign_ins(db: Session, user: User) -> int:
     events = db.scalars(
-        select(AuditEvent).where(
-            AuditEvent.actor_id == user.id, AuditEvent.action == "auth.sign_in_failed"
+        select(AuditEntry).where(
+            AuditEntry.actor_id == user.id, AuditEntry.action == "auth.sign_in_failed"
         )
     )
     return len(list(events))
@@ -174,8 +174,8 @@ def test_a_failed_attempt_on_a_known_account_is_audited(
     db.expire_all()
     events = list(
         db.scalars(
-            select(AuditEvent).where(
-                AuditEvent.actor_id == user.id, AuditEvent.action == "auth.sign_in_failed"
+            select(AuditEntry).where(
+                AuditEntry.actor_id == user.id, AuditEntry.action == "auth.sign_in_failed"
             )
         )
     )
@@ -333,8 +333,8 @@ def test_sign_out_ends_the_session(
     assert not _is_signed_in(client)
     db.expire_all()
     signed_out = db.scalars(
-        select(AuditEvent).where(
-            AuditEvent.actor_id == users[Role.STAFF].id, AuditEvent.action == "auth.sign_out"
+        select(AuditEntry).where(
+            AuditEntry.actor_id == users[Role.STAFF].id, AuditEntry.action == "auth.sign_out"
         )
     )
     assert len(list(signed_out)) == 1

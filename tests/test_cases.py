@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from incidents.clock import local_today
 from incidents.models import (
-    AuditEvent,
+    AuditEntry,
     Case,
     CaseKind,
     CaseState,
@@ -363,11 +363,11 @@ def test_opening_a_case_is_audited(login_as, users, db):
     db.commit()
     client = login_as(Role.HEADTEACHER)
 
-    def views() -> list[AuditEvent]:
+    def views() -> list[AuditEntry]:
         return list(
             db.scalars(
-                select(AuditEvent).where(
-                    AuditEvent.action == "case.view", AuditEvent.case_id == case.id
+                select(AuditEntry).where(
+                    AuditEntry.action == "case.view", AuditEntry.case_id == case.id
                 )
             )
         )
@@ -389,8 +389,8 @@ def test_refused_case_page_is_not_audited_as_a_view(login_as, users, db):
     assert (
         db.scalar(
             select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "case.view", AuditEvent.case_id == case.id)
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "case.view", AuditEntry.case_id == case.id)
         )
         == 0
     )
@@ -423,8 +423,8 @@ def test_add_a_note_to_the_chronology(login_as, users, db):
     assert (
         db.scalar(
             select(func.count())
-            .select_from(AuditEvent)
-            .where(AuditEvent.action == "note.add", AuditEvent.object_id == note.id)
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "note.add", AuditEntry.object_id == note.id)
         )
         == 1
     )
@@ -485,7 +485,7 @@ def test_notes_on_a_case_you_cannot_see_are_not_found(login_as, users, db, role)
     db.commit()
     client = login_as(role)
     token = csrf_token(client, "/")
-    notes_before, events_before = count(db, Note), count(db, AuditEvent)
+    notes_before, events_before = count(db, Note), count(db, AuditEntry)
 
     added = client.post(f"/cases/{case.id}/notes", data={"csrf_token": token, "body": "Sneaky"})
     form = client.get(f"/cases/{case.id}/notes/{note.id}/correct")
@@ -496,7 +496,7 @@ def test_notes_on_a_case_you_cannot_see_are_not_found(login_as, users, db, role)
 
     assert (added.status_code, form.status_code, corrected.status_code) == (404, 404, 404)
     assert "First entry" not in form.get_data(as_text=True)
-    assert (count(db, Note), count(db, AuditEvent)) == (notes_before, events_before)
+    assert (count(db, Note), count(db, AuditEntry)) == (notes_before, events_before)
 
 
 def test_correcting_a_note_of_another_case_is_not_found(login_as, users, db):

@@ -8,6 +8,7 @@ import pytest
 
 from config import ConfigError, load_settings
 from incidents import create_app
+from incidents.audit import signer as signing
 from incidents.crypto import keys
 
 STRONG = "k" * 48
@@ -25,6 +26,8 @@ def clean_env(monkeypatch, tmp_path):
         "RATELIMIT_STORAGE_URI",
         "INCIDENTS_KEY_FILE",
         "INCIDENTS_KEYS",
+        "INCIDENTS_SIGNING_KEY_FILE",
+        "AUDIT_ORIGIN",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INCIDENTS_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -78,7 +81,31 @@ def production(monkeypatch, tmp_path, *, key_file: bool = True):
     if key_file:
         keys.write_file(path, keys.generate(), new=True)
     monkeypatch.setenv("INCIDENTS_KEY_FILE", str(path))
+    signing_key = tmp_path / "secrets" / "audit-signing.key"
+    signing.generate(signing_key)
+    monkeypatch.setenv("INCIDENTS_SIGNING_KEY_FILE", str(signing_key))
     return path
+
+
+def test_production_needs_the_signing_key_setting(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
+    monkeypatch.delenv("INCIDENTS_SIGNING_KEY_FILE")
+    with pytest.raises(ConfigError, match="INCIDENTS_SIGNING_KEY_FILE is missing"):
+        create_app()
+
+
+def test_production_refuses_to_start_without_its_signing_key(monkeypatch, tmp_path):
+    production(monkeypatch, tmp_path)
+    monkeypatch.setenv("INCIDENTS_SIGNING_KEY_FILE", str(tmp_path / "nowhere.key"))
+    with pytest.raises(ConfigError, match="audit keygen"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["has space", "a+b", "x" * 101])
+def test_audit_names_must_be_plain(monkeypatch, value):
+    monkeypatch.setenv("AUDIT_ORIGIN", value)
+    with pytest.raises(ConfigError, match="AUDIT_ORIGIN must be"):
+        load_settings()
 
 
 def test_production_needs_the_key_file_setting(monkeypatch, tmp_path):

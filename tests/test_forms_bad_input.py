@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
 from incidents.models import (
-    AuditEvent,
+    AuditEntry,
     Case,
     Note,
     Person,
@@ -49,7 +49,7 @@ def day(offset: int) -> list[str]:
 def counts(db: Session) -> dict[str, int]:
     return {
         model.__name__: db.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Case, Note, PolicyClause, Person, AuditEvent)
+        for model in (Case, Note, PolicyClause, Person, AuditEntry)
     }
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from incidents.clock import local_today
-from incidents.models import AuditEvent, Case, CaseState, DisclosureSource, Person, PersonKind, Role
+from incidents.models import AuditEntry, Case, CaseState, DisclosureSource, Person, PersonKind, Role
 from tests import factories
 from tests.conftest import csrf_token, date_parts
 
@@ -120,8 +120,8 @@ def test_report_goes_to_the_headteacher_and_is_audited(login_as, users, db):
     assert case.needs_direct_lado_referral is False
     events = list(
         db.scalars(
-            select(AuditEvent).where(
-                AuditEvent.action == "case.report", AuditEvent.case_id == case.id
+            select(AuditEntry).where(
+                AuditEntry.action == "case.report", AuditEntry.case_id == case.id
             )
         )
     )

@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
-from incidents.models.audit import AuditEvent
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
@@ -15,7 +15,9 @@ install_sensitive_fields()
 
 __all__ = [
     "ADULT_KINDS",
-    "AuditEvent",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditLog",
     "Case",
     "CaseKind",
     "CaseState",
@@ -29,6 +31,7 @@ __all__ = [
     "PolicyClause",
     "Role",
     "School",
+    "TreeNode",
     "User",
     "UserRole",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.audit.log import open_log
 from incidents.models import School, User
 from incidents.services.clauses import load_catalogue
 from incidents.services.errors import InvalidInput, NotFound
@@ -40,6 +41,7 @@ def create_school(
     school = School(name=name, urn=urn)
     session.add(school)
     session.flush()
+    open_log(session, school=school)
     audit.record(
         session,
         school_id=school.id,

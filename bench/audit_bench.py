@@ -1,0 +1,284 @@
+"""Audit-log costs, printed as figures (issue: tamper-evident audit trail).
+
+1. append throughput through the service layer (audit.record + commit, one entry per
+   transaction) on SQLite in WAL mode, next to a bare sqlite3 loop doing the same work
+   (lock, read head, insert, update head, commit) with the same durability settings;
+   on PostgreSQL too when BENCH_DATABASE_URL names an empty database;
+2. full verification of 1,000,000 entries (target under 3 s, within 4x of a plain hashlib loop
+   over the same bytes): the verification core over the bytes, and `verify_school` reading
+   them from SQLite;
+3. inclusion-proof generation for one entry of the 1,000,000-entry log from the stored tree
+   (target under 5 ms);
+4. the same append / prove / verify with pymerkle, in the same run.
+
+Run:  .venv/bin/python bench/audit_bench.py  [--entries 1000000]   (needs `pip install pymerkle`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alembic import command
+from sqlalchemy import MetaData, insert
+from sqlalchemy.orm import Session
+
+from incidents.audit import Action, record, tlog
+from incidents.audit.evidence import prove_inclusion
+from incidents.audit.verify import verify_school
+from incidents.cli import alembic_config
+from incidents.crypto.keyring import Keyring
+from incidents.crypto.keys import generate
+from incidents.db import make_engine
+from incidents.models import AuditEntry, AuditLog, TreeNode
+from tests import factories
+
+
+def fresh(url: str | None, folder: Path, name: str, keyring: Keyring) -> str:
+    if url:
+        engine = make_engine(url)
+        meta = MetaData()
+        meta.reflect(bind=engine)
+        meta.drop_all(bind=engine)
+        engine.dispose()
+    else:
+        url = f"sqlite:///{folder / name}"
+    command.upgrade(alembic_config(url, keyring), "head")
+    return url
+
+
+def service_appends(url: str, keyring: Keyring, n: int) -> float:
+    engine = make_engine(url)
+    with Session(engine, info={"keyring": keyring}) as session:
+        school = factories.make_school(session)
+        session.commit()
+        school_id = school.id
+    start = time.perf_counter()
+    for _ in range(n):
+        with Session(engine, info={"keyring": keyring}) as session:
+            record(
+                session, school_id=school_id, action=Action.SIGN_IN, actor=None, checkpoint=False
+            )
+            session.commit()
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return n / elapsed
+
+
+def raw_sqlite_appends(folder: Path, n: int) -> float:
+    """The floor: the same transaction shape in bare sqlite3, WAL with synchronous=NORMAL."""
+    conn = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE head (id INTEGER PRIMARY KEY, size INTEGER, root BLOB)")
+    conn.execute("CREATE TABLE entry (seq INTEGER PRIMARY KEY, leaf BLOB, leaf_hash BLOB)")
+    conn.execute("INSERT INTO head VALUES (1, 0, x'')")
+    leaf = b"x" * 330
+    start = time.perf_counter()
+    for _ in range(n):
+        conn.execute("BEGIN IMMEDIATE")
+        (size,) = conn.execute("SELECT size FROM head WHERE id = 1").fetchone()
+        digest = hashlib.sha256(b"\x00" + leaf).digest()
+        conn.execute("INSERT INTO entry VALUES (?, ?, ?)", (size, leaf, digest))
+        conn.execute("UPDATE head SET size = ?, root = ? WHERE id = 1", (size + 1, digest))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
+def make_leaves(n: int, origin: str) -> list[bytes]:
+    salt = base64.b64encode(os.urandom(16)).decode()
+    case = str(uuid.uuid4())
+    actor = str(uuid.uuid4())
+    return [
+        tlog.canonical(
+            {
+                "v": 1,
+                "log": origin,
+                "seq": i,
+                "ts": f"2026-11-22T10:{i % 60:02d}:00.000000Z",
+                "actor": actor,
+                "role": "dsl",
+                "action": "case.view",
+                "case": case,
+                "obj": "case",
+                "oid": case,
+                "fields": [],
+                "ct": [],
+                "detail": None,
+                "salt": salt,
+            }
+        )
+        for i in range(n)
+    ]
+
+
+def load_log(url: str, keyring: Keyring, leaves: list[bytes]) -> uuid.UUID:
+    """Store a log of these leaves as `record` would have: entries, tree nodes and head."""
+    engine = make_engine(url)
+    with Session(engine, info={"keyring": keyring}) as session:
+        school = factories.make_school(session, urn="900001")
+        session.commit()
+        school_id = school.id
+        origin = session.get(AuditLog, school_id).origin
+        assert origin == "incidents.invalid/audit/900001"
+        session.execute(AuditEntry.__table__.delete())
+        session.execute(TreeNode.__table__.delete())
+        frontier: list[bytes] = []
+        rows, nodes = [], []
+        at = school.created_at
+        for seq, leaf in enumerate(leaves):
+            digest = tlog.leaf_hash(leaf)
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "school_id": school_id,
+                    "seq": seq,
+                    "leaf": leaf,
+                    "leaf_hash": digest,
+                    "at": at,
+                    "action": "case.view",
+                }
+            )
+            frontier, done = tlog.frontier_append(frontier, seq, digest)
+            nodes += [
+                {"school_id": school_id, "level": lv, "index": ix, "hash": h} for lv, ix, h in done
+            ]
+            if len(rows) == 50_000:
+                session.execute(insert(AuditEntry), rows)
+                rows = []
+        if rows:
+            session.execute(insert(AuditEntry), rows)
+        for i in range(0, len(nodes), 50_000):
+            session.execute(insert(TreeNode), nodes[i : i + 50_000])
+        head = session.get(AuditLog, school_id)
+        head.size, head.frontier = len(leaves), tlog.pack(frontier)
+        head.root = tlog.frontier_root(frontier)
+        session.commit()
+    engine.dispose()
+    return school_id
+
+
+def verification(leaves: list[bytes]) -> tuple[float, float]:
+    start = time.perf_counter()
+    for leaf in leaves:
+        hashlib.sha256(b"\x00" + leaf).digest()
+    floor = time.perf_counter() - start
+    start = time.perf_counter()
+    hashes = [tlog.leaf_hash(leaf) for leaf in leaves]
+    node = tlog.levels_from_leaves(hashes)
+    tlog.root_of_levels(node, len(hashes))
+    ours = time.perf_counter() - start
+    return floor, ours
+
+
+def pymerkle_comparison(leaves: list[bytes]) -> None:
+    try:
+        from pymerkle import InmemoryTree
+        from pymerkle import verify_inclusion as pm_verify
+    except ImportError:
+        print("  pymerkle is not installed: pip install pymerkle")
+        return
+    n = len(leaves)
+    tree = InmemoryTree(algorithm="sha256")
+    start = time.perf_counter()
+    for leaf in leaves:
+        tree.append_entry(leaf)
+    pm_append = (time.perf_counter() - start) / n * 1e6
+    frontier: list[bytes] = []
+    start = time.perf_counter()
+    for size, leaf in enumerate(leaves):
+        frontier, _ = tlog.frontier_append(frontier, size, tlog.leaf_hash(leaf))
+    our_append = (time.perf_counter() - start) / n * 1e6
+    assert tree.get_root() == tlog.frontier_root(frontier)
+
+    indexes = [(i * 7919) % n for i in range(200)]
+    start = time.perf_counter()
+    pm_proofs = [tree.prove_inclusion(i + 1) for i in indexes]
+    pm_prove = (time.perf_counter() - start) / len(indexes) * 1e6
+    node = tlog.levels_from_leaves([tlog.leaf_hash(x) for x in leaves])
+    start = time.perf_counter()
+    our_proofs = [tlog.inclusion_proof(node, i, n) for i in indexes]
+    our_prove = (time.perf_counter() - start) / len(indexes) * 1e6
+    root = tree.get_root()
+    start = time.perf_counter()
+    for i, proof in zip(indexes, pm_proofs, strict=True):
+        pm_verify(tree.get_leaf(i + 1), root, proof)
+    pm_check = (time.perf_counter() - start) / len(indexes) * 1e6
+    start = time.perf_counter()
+    for i, proof in zip(indexes, our_proofs, strict=True):
+        tlog.verify_inclusion(leaves[i], i, n, proof, root)
+    our_check = (time.perf_counter() - start) / len(indexes) * 1e6
+    print(f"  append (in memory)   ours {our_append:7.2f} µs   pymerkle {pm_append:7.2f} µs")
+    print(f"  prove inclusion      ours {our_prove:7.2f} µs   pymerkle {pm_prove:7.2f} µs")
+    print(f"  verify inclusion     ours {our_check:7.2f} µs   pymerkle {pm_check:7.2f} µs")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--appends", type=int, default=2_000)
+    args = parser.parse_args()
+    pg = os.environ.get("BENCH_DATABASE_URL")
+    keyring = Keyring(generate())
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"1. Appends, one entry per transaction ({args.appends} each):")
+        raw = raw_sqlite_appends(folder, args.appends)
+        ours = service_appends(fresh(None, folder, "appends.db", keyring), keyring, args.appends)
+        print(f"  bare sqlite3 (WAL, NORMAL)         {raw:8,.0f} appends/s")
+        print(f"  service layer, SQLite (WAL)        {ours:8,.0f} appends/s ({raw / ours:.1f}x)")
+        if pg:
+            pg_rate = service_appends(fresh(pg, folder, "", keyring), keyring, args.appends)
+            print(f"  service layer, PostgreSQL          {pg_rate:8,.0f} appends/s")
+
+        print(f"2. Full verification of {args.entries:,} entries:")
+        leaves = make_leaves(args.entries, "incidents.invalid/audit/900001")
+        floor, core = verification(leaves)
+        print(f"  floor: hashlib over the leaf bytes  {floor:6.2f} s")
+        print(f"  ours: leaves + whole tree, in memory {core:6.2f} s ({core / floor:.1f}x floor)")
+        url = fresh(None, folder, "million.db", keyring)
+        school_id = load_log(url, keyring, leaves)
+        engine = make_engine(url)
+        with Session(engine, info={"keyring": keyring}) as session:
+            start = time.perf_counter()
+            report = verify_school(session, school_id, vkey=tlog.verifier_key("b", bytes(32)))
+            full = time.perf_counter() - start
+            assert report.ok and report.entries == args.entries, report.problems
+            print(
+                f"  ours: `audit verify` from SQLite     {full:6.2f} s ({full / floor:.1f}x "
+                "floor; reading 1M rows included)"
+            )
+            print("3. Inclusion proof from the stored tree, one entry of the full log:")
+            times = []
+            for i in range(100):
+                index = (i * 104_729) % args.entries
+                start = time.perf_counter()
+                proof = prove_inclusion(session, school_id, index, args.entries)
+                times.append(time.perf_counter() - start)
+                if i == 0:
+                    head = session.get(AuditLog, school_id)
+                    tlog.verify_inclusion(leaves[index], index, args.entries, proof, head.root)
+            print(
+                f"  median {statistics.median(times) * 1000:.2f} ms, "
+                f"max {max(times) * 1000:.2f} ms ({len(proof)} hashes)"
+            )
+        engine.dispose()
+        print(f"4. Against pymerkle ({min(args.entries, 100_000):,} entries, in memory):")
+        pymerkle_comparison(leaves[: min(args.entries, 100_000)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""What leaves the school for an outsider to check: checkpoint files, the evidence file for one
+case (its entries with inclusion proofs, and consistency proofs between checkpoints), and a
+full export of a log. All of it verifies with `incidents.audit.verifier` alone."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from incidents.audit import tlog
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
+
+FORMAT = "incidents-audit-evidence/1"
+
+
+class StoredTree:
+    """Perfect-subtree hashes of a school's log as a node source for proofs: the stored leaf
+    hashes (level 0) and tree nodes (level >= 1), cached, fetched in bulk by `prefetch`."""
+
+    def __init__(self, session: Session, school_id: uuid.UUID) -> None:
+        self.session = session
+        self.school_id = school_id
+        self.cache: dict[tuple[int, int], bytes] = {}
+
+    def prefetch(self, wanted: set[tuple[int, int]]) -> None:
+        leaves = [i for lv, i in wanted if lv == 0]
+        inner = [(lv, i) for lv, i in wanted if lv > 0]
+        if leaves:
+            for seq, digest in self.session.execute(
+                select(AuditEntry.seq, AuditEntry.leaf_hash).where(
+                    AuditEntry.school_id == self.school_id, AuditEntry.seq.in_(leaves)
+                )
+            ):
+                self.cache[(0, seq)] = bytes(digest)
+        if inner:
+            for level, index, digest in self.session.execute(
+                select(TreeNode.level, TreeNode.index, TreeNode.hash).where(
+                    TreeNode.school_id == self.school_id,
+                    tuple_(TreeNode.level, TreeNode.index).in_(inner),
+                )
+            ):
+                self.cache[(level, index)] = bytes(digest)
+
+    def __call__(self, level: int, index: int) -> bytes:
+        if (level, index) not in self.cache:
+            self.prefetch({(level, index)})
+        if (level, index) not in self.cache:
+            raise tlog.LogError(f"the stored tree has no node at level {level}, {index}")
+        return self.cache[(level, index)]
+
+
+def _planned(build: Callable[[tlog.NodeSource], list[bytes]]) -> set[tuple[int, int]]:
+    """The nodes a proof will need: they depend only on the index and sizes, not on hashes."""
+    wanted: set[tuple[int, int]] = set()
+
+    def plan(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(tlog.HASH_SIZE)
+
+    build(plan)
+    return wanted
+
+
+def prove_inclusion(session: Session, school_id: uuid.UUID, index: int, size: int) -> list[bytes]:
+    """An inclusion proof from the stored tree in at most two queries."""
+    tree = StoredTree(session, school_id)
+    tree.prefetch(_planned(lambda node: tlog.inclusion_proof(node, index, size)))
+    return tlog.inclusion_proof(tree, index, size)
+
+
+def prove_consistency(session: Session, school_id: uuid.UUID, old: int, new: int) -> list[bytes]:
+    tree = StoredTree(session, school_id)
+    tree.prefetch(_planned(lambda node: tlog.consistency_proof(node, old, new)))
+    return tlog.consistency_proof(tree, old, new)
+
+
+def _b64(values: list[bytes]) -> list[str]:
+    return [base64.b64encode(v).decode() for v in values]
+
+
+def checkpoints(session: Session, school_id: uuid.UUID) -> list[AuditCheckpoint]:
+    return list(
+        session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.school_id == school_id)
+            .order_by(AuditCheckpoint.size)
+        )
+    )
+
+
+def write_checkpoint_files(session: Session, school_id: uuid.UUID, folder: Path) -> list[Path]:
+    """One file per checkpoint, named by tree size: what the school sends its local authority."""
+    head = session.get(AuditLog, school_id)
+    if head is None:
+        return []
+    target = folder / head.origin.replace("/", "_")
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for cp in checkpoints(session, school_id):
+        path = target / f"{cp.size:012d}.checkpoint"
+        if not path.exists():
+            path.write_text(cp.note)
+            written.append(path)
+    return written
+
+
+def case_evidence(
+    session: Session, school_id: uuid.UUID, case_id: uuid.UUID, vkey: str
+) -> dict[str, Any]:
+    """Every entry about one case with its inclusion proof against the latest checkpoint, and
+    the consistency proofs chaining all checkpoints: other cases stay hidden (their leaves are
+    opaque hashes in the proofs)."""
+    cps = checkpoints(session, school_id)
+    if not cps:
+        raise tlog.LogError("there is no signed checkpoint yet: run `incidents audit checkpoint`")
+    latest = cps[-1]
+    entries = session.execute(
+        select(AuditEntry.seq, AuditEntry.leaf)
+        .where(
+            AuditEntry.school_id == school_id,
+            AuditEntry.case_id == case_id,
+            AuditEntry.seq < latest.size,
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    return {
+        "format": FORMAT,
+        "verifier_key": vkey,
+        "checkpoints": [cp.note for cp in cps],
+        "consistency": [
+            {
+                "from": a.size,
+                "to": b.size,
+                "proof": _b64(prove_consistency(session, school_id, a.size, b.size)),
+            }
+            for a, b in itertools.pairwise(cps)
+            if a.size != b.size
+        ],
+        "entries": [
+            {
+                "seq": seq,
+                "leaf": bytes(leaf).decode("utf-8"),
+                "tree_size": latest.size,
+                "proof": _b64(prove_inclusion(session, school_id, seq, latest.size)),
+            }
+            for seq, leaf in entries
+        ],
+    }
+
+
+def export_log(session: Session, school_id: uuid.UUID, vkey: str, path: Path) -> int:
+    """The whole log as JSON lines: a header, every leaf as stored, every checkpoint."""
+    head = session.get(AuditLog, school_id)
+    if head is None:
+        raise tlog.LogError("this school has no audit log")
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            json.dumps({"format": FORMAT, "origin": head.origin, "verifier_key": vkey}) + "\n"
+        )
+        for (leaf,) in session.execute(
+            select(AuditEntry.leaf)
+            .where(AuditEntry.school_id == school_id)
+            .order_by(AuditEntry.seq)
+            .execution_options(yield_per=10_000)
+        ):
+            out.write(json.dumps({"leaf": bytes(leaf).decode("utf-8")}, ensure_ascii=False) + "\n")
+            count += 1
+        for cp in checkpoints(session, school_id):
+            out.write(json.dumps({"checkpoint": cp.note}) + "\n")
+    return count

@@ -1,0 +1,204 @@
+"""Appending to a school's log: `record(...)`, called by services inside the transaction of the
+change it records. The head row is locked first (SQLite: the transaction's BEGIN IMMEDIATE),
+then the sequence number and time are taken, the canonical leaf is built and hashed, the
+frontier advances, and completed subtrees are stored for proofs; all before the caller commits,
+so the change and its entry land together or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import unicodedata
+import uuid
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from incidents.audit import tlog
+from incidents.audit.actions import HIGH_STAKES, Action
+from incidents.db import new_id
+from incidents.models import School, User
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
+from incidents.sensitive import cipher_of, place_of
+
+log = logging.getLogger(__name__)
+
+ORIGIN_BASE = "incidents.invalid/audit"  # overridden by AUDIT_ORIGIN_BASE in the app config
+
+
+def origin_for(school: School, base: str = ORIGIN_BASE) -> str:
+    return f"{base}/{school.urn}"
+
+
+def open_log(session: Session, *, school: School) -> AuditLog:
+    """Create the school's (empty) log head: done once, when the school is created."""
+    base = str(session.info.get("audit_origin_base", ORIGIN_BASE))
+    head = AuditLog(
+        school_id=school.id,
+        origin=origin_for(school, base),
+        size=0,
+        root=tlog.EMPTY_ROOT,
+        frontier=b"",
+    )
+    session.add(head)
+    session.flush()
+    return head
+
+
+def _head(session: Session, school_id: uuid.UUID) -> AuditLog:
+    # FOR UPDATE on a row that always exists: the PostgreSQL write lock (a lock on "the last
+    # entry" would lock nothing while the log is empty). SQLite ignores it; BEGIN IMMEDIATE
+    # has already made this transaction the only writer.
+    head = session.get(AuditLog, school_id, with_for_update=True, populate_existing=True)
+    if head is None:
+        school = session.get(School, school_id)
+        if school is None:
+            raise ValueError(f"no school {school_id} to keep a log for")
+        head = open_log(session, school=school)
+    return head
+
+
+def _timestamp(now: datetime) -> str:
+    # Fixed microsecond precision, UTC, "Z": the stored bytes are exactly what was hashed.
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _digest(value: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(value).digest()).decode()
+
+
+def _ciphertext_digests(target: Any) -> tuple[list[str], list[str]]:
+    """Names and SHA-256 digests of the target's sealed personal fields: the entry commits to
+    what was stored without holding (or hashing) any clear text."""
+    names: list[str] = []
+    digests: list[str] = []
+    for name in getattr(type(target), "__sensitive_fields__", []):
+        sealed = getattr(target, f"{name}_ct", None)
+        if sealed is not None:
+            names.append(name)
+            digests.append(_digest(bytes(sealed)))
+    return names, digests
+
+
+def _loaded(session: Session, object_id: uuid.UUID) -> Any:
+    """The object the entry is about, if this session holds it: services name it by id."""
+    for obj in (*session.new, *session.identity_map.values()):
+        if getattr(obj, "id", None) == object_id:
+            return obj
+    return None
+
+
+def record(
+    session: Session,
+    *,
+    school_id: uuid.UUID,
+    action: Action,
+    actor: User | None,
+    case_id: uuid.UUID | None = None,
+    object_type: str | None = None,
+    object_id: uuid.UUID | None = None,
+    target: Any = None,
+    detail: dict[str, Any] | None = None,
+    checkpoint: bool | None = None,
+) -> AuditEntry:
+    """Append one entry to the school's log, in the caller's transaction.
+
+    `target`: the changed object, whose ciphertexts the entry commits to by digest.
+    `detail`: reasons, old and new values: stored encrypted under the case's key (or the
+    school's), committed to by the digest of its ciphertext.
+    `checkpoint`: sign a checkpoint after this entry (default: for high-stakes actions).
+    """
+    if target is None and object_id is not None:
+        target = _loaded(session, object_id)
+    if target is not None and getattr(type(target), "__sensitive_fields__", None):
+        session.flush()  # seal the target's personal fields so their ciphertexts exist
+    head = _head(session, school_id)
+    now = datetime.now(UTC)  # taken under the lock, so time order is commit order
+    seq = head.size
+    entry = AuditEntry(
+        id=new_id(),
+        school_id=school_id,
+        seq=seq,
+        at=now,
+        action=action.value,
+        actor_id=actor.id if actor else None,
+        case_id=case_id,
+        object_type=object_type,
+        object_id=object_id,
+    )
+    detail_digest = None
+    if detail is not None:
+        text = unicodedata.normalize("NFC", json.dumps(detail, sort_keys=True, default=str))
+        sealed = cipher_of(session).seal(
+            session, place_of(entry, "detail"), school_id, case_id, text
+        )
+        entry.detail_ct = sealed
+        detail_digest = _digest(sealed)
+    fields, digests = _ciphertext_digests(target) if target is not None else ([], [])
+    leaf = tlog.canonical(
+        {
+            "v": 1,
+            "log": head.origin,
+            "seq": seq,
+            "ts": _timestamp(now),
+            "actor": str(actor.id) if actor else None,
+            "role": ",".join(sorted(actor.roles)) if actor else None,
+            "action": action.value,
+            "case": str(case_id) if case_id else None,
+            "obj": object_type,
+            "oid": str(object_id) if object_id else None,
+            "fields": list(fields),
+            "ct": list(digests),
+            "detail": detail_digest,
+            # 128 random bits: a kept leaf hash cannot be brute-forced back to its contents.
+            "salt": base64.b64encode(os.urandom(16)).decode(),
+        }
+    )
+    entry.leaf = leaf
+    entry.leaf_hash = tlog.leaf_hash(leaf)
+    frontier, completed = tlog.frontier_append(tlog.unpack(head.frontier), seq, entry.leaf_hash)
+    session.add(entry)
+    if completed:
+        # Core insert: the ORM's bulk path costs more per call than the hashing it stores.
+        session.execute(
+            insert(cast(Table, TreeNode.__table__)),
+            [
+                {"school_id": school_id, "level": lv, "node_index": ix, "hash": h}
+                for lv, ix, h in completed
+            ],
+        )
+    head.size = seq + 1
+    head.frontier = tlog.pack(frontier)
+    head.root = tlog.frontier_root(frontier)
+    session.flush()
+    if checkpoint if checkpoint is not None else action in HIGH_STAKES:
+        sign_head(session, head, reason=action.value)
+    return entry
+
+
+def sign_head(session: Session, head: AuditLog, *, reason: str) -> AuditCheckpoint | None:
+    """Sign the current head as a checkpoint, if this process holds the signing key."""
+    signer = session.info.get("signer")
+    if signer is None:
+        log.warning("no audit signing key loaded: checkpoint for %s not made", reason)
+        return None
+    existing = session.scalar(
+        select(AuditCheckpoint).where(
+            AuditCheckpoint.school_id == head.school_id, AuditCheckpoint.size == head.size
+        )
+    )
+    if existing is not None:
+        return existing
+    note = signer.sign(tlog.Checkpoint(origin=head.origin, size=head.size, root=head.root))
+    checkpoint = AuditCheckpoint(
+        school_id=head.school_id, size=head.size, root=head.root, note=note, reason=reason
+    )
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint

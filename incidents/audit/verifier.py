@@ -1,0 +1,215 @@
+"""Standalone verifier for a school's audit evidence, for a local authority or an auditor.
+
+Needs only Python's standard library and `cryptography`; no Flask, no database, no trust in the
+school's server. Exit status: 0 verified, 1 did not verify (the reason is printed), 2 bad input.
+
+    python -m incidents.audit.verifier checkpoint  --key VKEY cp.checkpoint
+    python -m incidents.audit.verifier consistency --key VKEY old.cp new.cp proof.json
+    python -m incidents.audit.verifier evidence    --key VKEY case-2026-0042.json
+    python -m incidents.audit.verifier export      --key VKEY log.jsonl [--checkpoint held.cp]
+
+VKEY is the school's verifier key (name+keyid+key), or @FILE to read it from a file. Pin it
+out of band (for example, on paper at the first meeting): a key read from the evidence itself
+proves nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import itertools
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from incidents.audit import tlog
+
+
+class InputError(Exception):
+    """The files given are unreadable or not what they claim to be."""
+
+
+def _key(value: str) -> str:
+    if value.startswith("@"):
+        try:
+            return Path(value[1:]).read_text().strip()
+        except OSError as exc:
+            raise InputError(f"cannot read the key file {value[1:]}: {exc.strerror}") from None
+    return value
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+
+
+def _json(path: str) -> Any:
+    try:
+        return json.loads(_read(path))
+    except json.JSONDecodeError:
+        raise InputError(f"{path} is not JSON") from None
+
+
+def _hashes(values: Any, what: str) -> list[bytes]:
+    if not isinstance(values, list):
+        raise InputError(f"{what} must be a list of base64 hashes")
+    try:
+        out = [base64.b64decode(v, validate=True) for v in values]
+    except (ValueError, TypeError):
+        raise InputError(f"{what} holds something that is not base64") from None
+    if any(len(h) != tlog.HASH_SIZE for h in out):
+        raise InputError(f"{what} holds a hash of the wrong length")
+    return out
+
+
+def check_checkpoint(note: str, vkey: str) -> tlog.Checkpoint:
+    return tlog.open_checkpoint(note, vkey)
+
+
+def check_consistency(old_note: str, new_note: str, proof: list[bytes], vkey: str) -> str:
+    old, new = tlog.open_checkpoint(old_note, vkey), tlog.open_checkpoint(new_note, vkey)
+    if old.origin != new.origin:
+        raise tlog.LogError("the two checkpoints are for different logs")
+    tlog.verify_consistency(old.size, new.size, old.root, new.root, proof)
+    return f"the log grew from {old.size} to {new.size} entries without changing history"
+
+
+def check_evidence(data: Any, vkey: str) -> str:
+    if not isinstance(data, dict) or data.get("format") != "incidents-audit-evidence/1":
+        raise InputError("not an incidents evidence file")
+    notes = data.get("checkpoints")
+    if not isinstance(notes, list) or not notes:
+        raise InputError("the evidence holds no checkpoints")
+    cps = [tlog.open_checkpoint(n, vkey) for n in notes]
+    origin = cps[0].origin
+    if any(cp.origin != origin for cp in cps):
+        raise tlog.LogError("the checkpoints are for different logs")
+    by_size = {cp.size: cp for cp in cps}
+    for link in data.get("consistency", []):
+        old, new = by_size.get(link.get("from")), by_size.get(link.get("to"))
+        if old is None or new is None:
+            raise InputError("a consistency proof refers to a checkpoint not in the evidence")
+        proof = _hashes(link.get("proof"), "proof")
+        tlog.verify_consistency(old.size, new.size, old.root, new.root, proof)
+    sizes = sorted(by_size)
+    chained = {(link["from"], link["to"]) for link in data.get("consistency", [])}
+    for smaller, larger in itertools.pairwise(sizes):
+        if (smaller, larger) not in chained:
+            raise tlog.LogError(f"no consistency proof links checkpoints {smaller} and {larger}")
+    latest = by_size[sizes[-1]]
+    for item in data.get("entries", []):
+        leaf = str(item.get("leaf", "")).encode("utf-8")
+        entry = tlog.parse_entry(leaf)
+        if entry.get("log") != origin or entry.get("seq") != item.get("seq"):
+            raise tlog.LogError(f"entry {item.get('seq')} does not belong where it claims")
+        if item.get("tree_size") != latest.size:
+            raise tlog.LogError(f"entry {item.get('seq')} is proved against another tree")
+        tlog.verify_inclusion(
+            leaf, int(item["seq"]), latest.size, _hashes(item.get("proof"), "proof"), latest.root
+        )
+    return (
+        f"{len(data.get('entries', []))} entries of {origin} are in the log signed at "
+        f"{latest.size} entries; {len(cps)} checkpoints are consistent"
+    )
+
+
+def check_export(lines: Sequence[str], vkey: str, held: Sequence[str]) -> str:
+    if not lines:
+        raise InputError("the export is empty")
+    header = json.loads(lines[0])
+    origin = header.get("origin")
+    leaves: list[bytes] = []
+    notes: list[str] = list(held)
+    for number, line in enumerate(lines[1:], start=2):
+        item = json.loads(line)
+        if "leaf" in item:
+            leaves.append(str(item["leaf"]).encode("utf-8"))
+        elif "checkpoint" in item:
+            notes.append(str(item["checkpoint"]))
+        else:
+            raise InputError(f"line {number} of the export is neither a leaf nor a checkpoint")
+    hashes: list[bytes] = []
+    last_ts = ""
+    for seq, leaf in enumerate(leaves):
+        entry = tlog.parse_entry(leaf)
+        if entry.get("seq") != seq:
+            raise tlog.LogError(f"entry {seq} says it is entry {entry.get('seq')}")
+        if entry.get("log") != origin:
+            raise tlog.LogError(f"entry {seq} belongs to another log")
+        ts = str(entry.get("ts"))
+        if ts < last_ts:
+            raise tlog.LogError(f"entry {seq} is dated before the entry before it")
+        last_ts = ts
+        hashes.append(tlog.leaf_hash(leaf))
+    node = tlog.levels_from_leaves(hashes)
+    for note in notes:
+        cp = tlog.open_checkpoint(note, vkey)
+        if cp.origin != origin:
+            raise tlog.LogError("a checkpoint is for another log")
+        if cp.size > len(hashes):
+            raise tlog.LogError(
+                f"the export has {len(hashes)} entries but a checkpoint covers {cp.size}: "
+                "the log was truncated"
+            )
+        root = tlog.range_hash(node, 0, cp.size) if cp.size else tlog.EMPTY_ROOT
+        if root != cp.root:
+            raise tlog.LogError(f"the entries do not match the checkpoint at {cp.size}")
+    return f"{len(hashes)} entries of {origin} verify against {len(notes)} checkpoints"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m incidents.audit.verifier",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("checkpoint", "consistency", "evidence", "export"):
+        command = sub.add_parser(name)
+        command.add_argument("--key", required=True, help="verifier key, or @FILE")
+        if name == "consistency":
+            command.add_argument("old")
+            command.add_argument("new")
+            command.add_argument("proof", help='JSON file: {"proof": [base64 hashes]}')
+        else:
+            command.add_argument("file")
+        if name == "export":
+            command.add_argument(
+                "--checkpoint",
+                action="append",
+                default=[],
+                help="a checkpoint held outside the school (repeatable)",
+            )
+    args = parser.parse_args(argv)
+    try:
+        vkey = _key(args.key)
+        try:
+            tlog.parse_verifier_key(vkey)
+        except tlog.LogError as exc:
+            raise InputError(str(exc)) from None
+        if args.command == "checkpoint":
+            cp = check_checkpoint(_read(args.file), vkey)
+            message = f"valid checkpoint: {cp.origin}, {cp.size} entries"
+        elif args.command == "consistency":
+            proof = _hashes(_json(args.proof).get("proof"), "proof")
+            message = check_consistency(_read(args.old), _read(args.new), proof, vkey)
+        elif args.command == "evidence":
+            message = check_evidence(_json(args.file), vkey)
+        else:
+            held = [_read(p) for p in args.checkpoint]
+            message = check_export(_read(args.file).splitlines(), vkey, held)
+    except tlog.LogError as exc:
+        print(f"NOT VERIFIED: {exc}", file=sys.stderr)
+        return 1
+    except (InputError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        print(f"cannot check: {exc}", file=sys.stderr)
+        return 2
+    print(f"VERIFIED: {message}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

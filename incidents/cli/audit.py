@@ -1,0 +1,204 @@
+"""`incidents audit`: the signing key, checkpoints (run `checkpoint` from cron), verification,
+and the evidence files a local authority checks with `python -m incidents.audit.verifier`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import Settings
+from incidents.audit import Action, record, tlog
+from incidents.audit import signer as signing
+from incidents.audit.evidence import case_evidence, export_log, write_checkpoint_files
+from incidents.audit.log import sign_head
+from incidents.audit.signer import Signer
+from incidents.audit.verify import verify_school
+from incidents.cli import cli
+from incidents.cli.common import fail_with, service_session
+from incidents.crypto.keys import KeyFileError
+from incidents.crypto.setup import load_signer
+from incidents.models import School
+from incidents.models.audit import AuditLog
+from incidents.services.erasure import find_case
+from incidents.services.errors import DomainError
+from incidents.services.schools import get_school_by_urn
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["incidents.settings"]
+    return settings
+
+
+def _signer() -> Signer:
+    loaded = load_signer(_settings())
+    if isinstance(loaded, KeyFileError):
+        raise click.ClickException(str(loaded))
+    return loaded
+
+
+def _schools(session: Session, urn: str | None) -> list[School]:
+    if urn:
+        try:
+            return [get_school_by_urn(session, urn)]
+        except DomainError as exc:
+            raise fail_with(exc) from None
+    return list(session.scalars(select(School).order_by(School.urn)))
+
+
+@cli.group()
+def audit() -> None:
+    """The audit trail: signing key, checkpoints, verification and evidence."""
+
+
+@audit.command("keygen")
+@click.option("--if-missing", is_flag=True, help="Do nothing if the key file already exists.")
+@with_appcontext
+def keygen(if_missing: bool) -> None:
+    """Create the Ed25519 checkpoint signing key (INCIDENTS_SIGNING_KEY_FILE, mode 600)."""
+    path = _settings().signing_key_file
+    if path is None:
+        raise click.ClickException("INCIDENTS_SIGNING_KEY_FILE is not set")
+    if path.exists() and if_missing:
+        click.echo(f"Signing key {path} already exists; nothing to do.")
+        return
+    try:
+        signing.generate(path)
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created the signing key {path} (mode 600).")
+    click.echo(f"Verifier key to give your local authority: {_signer().verifier_key}")
+
+
+@audit.command("public-key")
+@with_appcontext
+def public_key() -> None:
+    """Print the verifier key the local authority pins (never the private key)."""
+    click.echo(_signer().verifier_key)
+
+
+@audit.command("checkpoint")
+@click.option("--school", "urn", help="Only this school (URN); default: every school.")
+@with_appcontext
+def checkpoint(urn: str | None) -> None:
+    """Sign a checkpoint of each log that grew, and write every checkpoint out as a file
+    (suitable for cron, e.g. every 15 minutes)."""
+    signer = _signer()
+    folder = _settings().checkpoint_dir or Path(current_app.instance_path) / "checkpoints"
+    with service_session() as session:
+        session.info["signer"] = signer
+        for school in _schools(session, urn):
+            head = session.scalar(
+                select(AuditLog).where(AuditLog.school_id == school.id).with_for_update()
+            )
+            if head is None or head.size == 0:
+                continue
+            sign_head(session, head, reason="scheduled")
+            session.flush()
+            written = write_checkpoint_files(session, school.id, folder)
+            click.echo(
+                f"{school.urn}: {head.size} entries; {len(written)} new checkpoint files "
+                f"in {folder}"
+            )
+
+
+@audit.command("verify")
+@click.option("--school", "urn", help="Only this school (URN); default: every school.")
+@click.option(
+    "--checkpoint",
+    "held",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A checkpoint file held outside the database (repeatable).",
+)
+@with_appcontext
+def verify(urn: str | None, held: tuple[str, ...]) -> None:
+    """Recompute every log from its stored bytes and check it against every checkpoint.
+    Exits non-zero, naming the first bad entry, if anything does not verify."""
+    vkey = _signer().verifier_key
+    external = [Path(p).read_text() for p in held]
+    failed = False
+    with service_session() as session:
+        for school in _schools(session, urn):
+            report = verify_school(session, school.id, vkey=vkey, external=external)
+            if report.ok:
+                click.echo(
+                    f"{school.urn}: verified {report.entries} entries against "
+                    f"{report.checkpoints} checkpoints"
+                )
+            else:
+                failed = True
+                for problem in report.problems:
+                    click.echo(f"{school.urn}: NOT VERIFIED: {problem}", err=True)
+    if failed:
+        raise SystemExit(1)
+
+
+@audit.command("prove")
+@click.option("--school", "urn", required=True, help="URN of the case's school.")
+@click.option("--case", "reference", required=True, help="Case reference, e.g. 2026-0042.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Where to write the evidence file (JSON).",
+)
+@with_appcontext
+def prove(urn: str, reference: str, out: str) -> None:
+    """Write the evidence file for one case: its entries with inclusion proofs against the
+    latest checkpoint, and consistency proofs between all checkpoints."""
+    signer = _signer()
+    vkey = signer.verifier_key
+    with service_session() as session:
+        session.info["signer"] = signer
+        try:
+            school = get_school_by_urn(session, urn)
+            case = find_case(session, school_id=school.id, reference=reference)
+            # The export is recorded, and checkpointed, before the proofs are made: the
+            # evidence then covers everything up to and including its own making.
+            record(
+                session,
+                school_id=school.id,
+                action=Action.AUDIT_EXPORT,
+                actor=None,
+                case_id=case.id,
+                object_type="case",
+                object_id=case.id,
+            )
+            data = case_evidence(session, school.id, case.id, vkey)
+        except DomainError as exc:
+            raise fail_with(exc) from None
+        except tlog.LogError as exc:
+            raise click.ClickException(str(exc)) from None
+    Path(out).write_text(json.dumps(data, indent=1))
+    click.echo(f"Wrote {len(data['entries'])} entries of case {reference} to {out}")
+
+
+@audit.command("export")
+@click.option("--school", "urn", required=True, help="URN of the school.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="Where to write the export (JSON lines).",
+)
+@with_appcontext
+def export(urn: str, out: str) -> None:
+    """Export the whole log (leaves as stored, and checkpoints) for an outside verifier."""
+    signer = _signer()
+    with service_session() as session:
+        session.info["signer"] = signer
+        try:
+            school = get_school_by_urn(session, urn)
+        except DomainError as exc:
+            raise fail_with(exc) from None
+        record(
+            session, school_id=school.id, action=Action.AUDIT_EXPORT, actor=None, object_type="log"
+        )
+        count = export_log(session, school.id, signer.verifier_key, Path(out))
+    click.echo(f"Exported {count} entries to {out}")

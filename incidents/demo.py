@@ -56,6 +56,7 @@ class DemoCase:
     narrative: str
     reporter: str = ""
     notes: tuple[str, ...] = ()
+    child_words: str = ""
     new_subject: tuple[str, PersonKind] | None = None
 
 
@@ -92,6 +93,7 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         'Pupil (Year 6) said: "Mr Fenwick messaged me on Snapchat and said not to tell '
         "my mum.\" Child's words recorded as given. No questions asked beyond listening.",
         notes=("Called children's social care front door for advice; awaiting call back.",),
+        child_words="Mr Fenwick messaged me on Snapchat and said not to tell my mum.",
     ),
     DemoCase(
         "head",
@@ -234,6 +236,7 @@ def build_demo(session: Session, *, password: str) -> School:
             clause_ids=_clause_ids(session, school, spec.clauses),
             source=spec.source,
             reporter=spec.reporter,
+            child_words=spec.child_words,
         )
         if actor.has_role(Role.STAFF, Role.GOVERNOR):
             case = report_concern(session, actor=actor, data=data)
@@ -255,4 +258,12 @@ def describe(password: str) -> str:
         "Sign in as:",
     ]
     lines += [f"  {role.label:<40} {local}@{DOMAIN}" for role, _name, local in DEMO_USERS]
+    lines += [
+        "",
+        "Staff and governor accounts go straight in. Every other role sets up two-factor sign-in",
+        "at its first sign-in: scan the QR code with any authenticator app. With no phone, open",
+        '"I cannot scan the QR code", copy the key without its spaces, and get the code with:',
+        "  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('THEKEY').now())\"",
+        "(keep the recovery codes it shows you: the demo cannot show them again).",
+    ]
     return "\n".join(lines)

@@ -15,6 +15,10 @@ class Permission(enum.StrEnum):
     CASE_LIST = "case:list"
     CASE_READ = "case:read"
     NOTE_CREATE = "note:create"
+    # Safeguarding steps: referrals, police holds, tasks, moving the case along.
+    CASE_PROGRESS = "case:progress"
+    # The case manager's decisions: triage, outcome, closure, revealing a sealed reporter.
+    CASE_DECIDE = "case:decide"
     STATS_READ = "stats:read"
     CLAUSE_MANAGE = "clause:manage"
 
@@ -27,16 +31,17 @@ _CASE_WORK = frozenset(
         Permission.CASE_READ,
         Permission.NOTE_CREATE,
         Permission.CONCERN_REPORT,
+        Permission.CASE_PROGRESS,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: frozenset({Permission.CONCERN_REPORT}),
-    Role.HEADTEACHER: _CASE_WORK | {Permission.STATS_READ},
+    Role.HEADTEACHER: _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE},
     Role.DSL: _CASE_WORK,
     Role.DEPUTY_DSL: _CASE_WORK,
     # The chair works cases only where they are the case manager (checked per record below).
-    Role.CHAIR_OF_GOVERNORS: _CASE_WORK | {Permission.STATS_READ},
+    Role.CHAIR_OF_GOVERNORS: _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE},
     Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
     Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
     # Admin runs the system and never sees case content.
@@ -76,6 +81,23 @@ def can_view_case(user: User, case: Case) -> bool:
     if _works_all_cases(user):
         return True
     return case.case_manager_id == user.id
+
+
+def is_case_manager(user: User, case: Case) -> bool:
+    """KCSIE Part 4's case manager: decisions on the case are theirs alone."""
+    return (
+        case.case_manager_id == user.id
+        and can_view_case(user, case)
+        and has_permission(user, Permission.CASE_DECIDE)
+    )
+
+
+def can_progress(user: User, case: Case) -> bool:
+    return (
+        can_view_case(user, case)
+        and has_permission(user, Permission.CASE_PROGRESS)
+        and not case.is_erased
+    )
 
 
 def can_add_note(user: User, case: Case) -> bool:

@@ -1,17 +1,45 @@
-"""The case state machine: one table of actions, the states they move from and to, and the
-permission each needs. No other code assigns `Case.state`; the case page reads this table to
-offer only the actions available now. Pure Python: no Flask, no session."""
+"""The case state machine: one table of actions, the states they move from and to, the
+permission each needs and the guards that must pass. No other code assigns `Case.state`; the case
+page reads this table to offer only the actions available now. Pure Python: no Flask, no session.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from incidents.models import Case, CaseState, User
-from incidents.permissions import Permission, has_permission
+from incidents import closure
+from incidents.models import (
+    Agency,
+    Case,
+    CaseKind,
+    CaseOutcome,
+    CaseState,
+    ReferralStatus,
+    User,
+)
+from incidents.permissions import Permission, has_permission, is_case_manager
 
 
 class TransitionNotAllowedError(Exception):
     """The action is not available from the case's current state, or not to this user."""
+
+
+# A guard returns None when the action may go ahead, or the plain-English reason it may not.
+Guard = Callable[[Case], str | None]
+
+S = CaseState
+_OPEN = frozenset(
+    {
+        S.RECORDED,
+        S.ASSESSED,
+        S.REFERRED,
+        S.AWAITING_POLICE,
+        S.INVESTIGATING,
+        S.OUTCOME_RECORDED,
+        S.DISCIPLINARY,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -20,32 +48,175 @@ class Transition:
     label: str
     # None means the action opens a new case.
     from_states: frozenset[CaseState] | None
-    to_state: CaseState
+    # None: the action is taken on the case without moving it (a referral, a task, a reveal).
+    to_state: CaseState | None
     # None: only the system itself (the retention job, an operator's CLI command) may take it.
     permission: Permission | None
+    # KCSIE Part 4: decisions belong to the case manager, not to every case worker.
+    manager_only: bool = False
+    guard: Guard | None = None
 
+
+def _no_police_hold(case: Case) -> str | None:
+    if case.open_police_hold is not None:
+        return (
+            "The school's own investigation must wait while the police investigate. "
+            "Record that the police investigation has finished, and its result, first"
+        )
+    return None
+
+
+def _lado_decided(case: Case) -> str | None:
+    """An allegation goes to the LADO before the school investigates or decides anything."""
+    if case.kind is not CaseKind.ALLEGATION and not case.needs_direct_lado_referral:
+        return None
+    decided = any(
+        r.agency is Agency.LADO and r.status is not ReferralStatus.DRAFT for r in case.referrals
+    )
+    if not decided:
+        return "Refer the allegation to the LADO first, or record why it is not being referred"
+    return None
+
+
+def _ready_to_investigate(case: Case) -> str | None:
+    return _no_police_hold(case) or _lado_decided(case)
+
+
+def _police_hold_open(case: Case) -> str | None:
+    return None if case.open_police_hold is not None else "There is no police investigation open"
+
+
+def _disciplinary_follows(case: Case) -> str | None:
+    if case.outcome not in (CaseOutcome.SUBSTANTIATED, CaseOutcome.UPHELD):
+        return "A disciplinary process follows only a substantiated or upheld outcome"
+    return None
+
+
+def _closure_checklist(case: Case) -> str | None:
+    problems = closure.problems(case)
+    return "; ".join(problems) if problems else None
+
+
+def _sealed_reporter(case: Case) -> str | None:
+    if not case.reporter_is_sealed or case.reporter_identity_ct is None:
+        return "There is no sealed reporter identity on this case"
+    return None
+
+
+_ASSESSED_ON = frozenset({S.ASSESSED, S.REFERRED, S.AWAITING_POLICE, S.INVESTIGATING})
 
 TRANSITIONS: tuple[Transition, ...] = (
+    Transition("report", "Report a concern", None, S.REPORTED, Permission.CONCERN_REPORT),
+    Transition("record", "Record a disclosure or breach", None, S.RECORDED, Permission.CASE_CREATE),
     Transition(
-        action="report",
-        label="Report a concern",
-        from_states=None,
-        to_state=CaseState.REPORTED,
-        permission=Permission.CONCERN_REPORT,
+        "accept",
+        "Accept the report as a case",
+        frozenset({S.REPORTED}),
+        S.RECORDED,
+        Permission.CASE_DECIDE,
+        manager_only=True,
     ),
     Transition(
-        action="record",
-        label="Record a disclosure or breach",
-        from_states=None,
-        to_state=CaseState.RECORDED,
-        permission=Permission.CASE_CREATE,
+        "triage",
+        "Assess the harm threshold and choose the track",
+        frozenset({S.RECORDED}),
+        S.ASSESSED,
+        Permission.CASE_DECIDE,
+        manager_only=True,
     ),
     Transition(
-        action="erase",
-        label="Erase (crypto-shred) the case",
-        from_states=frozenset(CaseState) - {CaseState.ERASED},
-        to_state=CaseState.ERASED,
-        permission=None,
+        "change_track",
+        "Change the track",
+        _ASSESSED_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+    ),
+    Transition(
+        "manage_referrals",
+        "Add a referral or a decision not to refer",
+        _OPEN,
+        None,
+        Permission.CASE_PROGRESS,
+    ),
+    # Taken by the referral service when the first referral is made on an assessed case.
+    Transition("refer", "Refer", frozenset({S.ASSESSED}), S.REFERRED, Permission.CASE_PROGRESS),
+    Transition(
+        "await_police",
+        "Record that the police are investigating",
+        frozenset({S.ASSESSED, S.REFERRED}),
+        S.AWAITING_POLICE,
+        Permission.CASE_PROGRESS,
+    ),
+    Transition(
+        "police_finished",
+        "Record that the police investigation has finished",
+        frozenset({S.AWAITING_POLICE}),
+        S.REFERRED,
+        Permission.CASE_PROGRESS,
+        guard=_police_hold_open,
+    ),
+    # The child-protection route places a hold when the case opens, before any triage.
+    Transition(
+        "police_result",
+        "Record that the police investigation has finished",
+        frozenset({S.RECORDED, S.ASSESSED, S.REFERRED}),
+        None,
+        Permission.CASE_PROGRESS,
+        guard=_police_hold_open,
+    ),
+    Transition(
+        "investigate",
+        "Start the school's own investigation",
+        frozenset({S.ASSESSED, S.REFERRED}),
+        S.INVESTIGATING,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_ready_to_investigate,
+    ),
+    Transition(
+        "record_outcome",
+        "Record the outcome",
+        frozenset({S.ASSESSED, S.REFERRED, S.INVESTIGATING}),
+        S.OUTCOME_RECORDED,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_ready_to_investigate,
+    ),
+    Transition(
+        "start_disciplinary",
+        "Start the disciplinary process",
+        frozenset({S.OUTCOME_RECORDED}),
+        S.DISCIPLINARY,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_disciplinary_follows,
+    ),
+    Transition(
+        "close",
+        "Close the case",
+        frozenset({S.OUTCOME_RECORDED, S.DISCIPLINARY}),
+        S.CLOSED,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_closure_checklist,
+    ),
+    Transition("add_task", "Add a task", _OPEN | {S.REPORTED}, None, Permission.CASE_PROGRESS),
+    Transition(
+        "reveal_reporter",
+        "See who reported it",
+        _OPEN | {S.REPORTED, S.CLOSED},
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_sealed_reporter,
+    ),
+    Transition(
+        "erase",
+        "Erase (crypto-shred) the case",
+        frozenset(CaseState) - {CaseState.ERASED},
+        CaseState.ERASED,
+        None,
     ),
 )
 
@@ -59,41 +230,74 @@ def transition(action: str) -> Transition:
         raise TransitionNotAllowedError(f"unknown action {action!r}") from None
 
 
-def _allowed(step: Transition, actor: User | None) -> bool:
+def _allowed(step: Transition, case: Case | None, actor: User | None) -> bool:
     if step.permission is None:
         return actor is None
-    return actor is not None and has_permission(actor, step.permission)
+    if actor is None or not has_permission(actor, step.permission):
+        return False
+    return not step.manager_only or case is None or is_case_manager(actor, case)
 
 
 def open_with(case: Case, action: str, actor: User) -> None:
     """Give a new case its first state through an opening action."""
     step = transition(action)
-    if step.from_states is not None:
+    if step.from_states is not None or step.to_state is None:
         raise TransitionNotAllowedError(f"{action!r} does not open a case")
-    if not _allowed(step, actor):
+    if not _allowed(step, None, actor):
         raise TransitionNotAllowedError(f"{action!r} is not allowed for this user")
     case.state = step.to_state
 
 
-def advance(case: Case, action: str, actor: User | None) -> None:
-    """Move a case along one transition; `actor` None is the system (retention, CLI)."""
+def check(case: Case, action: str, actor: User | None, *, with_guard: bool = True) -> Transition:
+    """Refuse, with a message fit to show the user, unless `actor` may take `action` now.
+    `with_guard=False` checks state and role only, before the caller fills in what the guard
+    inspects (closing: the checklist's answers)."""
     step = transition(action)
     if step.from_states is None or case.state not in step.from_states:
         raise TransitionNotAllowedError(
             f"{step.label} is not possible while the case is {case.state.label.lower()}"
         )
-    if not _allowed(step, actor):
-        raise TransitionNotAllowedError(f"{action!r} is not allowed for this user")
-    case.state = step.to_state
+    if not _allowed(step, case, actor):
+        who = (
+            "the system"
+            if step.permission is None
+            else "the case manager"
+            if step.manager_only
+            else "a case worker"
+        )
+        raise TransitionNotAllowedError(f"{step.label} can only be done by {who}")
+    refusal = step.guard(case) if step.guard is not None and with_guard else None
+    if refusal:
+        raise TransitionNotAllowedError(refusal)
+    return step
+
+
+def advance(case: Case, action: str, actor: User | None) -> None:
+    """Take one action on a case; `actor` None is the system (retention, CLI)."""
+    step = check(case, action, actor)
+    if step.to_state is not None:
+        case.state = step.to_state
 
 
 def available(case: Case, actor: User) -> list[Transition]:
-    """Actions this user may take on this case now (what the case page offers)."""
-    return [
-        t
-        for t in TRANSITIONS
-        if t.from_states is not None
-        and case.state in t.from_states
-        and t.permission is not None
-        and has_permission(actor, t.permission)
-    ]
+    """Actions this user may take on this case now (what the case page offers). A failing
+    guard hides the action, except for those whose page explains what is still missing."""
+    offered = []
+    for step in TRANSITIONS:
+        if step.from_states is None or step.permission is None or step.action == "refer":
+            continue
+        if case.state not in step.from_states or not _allowed(step, case, actor):
+            continue
+        if step.guard is not None and step.action not in _EXPLAINED and step.guard(case):
+            continue
+        offered.append(step)
+    return offered
+
+
+# Offered even when their guard fails: the page they lead to says what is still missing.
+_EXPLAINED = frozenset({"close", "investigate", "record_outcome"})
+
+
+def blocked_reason(case: Case, action: str) -> str | None:
+    step = transition(action)
+    return step.guard(case) if step.guard is not None else None

@@ -5,16 +5,20 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+import pyotp
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
 from incidents.models import Case, DisclosureSource, Person, PersonKind, Role, School, User
+from incidents.services import two_factor
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
 from incidents.services.people import create_person
 from incidents.services.schools import create_school
 from incidents.services.users import create_user
 
 PASSWORD = "correct horse battery staple"
+# The second-factor secret every enrolled test user shares (each still has its own last step).
+TOTP_SECRET = pyotp.random_base32()
 _counter = itertools.count(1)
 
 
@@ -42,6 +46,15 @@ def make_user(
         roles=[role],
         password=PASSWORD,
     )
+
+
+def enrol_two_factor(db: Session, user: User, secret: str = TOTP_SECRET) -> list[str]:
+    """Enrol `user` as the set-up page would; returns their recovery codes."""
+    two_factor.begin_enrolment(db, user=user, secret=secret)
+    codes = two_factor.confirm_enrolment(db, user=user, code=pyotp.TOTP(secret).now())
+    # As if enrolment was a while ago: the current code is still unused for the first sign-in.
+    user.totp_last_step = None
+    return codes
 
 
 def make_person(

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,6 +20,7 @@ from werkzeug.test import TestResponse
 from config import Settings
 from incidents import create_app
 from incidents.models import AuditEntry, LoginSession, Role, User
+from incidents.services import two_factor
 from incidents.services import users as user_service
 from incidents.web.auth import GENERIC_FAILURE
 from tests import factories
@@ -85,12 +87,22 @@ def test_each_role_can_sign_in(
     response = _attempt(client, user.email, factories.PASSWORD)
 
     assert response.status_code == 302
+    if role in two_factor.REQUIRED_FOR:
+        assert urlsplit(response.location).path == "/sign-in/code"
+        assert client.get("/").status_code == 302  # not signed in until the code is entered
+        response = _enter_code(client)
     assert urlsplit(response.location).path == "/"
     home = client.get("/")
     assert home.status_code == 200
     assert f"Signed in as {user.display_name}" in home.get_data(as_text=True)
     db.expire_all()
     assert db.get(User, user.id).last_sign_in_at is not None  # type: ignore[union-attr]
+
+
+def _enter_code(client: FlaskClient) -> TestResponse:
+    code = pyotp.TOTP(factories.TOTP_SECRET).now()
+    token = csrf_token(client, "/sign-in/code")
+    return client.post("/sign-in/code", data={"csrf_token": token, "code": code})
 
 
 def test_email_is_not_case_sensitive_at_sign_in(app: Flask, users: dict[Role, User]) -> None:
@@ -272,6 +284,8 @@ def test_next_is_followed_only_to_a_path_on_this_site(
         },
     )
     assert response.status_code == 302
+    assert response.location == "/sign-in/code"  # the place to go is kept across the code step
+    response = _enter_code(client)
     assert response.location == lands_on
 
 
@@ -283,7 +297,8 @@ def test_a_signed_out_visitor_comes_back_to_the_page_they_asked_for(
     assert first.status_code == 302
     sign_in_page = first.location
 
-    response = _attempt(client, users[Role.DSL].email, factories.PASSWORD, path=sign_in_page)
+    _attempt(client, users[Role.DSL].email, factories.PASSWORD, path=sign_in_page)
+    response = _enter_code(client)
 
     assert response.location == "/cases/?state=recorded"
     assert client.get(response.location).status_code == 200

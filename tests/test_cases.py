@@ -36,6 +36,9 @@ REPORTER = "Sam Reporter, 07700 900123"
 YEAR = local_today().year
 
 
+CHILD_WORDS = "He said not to tell my mum."
+
+
 def record_data(token: str, **overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "csrf_token": token,
@@ -47,6 +50,8 @@ def record_data(token: str, **overrides: object) -> dict[str, object]:
         "became_aware_on": date_parts(local_today() - timedelta(days=1)),
     }
     data.update(overrides)
+    if data["source"] == "child":
+        data.setdefault("child_words", CHILD_WORDS)
     return data
 
 

@@ -30,6 +30,8 @@ MARKERS = {
     "reporter": "Marker-reporter-K9zP",
     "note": "Marker-note-body-Vb41",
     "reason": "Marker-reason-Jd83",
+    "child_words": "Marker-child-words-Tw58",
+    "outcome_reasons": "Marker-outcome-reasons-Pz26",
 }
 
 
@@ -39,6 +41,8 @@ def _case_with_markers(db: Session, users: dict) -> Case:
     person = factories.make_person(db, head, name=MARKERS["name"])
     case = factories.make_case(db, head, subjects=[person], narrative=MARKERS["narrative"])
     case.reporter_identity = Sensitive(MARKERS["reporter"])
+    case.child_words = Sensitive(MARKERS["child_words"])
+    case.outcome_reasons = Sensitive(MARKERS["outcome_reasons"])
     note = add_note(db, actor=head, case=case, body=MARKERS["note"])
     add_note(
         db, actor=head, case=case, body="corrected", corrects_id=note.id, reason=MARKERS["reason"]
@@ -70,6 +74,8 @@ def test_every_declared_personal_field_is_covered_by_the_markers():
         ("person", "name"),
         ("case_file", "narrative"),
         ("case_file", "reporter_identity"),
+        ("case_file", "child_words"),
+        ("case_file", "outcome_reasons"),
         ("note", "body"),
         ("note", "reason"),
     }

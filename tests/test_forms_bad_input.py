@@ -373,6 +373,36 @@ CASE_FORM_BAD: list[tuple[str, dict[str, Value], str, str]] = [
 ]
 
 RECORD_ONLY_BAD: list[tuple[str, dict[str, Value], str, str]] = [
+    (
+        "child-words-empty",
+        {"source": "child", "child_words": ""},
+        "child_words",
+        "Enter the child's own words, exactly as they said them",
+    ),
+    (
+        "child-words-blank",
+        {"source": "child", "child_words": " \r\n "},
+        "child_words",
+        "Enter the child's own words, exactly as they said them",
+    ),
+    (
+        "child-words-missing",
+        {"source": "child", "child_words": REMOVE},
+        "child_words",
+        "Enter the child's own words, exactly as they said them",
+    ),
+    (
+        "child-words-too-long",
+        {"source": "child", "child_words": "a" * 10_001},
+        "child_words",
+        "The child's own words must be 10,000 characters or fewer",
+    ),
+    (
+        "child-words-script",
+        {"source": "child", "child_words": SCRIPT, "became_aware_on": ["", "", ""]},
+        "became_aware_on",
+        "Enter the date you became aware",
+    ),
     ("source-empty", {"source": ""}, "source", "Choose who told you"),
     ("source-blank", {"source": "  "}, "source", "Choose who told you"),
     ("source-missing", {"source": REMOVE}, "source", "Choose who told you"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 
@@ -15,11 +16,14 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from incidents import create_app
-from incidents.models import Role, User
+from incidents.models import DisclosureSource, Role, User
+from incidents.sensitive import Sensitive
 from incidents.services import notes as note_service
 from incidents.services.clauses import list_clauses
 from incidents.web import ERROR_PAGES
-from tests import factories
+from incidents.web.auth import PENDING
+from tests import case_stages, factories
+from tests.conftest import csrf_token
 
 # Every GET endpoint and who looks at it (None: nobody signed in). A new GET route must be added
 # here, or test_every_get_endpoint_is_checked fails.
@@ -34,10 +38,25 @@ GET_PAGES: dict[str, Role | None] = {
     "cases.new": Role.HEADTEACHER,
     "cases.show": Role.HEADTEACHER,
     "cases.correct_note": Role.HEADTEACHER,
+    "casework.parent_letter": Role.HEADTEACHER,
+    "casework.reveal_reporter": Role.HEADTEACHER,
+    "triage.triage": Role.HEADTEACHER,
+    "triage.change_track": Role.HEADTEACHER,
+    "referrals.new": Role.DSL,
+    "referrals.update": Role.DSL,
+    "outcomes.record": Role.HEADTEACHER,
+    "outcomes.close": Role.HEADTEACHER,
+    "case_tasks.new_task": Role.DSL,
+    "case_tasks.police_result": Role.DSL,
     "admin.clauses": Role.ADMIN,
     "admin.new_clause": Role.ADMIN,
     "admin.edit_clause": Role.ADMIN,
+    "auth.second_factor": None,
+    "two_factor.set_up": Role.STAFF,
+    "elevation.reauthenticate": Role.HEADTEACHER,
 }
+# The case-work pages need the case at a stage where the page is offered.
+CASE_STEP_BLUEPRINTS = frozenset({"triage", "referrals", "outcomes", "case_tasks"})
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-+/=]+)'")
 ONE_YEAR = 31_536_000
 
@@ -119,17 +138,44 @@ def _url_and_client(
     values: dict[str, object] = {}
     if "filename" in rule.arguments:
         values["filename"] = "app.css"
-    if rule.arguments & {"case_id", "note_id"}:
-        case = factories.make_case(db, users[Role.HEADTEACHER])
+    if rule.arguments and endpoint.split(".")[0] in CASE_STEP_BLUEPRINTS:
+        values.update(case_stages.ready_for(db, users[Role.HEADTEACHER], endpoint))
+    elif rule.arguments & {"case_id", "note_id"}:
+        # A member of staff's report: the one kind of case with a sealed reporter to reveal.
+        source = (
+            DisclosureSource.STAFF
+            if endpoint == "casework.reveal_reporter"
+            else DisclosureSource.PARENT
+        )
+        case = factories.make_case(db, users[Role.HEADTEACHER], source=source)
+        case.reporter_identity = Sensitive("A teaching colleague")
         db.commit()
         note = note_service.add_note(db, actor=users[Role.HEADTEACHER], case=case, body="A note")
         db.commit()
         values.update(case_id=case.id, note_id=note.id)
+    if "purpose_name" in rule.arguments:
+        values["purpose_name"] = "export"
     if "clause_id" in rule.arguments:
         values["clause_id"] = list_clauses(db, users[Role.ADMIN].school_id)[0].id
+    if endpoint == "auth.second_factor":
+        # The code page is shown between a correct password and the code.
+        with client.session_transaction() as session:
+            head = users[Role.HEADTEACHER]
+            session[PENDING] = {"user": str(head.id), "at": int(time.time()), "next": "/"}
     if endpoint == "report.receipt":
         with client.session_transaction() as session:
             session["receipt"] = {"reference": "2026-0001", "at": "2026-03-27T10:00:00+00:00"}
+    if endpoint == "casework.reveal_reporter":
+        # Revealing a sealed identity needs the password again and a reason, first.
+        purpose = "/reauthenticate/reveal_reporter"
+        client.post(
+            purpose,
+            data={
+                "csrf_token": csrf_token(client, purpose),
+                "password": factories.PASSWORD,
+                "reason": "LADO asked",
+            },
+        )
     with app.test_request_context():
         return url_for(endpoint, **values), client
 

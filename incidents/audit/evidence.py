@@ -10,9 +10,9 @@ import json
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import tlog
@@ -41,13 +41,22 @@ class StoredTree:
             ):
                 self.cache[(0, seq)] = bytes(digest)
         if inner:
-            for level, index, digest in self.session.execute(
-                select(TreeNode.level, TreeNode.index, TreeNode.hash).where(
-                    TreeNode.school_id == self.school_id,
-                    tuple_(TreeNode.level, TreeNode.index).in_(inner),
-                )
-            ):
-                self.cache[(level, index)] = bytes(digest)
+            # One indexed query per level (school, level, node_index IN ...): SQLite scans for a
+            # row-value IN or an OR across levels, and a proof touches at most ~40 levels.
+            by_level: dict[int, list[int]] = {}
+            for level, index in inner:
+                by_level.setdefault(level, []).append(index)
+            nodes = cast(Table, TreeNode.__table__).c
+            connection = self.session.connection()  # Core: a proof is dozens of tiny queries
+            for level, indexes in by_level.items():
+                for index, digest in connection.execute(
+                    select(nodes.node_index, nodes.hash).where(
+                        nodes.school_id == self.school_id,
+                        nodes.level == level,
+                        nodes.node_index.in_(indexes),
+                    )
+                ):
+                    self.cache[(level, index)] = bytes(digest)
 
     def __call__(self, level: int, index: int) -> bytes:
         if (level, index) not in self.cache:

@@ -7,13 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from incidents.audit import tlog
-from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
+from incidents.models.audit import AuditCheckpoint, AuditLog
 
 
 @dataclass
@@ -29,13 +28,14 @@ class Report:
 
 
 def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes, bytes]]:
-    # Plain rows through the connection: the ORM's per-row work would cost more than hashing.
-    table = cast(Table, AuditEntry.__table__)
+    # Plain text SQL, no result types: at a million rows SQLAlchemy's per-row processing would
+    # cost more than the hashing. The school id is bound with its real type.
     rows = session.connection().execute(
-        select(table.c.seq, table.c.leaf, table.c.leaf_hash)
-        .where(table.c.school_id == school_id)
-        .order_by(table.c.seq)
-        .execution_options(yield_per=20_000)
+        text(
+            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
+        ).bindparams(bindparam("school", type_=Uuid)),
+        {"school": school_id},
+        execution_options={"yield_per": 50_000},
     )
     for seq, leaf, stored_hash in rows:
         yield seq, bytes(leaf), bytes(stored_hash)

@@ -4,9 +4,21 @@ from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNo
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
+from incidents.models.outcome import (
+    ALLEGATION_OUTCOMES,
+    DBS_DUTY_EMPLOYMENT,
+    OTHER_OUTCOMES,
+    CaseOutcome,
+    EmploymentOutcome,
+    ThresholdAnswer,
+)
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
 from incidents.models.policy import PolicyClause
+from incidents.models.referral import Agency, Referral, ReferralMethod, ReferralStatus
+from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
+from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.task import Task, TaskKind
 from incidents.models.user import Role, User, UserRole
 from incidents.sensitive import install as install_sensitive_fields
 
@@ -15,23 +27,40 @@ install_sensitive_fields()
 
 __all__ = [
     "ADULT_KINDS",
+    "ALLEGATION_OUTCOMES",
+    "DBS_DUTY_EMPLOYMENT",
+    "OTHER_OUTCOMES",
+    "Agency",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditLog",
     "Case",
     "CaseKind",
+    "CaseOutcome",
     "CaseState",
     "DataKey",
     "DisclosureSource",
+    "Elevation",
+    "ElevationPurpose",
+    "EmploymentOutcome",
     "KeyScope",
     "LoginSession",
     "Note",
     "Person",
     "PersonKind",
+    "PoliceHold",
     "PolicyClause",
+    "RecoveryCode",
+    "Referral",
+    "ReferralMethod",
+    "ReferralStatus",
     "Role",
     "School",
+    "Task",
+    "TaskKind",
+    "ThresholdAnswer",
     "TreeNode",
+    "TriageDecision",
     "User",
     "UserRole",
 ]

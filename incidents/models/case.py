@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -22,9 +23,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
+from incidents.models.outcome import CaseOutcome, EmploymentOutcome
 from incidents.models.person import Person
 from incidents.models.policy import PolicyClause
 from incidents.sensitive import Sensitive, SensitiveField
+
+if TYPE_CHECKING:
+    from incidents.models.referral import Referral
+    from incidents.models.safeguarding import PoliceHold, TriageDecision
+    from incidents.models.task import Task
 
 
 class CaseKind(enum.StrEnum):
@@ -113,6 +120,26 @@ class Case(Base):
             "(state = 'erased') = (erased_at IS NOT NULL AND erasure_rule IS NOT NULL)",
             name="erased_has_date_and_rule",
         ),
+        # The workflow's invariants, backed by the database (workflow.py enforces them first).
+        CheckConstraint(
+            "state IN ('reported', 'recorded', 'erased') OR kind IS NOT NULL",
+            name="assessed_has_kind",
+        ),
+        CheckConstraint(
+            "state NOT IN ('outcome_recorded', 'disciplinary', 'closed') OR outcome IS NOT NULL",
+            name="outcome_before_close",
+        ),
+        CheckConstraint(
+            "outcome IS NULL OR (kind = 'allegation' AND outcome IN ('substantiated', "
+            "'malicious', 'false', 'unsubstantiated', 'unfounded')) OR (kind <> 'allegation' "
+            "AND outcome IN ('upheld', 'not_upheld'))",
+            name="outcome_fits_kind",
+        ),
+        CheckConstraint(
+            "state <> 'closed' OR (closed_at IS NOT NULL AND retention_rule IS NOT NULL AND "
+            "mention_in_references IS NOT NULL AND employment_outcome IS NOT NULL)",
+            name="closed_has_checklist",
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -137,6 +164,23 @@ class Case(Base):
     )
     # KCSIE Part 4: a concern about both the headteacher and the chair goes straight to the LADO.
     needs_direct_lado_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The child's own words, verbatim as given (the child-protection route).
+    child_words: SensitiveField[Sensitive | None] = SensitiveField()
+    child_words_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    outcome: Mapped[CaseOutcome | None] = mapped_column(
+        checked_enum(CaseOutcome, "outcome"), nullable=True
+    )
+    outcome_reasons: SensitiveField[Sensitive | None] = SensitiveField()
+    outcome_reasons_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The closure checklist's answers; plain values so statistics can count them.
+    employment_outcome: Mapped[EmploymentOutcome | None] = mapped_column(
+        checked_enum(EmploymentOutcome, "employment_outcome"), nullable=True
+    )
+    mention_in_references: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    retention_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    retention_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Crypto-shredding: when the case's key was destroyed, and under which retention rule.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -146,6 +190,18 @@ class Case(Base):
     notes: Mapped[list[Note]] = relationship(
         back_populates="case", order_by="Note.created_at", lazy="selectin"
     )
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", order_by="Referral.created_at", lazy="selectin"
+    )
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="case", order_by="Task.due_on", lazy="selectin"
+    )
+    police_holds: Mapped[list[PoliceHold]] = relationship(
+        back_populates="case", order_by="PoliceHold.placed_at", lazy="selectin"
+    )
+    triage_decisions: Mapped[list[TriageDecision]] = relationship(
+        back_populates="case", order_by="TriageDecision.decided_at", lazy="selectin"
+    )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.school_id, self.id
@@ -153,6 +209,19 @@ class Case(Base):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    @property
+    def reporter_is_sealed(self) -> bool:
+        """Seed policy 001: a disclosure from a member of staff is kept confidential."""
+        return self.source is DisclosureSource.STAFF
+
+    @property
+    def open_police_hold(self) -> PoliceHold | None:
+        return next((h for h in self.police_holds if h.is_open), None)
+
+    @property
+    def latest_triage(self) -> TriageDecision | None:
+        return self.triage_decisions[-1] if self.triage_decisions else None
 
 
 class Note(Base):

@@ -1,4 +1,5 @@
-"""User accounts and their roles. Names of staff in cases live on Person, not here."""
+"""User accounts, their roles and their second factor. Names of staff in cases live on Person,
+not here."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
 from incidents.models.school import School
+from incidents.sensitive import Sensitive, SensitiveField
 
 
 class Role(enum.StrEnum):
@@ -53,6 +55,13 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = created_column()
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # TOTP second factor. The secret is a secret: sealed with the school's data key. It is set
+    # (but not yet trusted) while enrolment waits for the first code; enrolled_at says it counts.
+    totp_secret: SensitiveField[Sensitive | None] = SensitiveField()
+    totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last accepted 30-second step: a code from that step or an earlier one is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     school: Mapped[School] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -65,6 +74,14 @@ class User(Base):
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        # A user's secrets belong to their school, not to a case: the school's data key.
+        return self.school_id, None
 
     # Flask-Login protocol, written out so the model does not depend on Flask.
     @property

@@ -28,6 +28,7 @@ from incidents.permissions import Permission, can_view_case, has_permission
 from incidents.sensitive import Sensitive
 from incidents.services import clauses as clause_service
 from incidents.services import people as people_service
+from incidents.services import routing
 from incidents.services.errors import Forbidden, InvalidInput, NotFound
 
 MAX_NARRATIVE = 10_000
@@ -52,6 +53,8 @@ class CaseInput:
     clause_ids: tuple[uuid.UUID, ...] = ()
     source: DisclosureSource | None = None
     reporter: str = ""
+    # Only for a disclosure from a child: their words, verbatim.
+    child_words: str = ""
 
 
 def _validate(data: CaseInput, *, today: date, needs_source: bool) -> dict[str, str]:
@@ -78,6 +81,14 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> dict[str, 
         errors["source"] = "Choose who told you"
     if len(data.reporter.strip()) > MAX_REPORTER:
         errors["reporter"] = f"Who told you must be {MAX_REPORTER} characters or fewer"
+    if data.source is DisclosureSource.CHILD and needs_source:
+        # Kept exactly as typed (not stripped inside): the record may be read at a hearing.
+        if not data.child_words.strip():
+            errors["child_words"] = "Enter the child's own words, exactly as they said them"
+        elif len(data.child_words) > MAX_NARRATIVE:
+            errors["child_words"] = (
+                f"The child's own words must be {MAX_NARRATIVE:,} characters or fewer"
+            )
     return errors
 
 
@@ -160,6 +171,8 @@ def _open_case(
         subjects=subjects,
         clauses=clauses,
     )
+    if source is DisclosureSource.CHILD and data.child_words.strip():
+        case.child_words = Sensitive(data.child_words)
     workflow.open_with(case, action, actor)
     session.add(case)
     session.flush()
@@ -172,6 +185,7 @@ def _open_case(
         object_type="case",
         object_id=case.id,
     )
+    routing.route_new_case(session, case, actor)
     return case
 
 

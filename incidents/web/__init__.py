@@ -10,6 +10,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.response import Response as BaseResponse
 
 from incidents.crypto.envelope import CryptoError
 from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
@@ -79,10 +80,26 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_context)
     _register_errors(app)
 
-    from incidents.web import admin, auth, cases, health, home, report
+    from incidents.web import (
+        admin,
+        auth,
+        cases,
+        casework,
+        elevation,
+        health,
+        home,
+        outcome_views,
+        referral_views,
+        report,
+        task_views,
+        triage_views,
+        two_factor,
+    )
 
-    for module in (auth, health, home, report, cases, admin):
+    for module in (auth, two_factor, elevation, health, home, report, cases, casework, admin):
         app.register_blueprint(module.bp)
+    for views in (triage_views, referral_views, outcome_views, task_views):
+        app.register_blueprint(views.bp)
 
 
 def _resume_session(user_id: str) -> User | None:
@@ -121,7 +138,9 @@ def _register_errors(app: Flask) -> None:
         return render_template("error.html", title=title, body=body, code=code), code
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int]:
+    def _http(exc: HTTPException) -> tuple[str, int] | BaseResponse:
+        if exc.response is not None:
+            return exc.response  # a page made for this case (the second-factor lock-out)
         return render_error(exc.code or 500)
 
     @app.errorhandler(NotFound)

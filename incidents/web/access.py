@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents.permissions import Permission, has_permission
+from incidents.services import two_factor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +19,8 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 # Endpoints owned by Flask itself rather than our views.
 BUILTIN_PUBLIC = frozenset({"static"})
+# All a user whose role needs a second factor may reach until they have set one up.
+BEFORE_ENROLMENT = frozenset({"two_factor.set_up", "auth.sign_out"})
 
 
 def public(view: F) -> F:
@@ -61,6 +64,8 @@ def gate() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=_safe_next()))
+    if endpoint not in BEFORE_ENROLMENT and two_factor.needs_enrolment(current_user):
+        return redirect(url_for("two_factor.set_up"))
     if isinstance(access, Permission) and not has_permission(current_user, access):
         abort(403)
     return None

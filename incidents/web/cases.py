@@ -13,14 +13,20 @@ from incidents import workflow
 from incidents.catalogue import category_label
 from incidents.extensions import db_session
 from incidents.models import CaseKind, CaseState, User
-from incidents.permissions import Permission, can_add_note
-from incidents.services import case_list
+from incidents.permissions import Permission, can_add_note, can_progress
+from incidents.services import case_list, casework
 from incidents.services import cases as case_service
 from incidents.services import notes as note_service
 from incidents.services.errors import InvalidInput, NotFound
 from incidents.web.access import requires
 from incidents.web.choices import case_input, fill_case_choices
-from incidents.web.forms import CorrectionForm, NoteForm, RecordForm, apply_service_errors
+from incidents.web.forms import (
+    ConfirmForm,
+    CorrectionForm,
+    NoteForm,
+    RecordForm,
+    apply_service_errors,
+)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -124,6 +130,12 @@ def _render_case(case_id: uuid.UUID, note_form: NoteForm) -> str:
         note_form=note_form,
         can_add_note=can_add_note(current_user, case),
         actions=workflow.available(case, current_user),
+        blocked={
+            a: workflow.blocked_reason(case, a) for a in ("investigate", "record_outcome", "close")
+        },
+        simple_steps=casework.SIMPLE_STEPS,
+        can_progress=can_progress(current_user, case),
+        confirm_form=ConfirmForm(formdata=None),
         authors=authors,
         corrected=corrected,
         manager=authors.get(case.case_manager_id) if case.case_manager_id else None,

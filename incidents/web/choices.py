@@ -33,9 +33,11 @@ def case_input(form: CaseForm) -> CaseInput:
     )
     source: DisclosureSource | None = None
     reporter = ""
+    child_words = ""
     if isinstance(form, RecordForm):
         source = DisclosureSource(form.source.data)
         reporter = form.reporter.data or ""
+        child_words = form.child_words.data or ""
     return CaseInput(
         narrative=form.narrative.data or "",
         became_aware_on=form.became_aware_on.data,
@@ -45,4 +47,5 @@ def case_input(form: CaseForm) -> CaseInput:
         clause_ids=form.clauses.ids(),
         source=source,
         reporter=reporter,
+        child_words=child_words,
     )

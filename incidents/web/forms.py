@@ -200,6 +200,16 @@ class RecordForm(CaseForm):
             ),
         ],
     )
+    child_words = TextAreaField(
+        "If a child told you: the child's own words",
+        description="Write exactly what the child said, word for word, including any spelling "
+        "or slang. Do not ask them questions.",
+        widget=GovCharacterCount(),
+        validators=[
+            Optional(strip_whitespace=False),
+            Length(max=10_000, message="The child's own words must be 10,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Record", widget=GovSubmitInput())
 
 

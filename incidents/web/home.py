@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from incidents.extensions import db_session
 from incidents.models import Role
+from incidents.permissions import Permission, has_permission
+from incidents.services.due import due_items
 from incidents.web.access import signed_in
 
 bp = Blueprint("home", __name__)
@@ -15,4 +18,9 @@ bp = Blueprint("home", __name__)
 @signed_in
 def index() -> str:
     roles = sorted(current_user.roles, key=list(Role).index)
-    return render_template("home.html", roles=roles)
+    due = (
+        due_items(db_session(), actor=current_user)
+        if has_permission(current_user, Permission.CASE_PROGRESS)
+        else []
+    )
+    return render_template("home.html", roles=roles, due=due)

@@ -1,0 +1,35 @@
+"""`incidents reset-2fa`: an administrator's answer to a lost phone (audited)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from incidents.cli import cli
+from incidents.cli.common import service_session
+from incidents.models import User
+from incidents.services import two_factor
+from incidents.services.errors import InvalidInput
+from incidents.services.users import normalise_email
+
+
+@cli.command("reset-2fa")
+@click.option("--email", required=True, help="Email address the user signs in with.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def reset_two_factor_command(email: str, yes: bool) -> None:
+    """Remove a user's second factor and sign them out everywhere; they set it up again at
+    their next sign-in. Check who is asking first: this is how an account is taken over."""
+    try:
+        address = normalise_email(email)
+    except InvalidInput as exc:
+        raise click.ClickException("; ".join(exc.errors.values())) from None
+    if not yes:
+        click.confirm(f"Reset two-factor sign-in for {address}?", abort=True)
+    with service_session() as session:
+        user = session.scalar(select(User).where(User.email == address))
+        if user is None:
+            raise click.ClickException("No user has that email address.")
+        two_factor.reset(session, actor=None, user=user)
+    click.echo("Two-factor sign-in reset. They will set it up again when they next sign in.")

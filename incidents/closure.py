@@ -1,0 +1,159 @@
+"""The closure checklist a case must pass before it closes (KCSIE Part 4, DOMAIN.md section 2),
+and the retention rule that follows from its track and outcome. Pure Python: reads a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from incidents.models import (
+    DBS_DUTY_EMPLOYMENT,
+    Agency,
+    Case,
+    CaseKind,
+    CaseOutcome,
+    PersonKind,
+    ReferralStatus,
+)
+from incidents.models.referral import MADE_STATUSES
+
+# Local practice, not national rule: make these per-school settings when a school asks.
+POLICY_BREACH_YEARS = 6
+DATA_BREACH_YEARS = 6
+ALLEGATION_MINIMUM_YEARS = 10
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    done: bool
+    # What to do when it is not done; shown in the refusal and on the checklist page.
+    todo: str
+    # Answered on the closing page itself, rather than done beforehand elsewhere.
+    answered_on_close: bool = False
+
+
+def _dbs_required(case: Case) -> bool:
+    return (
+        case.kind is CaseKind.ALLEGATION
+        and case.outcome is CaseOutcome.SUBSTANTIATED
+        and case.employment_outcome in DBS_DUTY_EMPLOYMENT
+    )
+
+
+def _tra_applies(case: Case) -> bool:
+    # Teachers are staff; a referral row (made, or not made with reasons) shows it was considered.
+    return case.kind is CaseKind.ALLEGATION and any(
+        p.kind is PersonKind.STAFF for p in case.subjects
+    )
+
+
+def checklist(case: Case) -> list[Check]:
+    referrals = case.referrals
+    checks = [
+        Check("The outcome is recorded", case.outcome is not None, "Record the outcome"),
+        Check(
+            "Every referral is closed, or the decision not to refer is recorded",
+            all(not r.is_open for r in referrals),
+            "Close every referral, or record why it was not made",
+        ),
+        Check(
+            "The police investigation has finished and its result is recorded",
+            case.open_police_hold is None,
+            "Record that the police investigation has finished, and its result",
+        ),
+        Check(
+            "Every task is done",
+            all(t.is_done for t in case.tasks),
+            "Mark every task as done",
+        ),
+        Check(
+            "Whether the person still works here is recorded",
+            case.employment_outcome is not None,
+            "Say whether the person still works or volunteers at the school",
+            answered_on_close=True,
+        ),
+        Check(
+            "Whether the case is mentioned in references is decided",
+            case.mention_in_references is not None,
+            "Decide whether the case will be mentioned in references",
+            answered_on_close=True,
+        ),
+        Check(
+            "The retention date is worked out",
+            case.retention_rule is not None,
+            "Work out how long the record is kept",
+            answered_on_close=True,
+        ),
+    ]
+    if _dbs_required(case):
+        checks.append(
+            Check(
+                "A referral to the DBS is made (a legal duty: substantiated, and the person "
+                "was dismissed, resigned or left)",
+                any(r.agency is Agency.DBS and r.status in MADE_STATUSES for r in referrals),
+                "Refer the person to the DBS: it is a legal duty",
+            )
+        )
+    if _tra_applies(case):
+        checks.append(
+            Check(
+                "A referral to the Teaching Regulation Agency is considered (for a teacher)",
+                any(
+                    r.agency is Agency.TRA and r.status is not ReferralStatus.DRAFT
+                    for r in referrals
+                ),
+                "Consider a referral to the Teaching Regulation Agency and record the decision",
+            )
+        )
+    return checks
+
+
+def problems(case: Case) -> list[str]:
+    return [c.todo for c in checklist(case) if not c.done]
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Retention:
+    until: date | None
+    rule: str
+
+
+class RetentionUnknownError(ValueError):
+    """The rule needs a date the user has not given (the person's normal pension age)."""
+
+
+def retention_for(case: Case, *, closed_on: date, pension_age_on: date | None) -> Retention:
+    """How long the case record is kept (DOMAIN.md section 2)."""
+    if case.kind is CaseKind.ALLEGATION:
+        if case.outcome in (CaseOutcome.MALICIOUS, CaseOutcome.FALSE):
+            return Retention(
+                closed_on,
+                "Malicious or false allegation: removed from the personnel record at closure",
+            )
+        if pension_age_on is None:
+            raise RetentionUnknownError("Enter the date the person reaches normal pension age")
+        ten_years = _add_years(case.became_aware_on, ALLEGATION_MINIMUM_YEARS)
+        return Retention(
+            max(pension_age_on, ten_years),
+            "Allegation: until normal pension age or 10 years from the allegation, "
+            "whichever is longer",
+        )
+    if case.kind is CaseKind.LOW_LEVEL_CONCERN:
+        return Retention(None, "Low-level concern: kept at least until the person leaves")
+    if case.kind is CaseKind.DATA_BREACH:
+        return Retention(
+            _add_years(closed_on, DATA_BREACH_YEARS),
+            f"Personal data breach: {DATA_BREACH_YEARS} years after closure",
+        )
+    return Retention(
+        _add_years(closed_on, POLICY_BREACH_YEARS),
+        f"Policy breach: {POLICY_BREACH_YEARS} years after closure",
+    )

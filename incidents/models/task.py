@@ -1,0 +1,84 @@
+"""Task: an action on a case with an assignee, a due date and done / not done. The workflow
+creates the statutory ones (kind other than `custom`); case workers add their own."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from incidents.db import Base
+from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
+from incidents.sensitive import Sensitive, SensitiveField
+
+if TYPE_CHECKING:
+    from incidents.models.case import Case
+
+
+class TaskKind(enum.StrEnum):
+    EXPLAIN_TO_PARENT = "explain_to_parent"
+    ALERT_DSL = "alert_dsl"
+    CONSIDER_CSC_POLICE = "consider_csc_police"
+    CONFIRM_SUSPENSION = "confirm_suspension"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return {
+            "explain_to_parent": "Explain to the parent the process that will be followed",
+            "alert_dsl": "A child has made a disclosure: the designated safeguarding lead must "
+            "act on it today",
+            "consider_csc_police": "Decide whether to refer to children's social care and the "
+            "police",
+            "confirm_suspension": "Confirm the suspension in writing",
+            "custom": "Task",
+        }[self.value]
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        # Standard tasks carry no free text; a hand-made one always has its (encrypted) title.
+        CheckConstraint("(kind = 'custom') = (title_ct IS NOT NULL)", name="custom_has_title"),
+        CheckConstraint("(done_at IS NULL) = (done_by_id IS NULL)", name="done_has_who_and_when"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[TaskKind] = mapped_column(checked_enum(TaskKind, "task_kind"))
+    title: SensitiveField[Sensitive | None] = SensitiveField()
+    title_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True, index=True
+    )
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = created_column()
+    # None: created by the workflow itself.
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    done_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        return self.case.school_id, self.case.id
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    def describe(self) -> str:
+        """The task's wording, for a reader entitled to the case."""
+        if self.kind is TaskKind.CUSTOM and self.title is not None:
+            return self.title.reveal()
+        return self.kind.label

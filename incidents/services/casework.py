@@ -1,0 +1,59 @@
+"""Moving a case along the workflow where the step carries no form of its own: accepting a
+staff report, starting the school's investigation, starting the disciplinary process. Also the
+access checks every case-work service shares."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from incidents import audit, workflow
+from incidents.models import Case, User
+from incidents.permissions import can_progress, can_view_case
+from incidents.services.errors import NotFound
+
+# action -> the audit entry it writes
+SIMPLE_STEPS = {
+    "accept": audit.Action.CASE_ACCEPT,
+    "investigate": audit.Action.CASE_INVESTIGATE,
+    "start_disciplinary": audit.Action.CASE_DISCIPLINARY,
+}
+
+
+def visible(actor: User, case: Case) -> None:
+    """A case the actor may not see is reported as missing, so its existence is not revealed."""
+    if not can_view_case(actor, case) or case.is_erased:
+        raise NotFound("Case not found")
+
+
+def progressable(actor: User, case: Case) -> None:
+    if not can_progress(actor, case):
+        raise NotFound("Case not found")
+
+
+def record(
+    session: Session,
+    case: Case,
+    actor: User | None,
+    action: audit.Action,
+    *,
+    object_type: str = "case",
+    object_id: object = None,
+) -> None:
+    audit.record(
+        session,
+        school_id=case.school_id,
+        action=action,
+        actor=actor,
+        case_id=case.id,
+        object_type=object_type,
+        object_id=object_id or case.id,  # type: ignore[arg-type]
+    )
+
+
+def take_step(session: Session, *, actor: User, case: Case, action: str) -> None:
+    """One of SIMPLE_STEPS; refused with TransitionNotAllowedError when not possible now."""
+    visible(actor, case)
+    if action not in SIMPLE_STEPS:
+        raise workflow.TransitionNotAllowedError(f"unknown action {action!r}")
+    workflow.advance(case, action, actor)
+    record(session, case, actor, SIMPLE_STEPS[action])

@@ -1,0 +1,93 @@
+"""What is due today or overdue for one user: their open tasks, and the statutory referral
+clocks on the cases they manage (for a case sent straight to the LADO, its safeguarding leads)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import deadlines
+from incidents.clock import local_today
+from incidents.models import Case, Referral, ReferralStatus, Role, Task, User
+from incidents.models.base import utcnow
+from incidents.permissions import can_progress
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case_id: uuid.UUID
+    reference: str
+    # Fixed wording only (task kinds, agency names): a home page shows no case content.
+    what: str
+    due: str
+    overdue: bool
+
+
+def _mine(actor: User, case: Case) -> bool:
+    if case.case_manager_id == actor.id:
+        return True
+    return case.case_manager_id is None and actor.has_role(Role.DSL, Role.DEPUTY_DSL)
+
+
+def due_items(session: Session, *, actor: User, now: datetime | None = None) -> list[DueItem]:
+    now = now or utcnow()
+    today: date = local_today(now)
+    items: list[DueItem] = []
+    open_tasks = session.scalars(
+        select(Task).where(
+            Task.assignee_id == actor.id, Task.done_at.is_(None), Task.due_on <= today
+        )
+    )
+    for task in open_tasks:
+        if not can_progress(actor, task.case):
+            continue
+        what = "A task you added" if task.kind.value == "custom" else task.kind.label
+        items.append(
+            DueItem(
+                task.case_id,
+                task.case.reference,
+                what,
+                f"{task.due_on:%d %B %Y}",
+                task.due_on < today,
+            )
+        )
+    clocks = session.scalars(
+        select(Referral)
+        .join(Case)
+        .where(
+            Case.school_id == actor.school_id,
+            Referral.status == ReferralStatus.DRAFT,
+            Referral.due_at.is_not(None),
+        )
+    )
+    for referral in clocks:
+        due_at = referral.due_at
+        if (
+            due_at is None
+            or not can_progress(actor, referral.case)
+            or not _mine(actor, referral.case)
+        ):
+            continue
+        overdue = deadlines.is_overdue(due_at, now)
+        if overdue or deadlines.is_due_today(due_at, now):
+            items.append(
+                DueItem(
+                    referral.case_id,
+                    referral.case.reference,
+                    f"Referral to the {referral.agency.label}",
+                    _london(due_at),
+                    overdue,
+                )
+            )
+    return sorted(items, key=lambda i: (not i.overdue, i.reference))
+
+
+def _london(moment: datetime) -> str:
+    from incidents.clock import SCHOOL_TZ
+
+    local = moment.astimezone(SCHOOL_TZ)
+    return f"{local:%d %B %Y} at {local:%H:%M}"

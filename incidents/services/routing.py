@@ -1,0 +1,43 @@
+"""Routing by source when a case opens (seed policy 001, DOMAIN.md section 1): the tasks,
+prompts and holds each kind of disclosure calls for. Called by the case-opening service."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from incidents import deadlines
+from incidents.clock import local_today
+from incidents.models import Agency, Case, DisclosureSource, Role, TaskKind, User
+from incidents.services import police, referrals, tasks
+
+
+def route_new_case(session: Session, case: Case, actor: User) -> None:
+    today = local_today()
+    manager = session.get(User, case.case_manager_id) if case.case_manager_id else None
+    if case.needs_direct_lado_referral:
+        # KCSIE Part 4: a concern about both the head and the chair goes straight to the LADO.
+        referrals.create_prompt(
+            session, case, Agency.LADO, due_at=referrals.due_for(case, Agency.LADO)
+        )
+    if case.source is DisclosureSource.PARENT:
+        # 001 (2a): explain to the parent the processes that will be followed.
+        tasks.create_standard(
+            session,
+            case,
+            TaskKind.EXPLAIN_TO_PARENT,
+            assignee=manager,
+            due_on=deadlines.add_working_days(today, 1),
+        )
+    elif case.source is DisclosureSource.CHILD:
+        # 001 (2c): the safeguarding route until the police investigation has been carried out.
+        dsl = tasks.first_with_role(session, case, Role.DSL, Role.DEPUTY_DSL) or manager
+        tasks.create_standard(session, case, TaskKind.ALERT_DSL, assignee=dsl, due_on=today)
+        tasks.create_standard(
+            session, case, TaskKind.CONSIDER_CSC_POLICE, assignee=dsl, due_on=today
+        )
+        referrals.create_prompt(session, case, Agency.CHILDRENS_SOCIAL_CARE)
+        referrals.create_prompt(session, case, Agency.POLICE)
+        police.place_hold(session, case, actor)
+    # Staff: the reporter's identity is sealed by the case itself (Case.reporter_is_sealed).
+    # Anonymous, governor, external agency, self-report and monitoring need nothing more at
+    # opening: triage decides their track and referrals like any other case.

@@ -1,0 +1,98 @@
+"""Tasks on a case: the statutory ones the workflow creates, those added by hand, and marking
+a task done. Also the lists behind the home page's "due today" and "overdue"."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit, workflow
+from incidents.clock import local_today
+from incidents.models import Case, Role, Task, TaskKind, User
+from incidents.models.base import utcnow
+from incidents.permissions import can_view_case
+from incidents.sensitive import Sensitive
+from incidents.services.casework import progressable, record
+from incidents.services.errors import InvalidInput, NotFound
+from incidents.services.validation import Errors
+
+MAX_TITLE = 500
+
+
+def create_standard(
+    session: Session, case: Case, kind: TaskKind, *, assignee: User | None, due_on: date
+) -> Task:
+    """A task the rules require; written by the system (no actor) in the caller's transaction."""
+    task = Task(case=case, kind=kind, assignee_id=assignee.id if assignee else None, due_on=due_on)
+    session.add(task)
+    session.flush()
+    record(session, case, None, audit.Action.TASK_CREATE, object_type="task", object_id=task.id)
+    return task
+
+
+def case_workers(session: Session, case: Case) -> list[User]:
+    """Users who may work this case (same school, a case-work role, not a subject)."""
+    users = session.scalars(
+        select(User).where(User.school_id == case.school_id, User.is_active.is_(True))
+    )
+    return [u for u in users if can_view_case(u, case)]
+
+
+def first_with_role(session: Session, case: Case, *roles: Role) -> User | None:
+    for role in roles:
+        for user in case_workers(session, case):
+            if role in user.roles:
+                return user
+    return None
+
+
+def add_task(
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    title: str,
+    assignee_id: uuid.UUID | None,
+    due_on: date | None,
+) -> Task:
+    progressable(actor, case)
+    workflow.check(case, "add_task", actor)
+    errors = Errors()
+    title = errors.text("title", title, label="The task", limit=MAX_TITLE, empty="Enter the task")
+    if due_on is None:
+        errors["due_on"] = "Enter the date it is due"
+    elif due_on < local_today():
+        errors["due_on"] = "The date it is due must be today or in the future"
+    workers = {u.id for u in case_workers(session, case)}
+    if assignee_id is not None and assignee_id not in workers:
+        errors["assignee"] = "Choose who will do it from the list"
+    errors.raise_any()
+    assert due_on is not None  # noqa: S101 - narrowing: a missing date is an error above
+    task = Task(
+        case=case,
+        kind=TaskKind.CUSTOM,
+        title=Sensitive(title),
+        assignee_id=assignee_id,
+        due_on=due_on,
+        created_by_id=actor.id,
+    )
+    session.add(task)
+    session.flush()
+    record(session, case, actor, audit.Action.TASK_CREATE, object_type="task", object_id=task.id)
+    return task
+
+
+def complete_task(session: Session, *, actor: User, case: Case, task_id: uuid.UUID) -> Task:
+    progressable(actor, case)
+    task = next((t for t in case.tasks if t.id == task_id), None)
+    if task is None:
+        raise NotFound("Task not found")
+    if task.is_done:
+        raise InvalidInput({"task": "This task is already done"})
+    task.done_at = utcnow()
+    task.done_by_id = actor.id
+    record(session, case, actor, audit.Action.TASK_COMPLETE, object_type="task", object_id=task.id)
+    return task

@@ -1,0 +1,29 @@
+"""Input rules the case-work services share: free text that must be given and fit, optional
+text, and dates that cannot be in the future. Each raises or collects field -> message."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from incidents.services.errors import InvalidInput
+
+
+class Errors(dict[str, str]):
+    """Field errors collected across a whole form, so the user sees them all at once."""
+
+    def text(self, field: str, value: str, *, label: str, limit: int, empty: str = "") -> str:
+        """`value` stripped; an error when it is too long, or empty and `empty` names it."""
+        value = value.strip()
+        if not value and empty:
+            self.setdefault(field, empty)
+        elif len(value) > limit:
+            self.setdefault(field, f"{label} must be {limit:,} characters or fewer")
+        return value
+
+    def past_date(self, field: str, value: date | None, *, called: str, today: date) -> None:
+        if value is not None and value > today:
+            self.setdefault(field, f"{called} must be today or in the past")
+
+    def raise_any(self) -> None:
+        if self:
+            raise InvalidInput(dict(self))

@@ -1,0 +1,172 @@
+"""The state machine: every (state, action) pair is allowed or refused with a clear message,
+guards hold, decisions belong to the case manager, and the system alone erases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from incidents import workflow
+from incidents.models import (
+    Agency,
+    Case,
+    CaseKind,
+    CaseOutcome,
+    CaseState,
+    DisclosureSource,
+    EmploymentOutcome,
+    PoliceHold,
+    Referral,
+    ReferralMethod,
+    ReferralStatus,
+    Role,
+    User,
+    UserRole,
+)
+
+SCHOOL = uuid.uuid4()
+NOW = datetime(2026, 3, 27, 10, 0, tzinfo=UTC)
+ACTIONS = [t.action for t in workflow.TRANSITIONS if t.from_states is not None]
+
+
+def user(role: Role) -> User:
+    return User(id=uuid.uuid4(), school_id=SCHOOL, is_active=True, role_rows=[UserRole(role=role)])
+
+
+def ready_case(state: CaseState, manager: User) -> Case:
+    """A case in `state` on which every guard passes, so only state and role can refuse."""
+    case = Case(
+        id=uuid.uuid4(),
+        school_id=SCHOOL,
+        state=state,
+        kind=CaseKind.ALLEGATION,
+        source=DisclosureSource.STAFF,
+        case_manager_id=manager.id,
+        subjects=[],
+        referrals=[],
+        tasks=[],
+        police_holds=[],
+        outcome=CaseOutcome.SUBSTANTIATED,
+        employment_outcome=EmploymentOutcome.CONTINUES,
+        mention_in_references=True,
+        retention_rule="test",
+        reporter_identity_ct=b"sealed",
+    )
+    Referral(
+        case=case,
+        agency=Agency.LADO,
+        status=ReferralStatus.CLOSED,
+        method=ReferralMethod.PHONE,
+        made_at=NOW,
+    )
+    if state is CaseState.AWAITING_POLICE:
+        PoliceHold(case=case)
+    return case
+
+
+def _pairs() -> list[tuple[CaseState, str]]:
+    return [(state, action) for state in CaseState for action in ACTIONS if action != "erase"]
+
+
+@pytest.mark.parametrize(("state", "action"), _pairs())
+def test_every_state_and_action(state: CaseState, action: str) -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(state, head)
+    if action in ("police_result", "police_finished") and case.open_police_hold is None:
+        PoliceHold(case=case)
+    step = workflow.transition(action)
+    assert step.from_states is not None
+    if state in step.from_states:
+        workflow.advance(case, action, head)
+        assert case.state is (step.to_state or state)
+    else:
+        with pytest.raises(workflow.TransitionNotAllowedError, match="not possible while"):
+            workflow.advance(case, action, head)
+        assert case.state is state
+
+
+@pytest.mark.parametrize("state", list(CaseState))
+def test_only_the_system_erases(state: CaseState) -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(state, head)
+    if state is CaseState.ERASED:
+        with pytest.raises(workflow.TransitionNotAllowedError):
+            workflow.advance(case, "erase", None)
+        return
+    with pytest.raises(workflow.TransitionNotAllowedError, match="only be done by the system"):
+        workflow.advance(case, "erase", head)
+    workflow.advance(case, "erase", None)
+    assert case.state is CaseState.ERASED
+
+
+MANAGER_ONLY = [t for t in workflow.TRANSITIONS if t.manager_only]
+
+
+@pytest.mark.parametrize("step", MANAGER_ONLY, ids=lambda t: t.action)
+@pytest.mark.parametrize("role", [Role.DSL, Role.DEPUTY_DSL, Role.STAFF, Role.GOVERNOR])
+def test_decisions_belong_to_the_case_manager(step: workflow.Transition, role: Role) -> None:
+    head = user(Role.HEADTEACHER)
+    assert step.from_states is not None
+    state = sorted(step.from_states)[0]
+    case = ready_case(state, head)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="can only be done by"):
+        workflow.advance(case, step.action, user(role))
+    assert case.state is state
+
+
+def test_another_headteacher_is_not_the_case_manager() -> None:
+    case = ready_case(CaseState.RECORDED, user(Role.HEADTEACHER))
+    with pytest.raises(workflow.TransitionNotAllowedError, match="case manager"):
+        workflow.advance(case, "triage", user(Role.HEADTEACHER))
+
+
+def test_a_police_hold_blocks_the_schools_investigation_and_outcome() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.REFERRED, head)
+    PoliceHold(case=case)
+    for action in ("investigate", "record_outcome"):
+        with pytest.raises(workflow.TransitionNotAllowedError, match="police investigate"):
+            workflow.advance(case, action, head)
+    assert case.state is CaseState.REFERRED
+
+
+def test_an_allegation_goes_to_the_lado_before_investigation() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.ASSESSED, head)
+    case.referrals[0].status = ReferralStatus.DRAFT
+    with pytest.raises(workflow.TransitionNotAllowedError, match="LADO"):
+        workflow.advance(case, "investigate", head)
+    case.referrals[0].status = ReferralStatus.NOT_MADE  # a recorded decision not to refer
+    workflow.advance(case, "investigate", head)
+
+
+def test_close_is_refused_until_the_checklist_passes() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.OUTCOME_RECORDED, head)
+    case.mention_in_references = None
+    Referral(case=case, agency=Agency.POLICE, status=ReferralStatus.MADE)
+    with pytest.raises(workflow.TransitionNotAllowedError) as refused:
+        workflow.advance(case, "close", head)
+    assert "Close every referral" in str(refused.value)
+    assert "references" in str(refused.value)
+    assert case.state is CaseState.OUTCOME_RECORDED
+
+
+def test_disciplinary_follows_only_a_substantiated_or_upheld_outcome() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.OUTCOME_RECORDED, head)
+    case.outcome = CaseOutcome.UNFOUNDED
+    with pytest.raises(workflow.TransitionNotAllowedError, match="substantiated or upheld"):
+        workflow.advance(case, "start_disciplinary", head)
+
+
+def test_the_case_page_offers_only_what_is_possible_now() -> None:
+    head, dsl = user(Role.HEADTEACHER), user(Role.DSL)
+    case = ready_case(CaseState.RECORDED, head)
+    assert {t.action for t in workflow.available(case, head)} >= {"triage", "add_task"}
+    offered_to_dsl = {t.action for t in workflow.available(case, dsl)}
+    assert "triage" not in offered_to_dsl
+    assert "add_task" in offered_to_dsl
+    assert "erase" not in offered_to_dsl

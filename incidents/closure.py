@@ -12,6 +12,7 @@ from incidents.models import (
     Case,
     CaseKind,
     CaseOutcome,
+    EmploymentOutcome,
     PersonKind,
     ReferralStatus,
 )
@@ -86,6 +87,34 @@ def checklist(case: Case) -> list[Check]:
             answered_on_close=True,
         ),
     ]
+    if case.disciplinary_processes:
+        checks.append(
+            Check(
+                "Every disciplinary process or sanction is concluded, or why it ended is recorded",
+                all(p.is_finished for p in case.disciplinary_processes),
+                "Conclude the disciplinary process, or record why it ended without an outcome",
+            )
+        )
+        implied = employment_implied(case)
+        if implied is not None:
+            checks.append(
+                Check(
+                    "Whether the person still works here matches the disciplinary outcome",
+                    case.employment_outcome is implied,
+                    f"The disciplinary outcome means: {implied.label.lower()}. Choose that answer",
+                    answered_on_close=True,
+                )
+            )
+    if case.kind is CaseKind.DATA_BREACH:
+        breach = case.breach_record
+        checks.append(
+            Check(
+                "The breach record is complete (UK GDPR Art 33(5))",
+                breach is not None and breach.is_complete,
+                "Complete the breach record: its facts, the decision on reporting to the ICO "
+                "and whether the people affected were told",
+            )
+        )
     if _dbs_required(case):
         checks.append(
             Check(
@@ -107,6 +136,15 @@ def checklist(case: Case) -> list[Check]:
             )
         )
     return checks
+
+
+def employment_implied(case: Case) -> EmploymentOutcome | None:
+    """Where a concluded process leaves the person (a dismissal: dismissed), so the closing
+    page can suggest the answer and the DBS duty follows from it."""
+    return next(
+        (p.employment_implied for p in case.disciplinary_processes if p.employment_implied),
+        None,
+    )
 
 
 def problems(case: Case) -> list[str]:

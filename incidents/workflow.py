@@ -18,6 +18,8 @@ from incidents.models import (
     ReferralStatus,
     User,
 )
+from incidents.models.disciplinary import KIND_FOR_PERSON
+from incidents.models.suspension import SUSPENDABLE_KINDS
 from incidents.permissions import Permission, has_permission, is_case_manager
 
 
@@ -92,6 +94,53 @@ def _disciplinary_follows(case: Case) -> str | None:
     return None
 
 
+def _has_disciplinary_subject(case: Case) -> str | None:
+    if not any(p.kind in KIND_FOR_PERSON for p in case.subjects):
+        return "A disciplinary process or sanction applies only to an adult the case is about"
+    return None
+
+
+def _can_start_disciplinary(case: Case) -> str | None:
+    return _disciplinary_follows(case) or _has_disciplinary_subject(case)
+
+
+def _disciplinary_open(case: Case) -> str | None:
+    if not any(not p.is_finished for p in case.disciplinary_processes):
+        return "There is no disciplinary process under way"
+    return None
+
+
+def _suspension_applies(case: Case) -> str | None:
+    """KCSIE Part 4: suspension is considered for an allegation about someone the school
+    employs or appoints; never for a parent, a pupil or a low-level concern."""
+    if case.kind is not CaseKind.ALLEGATION:
+        return "Suspension is considered only for an allegation (harm threshold met)"
+    if not any(p.kind in SUSPENDABLE_KINDS for p in case.subjects):
+        return "Suspension applies only to staff, volunteers and governors"
+    return None
+
+
+def _suspension_unconfirmed(case: Case) -> str | None:
+    if not any(d.awaits_confirmation for d in case.suspension_decisions):
+        return "There is no suspension waiting to be confirmed in writing"
+    return None
+
+
+def _data_breach_track(case: Case) -> str | None:
+    if case.kind is not CaseKind.DATA_BREACH:
+        return "The breach record is only for a personal data breach"
+    return None
+
+
+def _breach_facts_recorded(case: Case) -> str | None:
+    refusal = _data_breach_track(case)
+    if refusal:
+        return refusal
+    if case.breach_record is None or not case.breach_record.facts_recorded:
+        return "Record the facts of the breach first"
+    return None
+
+
 def _closure_checklist(case: Case) -> str | None:
     problems = closure.problems(case)
     return "; ".join(problems) if problems else None
@@ -104,6 +153,10 @@ def _sealed_reporter(case: Case) -> str | None:
 
 
 _ASSESSED_ON = frozenset({S.ASSESSED, S.REFERRED, S.AWAITING_POLICE, S.INVESTIGATING})
+# Suspension may be needed at any point of an allegation, up to and during the disciplinary.
+_SUSPENSION_ON = _ASSESSED_ON | {S.OUTCOME_RECORDED, S.DISCIPLINARY}
+# The breach record is kept up to closure: facts often firm up after the outcome.
+_BREACH_ON = _ASSESSED_ON | {S.OUTCOME_RECORDED}
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("report", "Report a concern", None, S.REPORTED, Permission.CONCERN_REPORT),
@@ -185,12 +238,67 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "start_disciplinary",
-        "Start the disciplinary process",
+        "Start the disciplinary process or sanctions",
         frozenset({S.OUTCOME_RECORDED}),
         S.DISCIPLINARY,
         Permission.CASE_DECIDE,
         manager_only=True,
-        guard=_disciplinary_follows,
+        guard=_can_start_disciplinary,
+    ),
+    # A hearing, an outcome, a sanction, the end: recorded on the process, the case stays put.
+    Transition(
+        "manage_disciplinary",
+        "Record the next step of the disciplinary process",
+        frozenset({S.DISCIPLINARY}),
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_disciplinary_open,
+    ),
+    Transition(
+        "consider_suspension",
+        "Record a decision on suspension",
+        _SUSPENSION_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_suspension_applies,
+    ),
+    Transition(
+        "confirm_suspension",
+        "Record that the suspension was confirmed in writing",
+        _SUSPENSION_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_suspension_unconfirmed,
+    ),
+    Transition(
+        "record_breach",
+        "Record the facts of the data breach",
+        _BREACH_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_data_breach_track,
+    ),
+    Transition(
+        "decide_ico",
+        "Record the decision on reporting to the ICO",
+        _BREACH_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_breach_facts_recorded,
+    ),
+    Transition(
+        "record_people_told",
+        "Record whether the people affected were told",
+        _BREACH_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_breach_facts_recorded,
     ),
     Transition(
         "close",

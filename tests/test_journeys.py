@@ -18,17 +18,28 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     CaseState,
+    DataSubjects,
     DisclosureSource,
     EmploymentOutcome,
     PersonKind,
     ReferralMethod,
     ReferralStatus,
     Role,
+    StaffOutcome,
     TaskKind,
     ThresholdAnswer,
     User,
 )
-from incidents.services import casework, outcomes, police, referrals, tasks, triage
+from incidents.services import (
+    breaches,
+    casework,
+    disciplinary,
+    outcomes,
+    police,
+    referrals,
+    tasks,
+    triage,
+)
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from incidents.services.errors import InvalidInput
 from incidents.services.referrals import ReferralUpdate
@@ -130,12 +141,22 @@ def test_parent_allegation_journey(db: Session, users: dict[Role, User], actions
     outcomes.record_outcome(
         db, actor=head, case=case, outcome=CaseOutcome.SUBSTANTIATED, reasons="Evidence."
     )
-    casework.take_step(db, actor=head, case=case, action="start_disciplinary")
+    process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
     with pytest.raises(workflow.TransitionNotAllowedError) as refused:
         close(db, head, case, employment=EmploymentOutcome.DISMISSED)
     message = str(refused.value)
     assert "DBS" in message and "Teaching Regulation Agency" in message and "task" in message
+    assert "Conclude the disciplinary process" in message
     assert case.state is CaseState.DISCIPLINARY and case.retention_rule is None
+
+    disciplinary.record_hearing(db, actor=head, case=case, process_id=process.id, hearing_on=TODAY)
+    disciplinary.record_staff_outcome(
+        db,
+        actor=head,
+        case=case,
+        process_id=process.id,
+        data=disciplinary.StaffOutcomeInput(StaffOutcome.DISMISSAL, TODAY, "Gross misconduct."),
+    )
 
     finish_tasks(db, head, case)
     referrals.add_referral(db, actor=head, case=case, agency=Agency.DBS)
@@ -158,6 +179,8 @@ def test_parent_allegation_journey(db: Session, users: dict[Role, User], actions
         Action.CASE_INVESTIGATE,
         Action.CASE_OUTCOME,
         Action.CASE_DISCIPLINARY,
+        Action.DISCIPLINARY_HEARING,
+        Action.DISCIPLINARY_OUTCOME,
         Action.TASK_COMPLETE,
         Action.REFERRAL_NOT_MADE,
         Action.CASE_CLOSE,
@@ -245,7 +268,16 @@ def test_monitoring_data_breach_journey(
     assess(db, head, case, CaseKind.DATA_BREACH, (N, N, N, N))
     ico = next(r for r in case.referrals if r.agency is Agency.ICO)
     assert ico.due_at is not None
-    move(db, head, case, Agency.ICO, ReferralStatus.NOT_MADE)
+    # Art 33(5): the breach record is complete before the case closes (reported or not).
+    facts = breaches.BreachFacts(
+        "Sent to the wrong list.", "Names.", 3, frozenset({DataSubjects.STAFF}), "Low.", "Recalled."
+    )
+    breaches.record_facts(db, actor=head, case=case, data=facts)
+    breaches.decide_ico(db, actor=head, case=case, report=False, reasons="Unlikely risk.")
+    assert ico.status is ReferralStatus.NOT_MADE
+    breaches.record_people_told(
+        db, actor=head, case=case, told=False, told_on=None, reasons="No high risk (Art 34)."
+    )
     outcomes.record_outcome(db, actor=head, case=case, outcome=CaseOutcome.UPHELD, reasons="R")
     close(db, head, case, employment=EmploymentOutcome.NOT_EMPLOYED, pension=None)
     assert case.state is CaseState.CLOSED

@@ -11,17 +11,24 @@ import pytest
 from incidents import workflow
 from incidents.models import (
     Agency,
+    BreachRecord,
     Case,
     CaseKind,
     CaseOutcome,
     CaseState,
+    DisciplinaryKind,
+    DisciplinaryProcess,
+    DisciplinaryStage,
     DisclosureSource,
     EmploymentOutcome,
+    Person,
+    PersonKind,
     PoliceHold,
     Referral,
     ReferralMethod,
     ReferralStatus,
     Role,
+    SuspensionDecision,
     User,
     UserRole,
 )
@@ -44,10 +51,14 @@ def ready_case(state: CaseState, manager: User) -> Case:
         kind=CaseKind.ALLEGATION,
         source=DisclosureSource.STAFF,
         case_manager_id=manager.id,
-        subjects=[],
+        # A volunteer: suspension and the disciplinary link apply, a TRA referral does not.
+        subjects=[Person(id=uuid.uuid4(), school_id=SCHOOL, kind=PersonKind.VOLUNTEER)],
         referrals=[],
         tasks=[],
         police_holds=[],
+        disciplinary_processes=[],
+        suspension_decisions=[],
+        breach_record=None,
         outcome=CaseOutcome.SUBSTANTIATED,
         employment_outcome=EmploymentOutcome.CONTINUES,
         mention_in_references=True,
@@ -66,6 +77,22 @@ def ready_case(state: CaseState, manager: User) -> Case:
     return case
 
 
+BREACH_ACTIONS = ("record_breach", "decide_ico", "record_people_told")
+
+
+def prepare_for(case: Case, action: str) -> None:
+    """What the action's guard inspects, so only state and role decide (see ready_case)."""
+    if action in BREACH_ACTIONS:
+        case.kind, case.outcome = CaseKind.DATA_BREACH, CaseOutcome.UPHELD
+        BreachRecord(case=case, facts_at=NOW)
+    if action == "manage_disciplinary":
+        DisciplinaryProcess(
+            case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.INVESTIGATION
+        )
+    if action == "confirm_suspension":
+        SuspensionDecision(case=case, suspended=True, confirmation_due_at=NOW)
+
+
 def _pairs() -> list[tuple[CaseState, str]]:
     return [(state, action) for state in CaseState for action in ACTIONS if action != "erase"]
 
@@ -76,6 +103,7 @@ def test_every_state_and_action(state: CaseState, action: str) -> None:
     case = ready_case(state, head)
     if action in ("police_result", "police_finished") and case.open_police_hold is None:
         PoliceHold(case=case)
+    prepare_for(case, action)
     step = workflow.transition(action)
     assert step.from_states is not None
     if state in step.from_states:
@@ -111,6 +139,7 @@ def test_decisions_belong_to_the_case_manager(step: workflow.Transition, role: R
     assert step.from_states is not None
     state = sorted(step.from_states)[0]
     case = ready_case(state, head)
+    prepare_for(case, step.action)
     with pytest.raises(workflow.TransitionNotAllowedError, match="can only be done by"):
         workflow.advance(case, step.action, user(role))
     assert case.state is state
@@ -170,3 +199,56 @@ def test_the_case_page_offers_only_what_is_possible_now() -> None:
     assert "triage" not in offered_to_dsl
     assert "add_task" in offered_to_dsl
     assert "erase" not in offered_to_dsl
+
+
+def test_the_disciplinary_link_needs_an_adult_subject_and_an_open_process() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.OUTCOME_RECORDED, head)
+    case.subjects = [Person(id=uuid.uuid4(), school_id=SCHOOL, kind=PersonKind.PUPIL)]
+    with pytest.raises(workflow.TransitionNotAllowedError, match="adult the case is about"):
+        workflow.advance(case, "start_disciplinary", head)
+    case = ready_case(CaseState.DISCIPLINARY, head)
+    DisciplinaryProcess(case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.CONCLUDED)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="no disciplinary process"):
+        workflow.check(case, "manage_disciplinary", head)
+
+
+@pytest.mark.parametrize(
+    ("kind", "person", "message"),
+    [
+        (CaseKind.LOW_LEVEL_CONCERN, PersonKind.STAFF, "only for an allegation"),
+        (CaseKind.ALLEGATION, PersonKind.PARENT_CARER, "staff, volunteers and governors"),
+        (CaseKind.ALLEGATION, PersonKind.CONTRACTOR, "staff, volunteers and governors"),
+    ],
+)
+def test_suspension_is_for_allegations_about_staff_volunteers_and_governors(
+    kind: CaseKind, person: PersonKind, message: str
+) -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.INVESTIGATING, head)
+    case.kind = kind
+    case.subjects = [Person(id=uuid.uuid4(), school_id=SCHOOL, kind=person)]
+    with pytest.raises(workflow.TransitionNotAllowedError, match=message):
+        workflow.check(case, "consider_suspension", head)
+    assert "consider_suspension" not in {t.action for t in workflow.available(case, head)}
+
+
+@pytest.mark.parametrize("action", BREACH_ACTIONS)
+def test_the_breach_record_is_for_data_breaches_only(action: str) -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.ASSESSED, head)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="personal data breach"):
+        workflow.check(case, action, head)
+
+
+def test_closing_needs_every_disciplinary_process_finished() -> None:
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.DISCIPLINARY, head)
+    process = DisciplinaryProcess(
+        case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.HEARING
+    )
+    with pytest.raises(workflow.TransitionNotAllowedError, match="Conclude the disciplinary"):
+        workflow.advance(case, "close", head)
+    process.stage = DisciplinaryStage.DISCONTINUED  # ended, with its reasons: explained
+    workflow.advance(case, "close", head)
+    assert case.state is CaseState.CLOSED

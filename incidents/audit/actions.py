@@ -49,6 +49,17 @@ class Action(enum.StrEnum):
     TASK_CREATE = "task.create"
     TASK_COMPLETE = "task.complete"
     KEYS_ROTATE = "keys.rotate"
+    # The disciplinary link: every entry names the process (object_type "disciplinary").
+    DISCIPLINARY_HEARING = "disciplinary.hearing"
+    DISCIPLINARY_OUTCOME = "disciplinary.outcome"
+    DISCIPLINARY_MEASURE = "disciplinary.measure"
+    DISCIPLINARY_CONCLUDE = "disciplinary.conclude"
+    DISCIPLINARY_DISCONTINUE = "disciplinary.discontinue"
+    SUSPENSION_DECIDE = "suspension.decide"
+    SUSPENSION_CONFIRM = "suspension.confirm"
+    BREACH_FACTS = "breach.facts"
+    BREACH_ICO_DECISION = "breach.ico_decision"
+    BREACH_PEOPLE_TOLD = "breach.people_told"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to

@@ -1,7 +1,16 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
+from incidents.models.breach import BreachRecord, DataSubjects
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
+from incidents.models.disciplinary import (
+    DisciplinaryKind,
+    DisciplinaryMeasure,
+    DisciplinaryProcess,
+    DisciplinaryStage,
+    Measure,
+    StaffOutcome,
+)
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
 from incidents.models.outcome import (
@@ -18,6 +27,7 @@ from incidents.models.referral import Agency, Referral, ReferralMethod, Referral
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.suspension import Alternative, SuspensionAlternative, SuspensionDecision
 from incidents.models.task import Task, TaskKind
 from incidents.models.user import Role, User, UserRole
 from incidents.sensitive import install as install_sensitive_fields
@@ -31,20 +41,28 @@ __all__ = [
     "DBS_DUTY_EMPLOYMENT",
     "OTHER_OUTCOMES",
     "Agency",
+    "Alternative",
     "AuditCheckpoint",
     "AuditEntry",
     "AuditLog",
+    "BreachRecord",
     "Case",
     "CaseKind",
     "CaseOutcome",
     "CaseState",
     "DataKey",
+    "DataSubjects",
+    "DisciplinaryKind",
+    "DisciplinaryMeasure",
+    "DisciplinaryProcess",
+    "DisciplinaryStage",
     "DisclosureSource",
     "Elevation",
     "ElevationPurpose",
     "EmploymentOutcome",
     "KeyScope",
     "LoginSession",
+    "Measure",
     "Note",
     "Person",
     "PersonKind",
@@ -56,6 +74,9 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "School",
+    "StaffOutcome",
+    "SuspensionAlternative",
+    "SuspensionDecision",
     "Task",
     "TaskKind",
     "ThresholdAnswer",

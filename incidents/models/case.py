@@ -29,8 +29,11 @@ from incidents.models.policy import PolicyClause
 from incidents.sensitive import Sensitive, SensitiveField
 
 if TYPE_CHECKING:
+    from incidents.models.breach import BreachRecord
+    from incidents.models.disciplinary import DisciplinaryProcess
     from incidents.models.referral import Referral
     from incidents.models.safeguarding import PoliceHold, TriageDecision
+    from incidents.models.suspension import SuspensionDecision
     from incidents.models.task import Task
 
 
@@ -201,6 +204,15 @@ class Case(Base):
     )
     triage_decisions: Mapped[list[TriageDecision]] = relationship(
         back_populates="case", order_by="TriageDecision.decided_at", lazy="selectin"
+    )
+    disciplinary_processes: Mapped[list[DisciplinaryProcess]] = relationship(
+        back_populates="case", order_by="DisciplinaryProcess.started_at", lazy="selectin"
+    )
+    suspension_decisions: Mapped[list[SuspensionDecision]] = relationship(
+        back_populates="case", order_by="SuspensionDecision.created_at", lazy="selectin"
+    )
+    breach_record: Mapped[BreachRecord | None] = relationship(
+        back_populates="case", lazy="selectin"
     )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:

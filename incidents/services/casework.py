@@ -1,6 +1,7 @@
 """Moving a case along the workflow where the step carries no form of its own: accepting a
-staff report, starting the school's investigation, starting the disciplinary process. Also the
-access checks every case-work service shares."""
+staff report, starting the school's investigation. (Starting the disciplinary process opens
+its record too: services/disciplinary.py.) Also the access checks every case-work service
+shares."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from incidents.services.errors import NotFound
 SIMPLE_STEPS = {
     "accept": audit.Action.CASE_ACCEPT,
     "investigate": audit.Action.CASE_INVESTIGATE,
-    "start_disciplinary": audit.Action.CASE_DISCIPLINARY,
 }
 
 

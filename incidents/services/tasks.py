@@ -92,7 +92,21 @@ def complete_task(session: Session, *, actor: User, case: Case, task_id: uuid.UU
         raise NotFound("Task not found")
     if task.is_done:
         raise InvalidInput({"task": "This task is already done"})
+    if task.kind in DONE_ELSEWHERE:
+        raise InvalidInput({"task": DONE_ELSEWHERE[task.kind]})
+    mark_done(session, case, actor, task)
+    return task
+
+
+# Tasks finished by recording what was done, not by a button: the record is the evidence.
+DONE_ELSEWHERE = {
+    TaskKind.CONFIRM_SUSPENSION: "Record the date the suspension was confirmed in writing, "
+    "under Suspension on the case page: that marks this task as done",
+}
+
+
+def mark_done(session: Session, case: Case, actor: User, task: Task) -> None:
+    """Mark a task done, for a service that has checked the step (and the task's kind)."""
     task.done_at = utcnow()
     task.done_by_id = actor.id
     record(session, case, actor, audit.Action.TASK_COMPLETE, object_type="task", object_id=task.id)
-    return task

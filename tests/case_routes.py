@@ -1,0 +1,102 @@
+"""Cases brought, through the services, to where the disciplinary link, a suspension decision or
+the breach record applies: about a given kind of person, on a given track, with an outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incidents.clock import local_today
+from incidents.models import (
+    Agency,
+    AuditEntry,
+    Case,
+    CaseKind,
+    CaseOutcome,
+    DisclosureSource,
+    PersonKind,
+    ReferralMethod,
+    ReferralStatus,
+    ThresholdAnswer,
+    User,
+)
+from incidents.services import casework, outcomes, referrals, triage
+from incidents.services.cases import CaseInput, NewSubject, record_disclosure
+
+Y, N = ThresholdAnswer.YES, ThresholdAnswer.NO
+TODAY = local_today()
+
+
+def case_about(
+    db: Session,
+    head: User,
+    kind: PersonKind = PersonKind.STAFF,
+    *,
+    source: DisclosureSource = DisclosureSource.MONITORING,
+    clause_ids: tuple[object, ...] = (),
+) -> Case:
+    return record_disclosure(
+        db,
+        actor=head,
+        data=CaseInput(
+            narrative="What was seen, in the words used.",
+            became_aware_on=TODAY - timedelta(days=1),
+            new_subject=NewSubject(name="Sam Person", kind=kind),
+            source=source,
+            clause_ids=clause_ids,  # type: ignore[arg-type]
+        ),
+    )
+
+
+def assess(db: Session, head: User, case: Case, kind: CaseKind) -> None:
+    limbs = (Y, N, N, N) if kind is CaseKind.ALLEGATION else (N, N, N, N)
+    triage.triage(
+        db,
+        actor=head,
+        case=case,
+        data=triage.TriageInput(*limbs, kind=kind, reasons="Reasons for the track."),
+    )
+
+
+def move(db: Session, actor: User, case: Case, agency: Agency, *statuses: ReferralStatus) -> None:
+    referral = next(r for r in case.referrals if r.agency is agency)
+    for status in statuses:
+        referrals.update_referral(
+            db,
+            actor=actor,
+            case=case,
+            referral_id=referral.id,
+            data=referrals.ReferralUpdate(
+                status=status,
+                method=ReferralMethod.PHONE,
+                made_on=TODAY,
+                their_reference="REF-1",
+                reasons="Why." if status is ReferralStatus.NOT_MADE else "",
+            ),
+        )
+
+
+def through_lado(db: Session, head: User, case: Case) -> None:
+    move(db, head, case, Agency.LADO, ReferralStatus.MADE, ReferralStatus.CLOSED)
+
+
+def upheld(db: Session, head: User, kind: PersonKind, track: CaseKind) -> Case:
+    """A case about a `kind` person on `track`, with a substantiated or upheld outcome."""
+    case = case_about(db, head, kind)
+    assess(db, head, case, track)
+    if track is CaseKind.ALLEGATION:
+        through_lado(db, head, case)
+        casework.take_step(db, actor=head, case=case, action="investigate")
+    outcome = CaseOutcome.SUBSTANTIATED if track is CaseKind.ALLEGATION else CaseOutcome.UPHELD
+    outcomes.record_outcome(db, actor=head, case=case, outcome=outcome, reasons="Evidence.")
+    db.commit()
+    return case
+
+
+def entries(db: Session, **where: object) -> int:
+    query = select(func.count()).select_from(AuditEntry)
+    for name, value in where.items():
+        query = query.where(getattr(AuditEntry, name) == value)
+    return db.scalar(query) or 0

@@ -1,0 +1,493 @@
+"""Bad input to the disciplinary, suspension and breach services: each is refused with a clear
+message on the right field, and nothing changes (no row, no state, no audit entry). Also who
+may take these decisions, and that personal text is stored encrypted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incidents import workflow
+from incidents.models import (
+    Alternative,
+    AuditEntry,
+    BreachRecord,
+    Case,
+    CaseKind,
+    DataSubjects,
+    DisciplinaryMeasure,
+    DisciplinaryProcess,
+    Measure,
+    PersonKind,
+    Role,
+    StaffOutcome,
+    SuspensionDecision,
+    Task,
+    User,
+)
+from incidents.services import breaches, disciplinary, suspension
+from incidents.services.errors import InvalidInput, NotFound
+from tests.case_routes import TODAY, assess, case_about, through_lado, upheld
+
+LONG = "x" * 5_001
+
+
+def state(db: Session, case: Case) -> tuple[object, ...]:
+    """Everything these services could change."""
+    db.expire_all()
+    fresh = db.get(Case, case.id)
+    assert fresh is not None
+    counts = tuple(
+        db.scalar(select(func.count()).select_from(m)) or 0
+        for m in (
+            AuditEntry,
+            DisciplinaryProcess,
+            DisciplinaryMeasure,
+            SuspensionDecision,
+            BreachRecord,
+            Task,
+        )
+    )
+    processes = sorted(
+        (str(p.id), p.stage, p.outcome, p.hearing_on) for p in fresh.disciplinary_processes
+    )
+    return (fresh.state, counts, processes, [r.status for r in fresh.referrals])
+
+
+def refused(db: Session, case: Case, field: str, call: Callable[[], Any]) -> str:
+    before = state(db, case)
+    with pytest.raises(InvalidInput) as exc:
+        call()
+    db.rollback()
+    assert field in exc.value.errors, exc.value.errors
+    assert state(db, case) == before
+    return exc.value.errors[field]
+
+
+# --- the disciplinary link ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_case(db: Session, users: dict[Role, User]) -> Case:
+    return upheld(db, users[Role.HEADTEACHER], PersonKind.STAFF, CaseKind.POLICY_BREACH)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"person_id": "unknown"}, "person", "Choose who the process is about"),
+        ({"hr_reference": "x" * 101}, "hr_reference", "100 characters or fewer"),
+    ],
+)
+def test_starting_refuses_bad_input(db, users, staff_case, kwargs, field, message):
+    head = users[Role.HEADTEACHER]
+    args: dict[str, Any] = {"person_id": None, "hr_reference": "", **kwargs}
+    if args["person_id"] == "unknown":
+        args["person_id"] = users[Role.DSL].id
+    got = refused(
+        db,
+        staff_case,
+        field,
+        lambda: disciplinary.start_disciplinary(db, actor=head, case=staff_case, **args),
+    )
+    assert message in got
+
+
+def test_an_hr_reference_is_only_for_staff(db, users):
+    head = users[Role.HEADTEACHER]
+    case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
+    got = refused(
+        db,
+        case,
+        "hr_reference",
+        lambda: disciplinary.start_disciplinary(
+            db, actor=head, case=case, person_id=None, hr_reference="HR1"
+        ),
+    )
+    assert "only for a member of staff" in got
+
+
+@pytest.fixture
+def staff_process(db: Session, users: dict[Role, User], staff_case: Case) -> DisciplinaryProcess:
+    process = disciplinary.start_disciplinary(
+        db, actor=users[Role.HEADTEACHER], case=staff_case, person_id=None
+    )
+    db.commit()
+    return process
+
+
+def test_the_hearing_date_is_needed_and_not_before_the_start(db, users, staff_process):
+    head, case = users[Role.HEADTEACHER], staff_process.case
+    for hearing_on, message in ((None, "Enter the date"), (TODAY - timedelta(days=9), "before")):
+        got = refused(
+            db,
+            case,
+            "hearing_on",
+            lambda h=hearing_on: disciplinary.record_hearing(
+                db, actor=head, case=case, process_id=staff_process.id, hearing_on=h
+            ),
+        )
+        assert message in got
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"outcome": None}, "outcome", "Choose the outcome"),
+        ({"outcome": StaffOutcome.DISMISSAL}, "outcome", "can only follow a hearing"),
+        ({"decided_on": None}, "decided_on", "Enter the date"),
+        ({"decided_on": TODAY + timedelta(days=1)}, "decided_on", "today or in the past"),
+        ({"reasons": "  "}, "reasons", "Enter the reasons"),
+        ({"reasons": LONG}, "reasons", "5,000 characters or fewer"),
+        ({"hr_reference": "x" * 101}, "hr_reference", "100 characters or fewer"),
+    ],
+)
+def test_a_staff_outcome_refuses_bad_input(db, users, staff_process, data, field, message):
+    head, case = users[Role.HEADTEACHER], staff_process.case
+    values: dict[str, Any] = {
+        "outcome": StaffOutcome.MANAGEMENT_ADVICE,
+        "decided_on": TODAY,
+        "reasons": "Spoken to.",
+        **data,
+    }
+    got = refused(
+        db,
+        case,
+        field,
+        lambda: disciplinary.record_staff_outcome(
+            db,
+            actor=head,
+            case=case,
+            process_id=staff_process.id,
+            data=disciplinary.StaffOutcomeInput(**values),
+        ),
+    )
+    assert message in got
+
+
+def test_a_staff_process_has_no_sanctions_and_a_finished_one_takes_no_steps(
+    db, users, staff_process
+):
+    head, case = users[Role.HEADTEACHER], staff_process.case
+    with pytest.raises(workflow.TransitionNotAllowedError, match="not a sanction"):
+        disciplinary.add_measure(
+            db,
+            actor=head,
+            case=case,
+            process_id=staff_process.id,
+            data=disciplinary.MeasureInput(Measure.ROLE_ENDED, TODAY),
+        )
+    disciplinary.record_staff_outcome(
+        db,
+        actor=head,
+        case=case,
+        process_id=staff_process.id,
+        data=disciplinary.StaffOutcomeInput(StaffOutcome.NO_ACTION, TODAY, "Fine."),
+    )
+    with pytest.raises(workflow.TransitionNotAllowedError, match="already ended"):
+        disciplinary.discontinue(
+            db, actor=head, case=case, process_id=staff_process.id, reasons="Again."
+        )
+
+
+def test_only_the_case_manager_records_steps_and_others_cases_are_not_found(
+    db, users, staff_process
+):
+    case = staff_process.case
+    with pytest.raises(workflow.TransitionNotAllowedError, match="case manager"):
+        disciplinary.record_hearing(
+            db, actor=users[Role.DSL], case=case, process_id=staff_process.id, hearing_on=TODAY
+        )
+    with pytest.raises(NotFound):
+        disciplinary.record_hearing(
+            db, actor=users[Role.GOVERNOR], case=case, process_id=staff_process.id, hearing_on=TODAY
+        )
+    with pytest.raises(NotFound, match="Disciplinary process not found"):
+        disciplinary.discontinue(
+            db, actor=users[Role.HEADTEACHER], case=case, process_id=case.id, reasons="x"
+        )
+
+
+@pytest.fixture
+def parent_process(db: Session, users: dict[Role, User]) -> DisciplinaryProcess:
+    head = users[Role.HEADTEACHER]
+    case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
+    process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+    db.commit()
+    return process
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"measure": None}, "measure", "Choose the sanction"),
+        ({"measure": Measure.GOVERNOR_REMOVED}, "measure", "Choose the sanction"),
+        ({"starts_on": None}, "starts_on", "Enter the date it starts"),
+        ({"review_on": TODAY - timedelta(days=1)}, "review_on", "on or after the start"),
+        ({"ends_on": TODAY - timedelta(days=1)}, "ends_on", "on or after the start"),
+        ({"measure": Measure.OTHER}, "details", "Describe the measure"),
+        ({"details": "x" * 2_001}, "details", "2,000 characters or fewer"),
+    ],
+)
+def test_a_sanction_refuses_bad_input(db, users, parent_process, data, field, message):
+    head, case = users[Role.HEADTEACHER], parent_process.case
+    values: dict[str, Any] = {
+        "measure": Measure.MOBILE_PHONE_WITHDRAWN,
+        "starts_on": TODAY,
+        **data,
+    }
+    got = refused(
+        db,
+        case,
+        field,
+        lambda: disciplinary.add_measure(
+            db,
+            actor=head,
+            case=case,
+            process_id=parent_process.id,
+            data=disciplinary.MeasureInput(**values),
+        ),
+    )
+    assert message in got
+
+
+def test_ending_without_an_outcome_needs_reasons(db, users, parent_process):
+    head, case = users[Role.HEADTEACHER], parent_process.case
+    for reasons, message in (("", "Enter why"), (LONG, "5,000 characters")):
+        got = refused(
+            db,
+            case,
+            "reasons",
+            lambda r=reasons: disciplinary.discontinue(
+                db, actor=head, case=case, process_id=parent_process.id, reasons=r
+            ),
+        )
+        assert message in got
+
+
+def test_sanction_details_are_encrypted(db, users, parent_process):
+    head, case = users[Role.HEADTEACHER], parent_process.case
+    measure = disciplinary.add_measure(
+        db,
+        actor=head,
+        case=case,
+        process_id=parent_process.id,
+        data=disciplinary.MeasureInput(Measure.OTHER, TODAY, details="Banned from the fete"),
+    )
+    db.commit()
+    assert measure.details_ct is not None and b"fete" not in measure.details_ct
+    assert measure.describe() == "Banned from the fete"
+
+
+# --- suspension ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def allegation(db: Session, users: dict[Role, User]) -> Case:
+    head = users[Role.HEADTEACHER]
+    case = case_about(db, head, PersonKind.STAFF)
+    assess(db, head, case, CaseKind.ALLEGATION)
+    through_lado(db, head, case)
+    db.commit()
+    return case
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"person_id": "unknown"}, "person", "Choose who the decision is about"),
+        ({"suspended": None}, "suspended", "Say whether"),
+        ({"considered": {}}, "alternatives", "must not be the default"),
+        ({"considered": {Alternative.SUPERVISION: " "}}, "why_supervision", "Enter why"),
+        ({"considered": {Alternative.OTHER: "x" * 2_001}}, "why_other", "2,000 characters"),
+        ({"reasons": ""}, "reasons", "Enter the reasons"),
+        ({"reasons": LONG}, "reasons", "5,000 characters"),
+        ({"decided_on": None}, "decided_on", "Enter the date"),
+        ({"decided_on": TODAY + timedelta(days=1)}, "decided_on", "today or in the past"),
+        ({"decided_on": TODAY - timedelta(days=30)}, "decided_on", "before the school"),
+    ],
+)
+def test_a_suspension_decision_refuses_bad_input(db, users, allegation, data, field, message):
+    head = users[Role.HEADTEACHER]
+    values: dict[str, Any] = {
+        "person_id": None,
+        "considered": {Alternative.REDEPLOYMENT: "No suitable role."},
+        "suspended": True,
+        "reasons": "Risk to pupils.",
+        "decided_on": TODAY,
+        **data,
+    }
+    if values["person_id"] == "unknown":
+        values["person_id"] = users[Role.DSL].id
+    got = refused(
+        db,
+        allegation,
+        field,
+        lambda: suspension.decide_suspension(
+            db, actor=head, case=allegation, data=suspension.SuspensionInput(**values)
+        ),
+    )
+    assert message in got
+
+
+def test_not_suspending_needs_no_alternatives_and_no_confirmation(db, users, allegation):
+    head = users[Role.HEADTEACHER]
+    decision = suspension.decide_suspension(
+        db,
+        actor=head,
+        case=allegation,
+        data=suspension.SuspensionInput(None, {}, False, "Supervision is enough.", TODAY),
+    )
+    db.commit()
+    assert decision.confirmation_due_at is None and not decision.awaits_confirmation
+    assert not any(t.kind.value == "confirm_suspension" for t in allegation.tasks)
+    assert b"Supervision" not in decision.reasons_ct
+    with pytest.raises(workflow.TransitionNotAllowedError, match="no suspension waiting"):
+        suspension.confirm_suspension(
+            db, actor=head, case=allegation, decision_id=decision.id, sent_on=TODAY
+        )
+
+
+def test_the_confirmation_date_is_checked(db, users, allegation):
+    head = users[Role.HEADTEACHER]
+    decision = suspension.decide_suspension(
+        db,
+        actor=head,
+        case=allegation,
+        data=suspension.SuspensionInput(
+            None, {Alternative.WORKING_FROM_HOME: "Role is classroom based."}, True, "R", TODAY
+        ),
+    )
+    db.commit()
+    assert decision.confirmation_due_at is not None
+    for sent_on, message in (
+        (None, "Enter the date"),
+        (TODAY + timedelta(days=1), "today or in the past"),
+        (TODAY - timedelta(days=1), "before the decision"),
+    ):
+        got = refused(
+            db,
+            allegation,
+            "sent_on",
+            lambda s=sent_on: suspension.confirm_suspension(
+                db, actor=head, case=allegation, decision_id=decision.id, sent_on=s
+            ),
+        )
+        assert message in got
+    with pytest.raises(workflow.TransitionNotAllowedError, match="case manager"):
+        suspension.confirm_suspension(
+            db, actor=users[Role.DSL], case=allegation, decision_id=decision.id, sent_on=TODAY
+        )
+
+
+# --- the breach record -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def breach_case(db: Session, users: dict[Role, User]) -> Case:
+    head = users[Role.HEADTEACHER]
+    case = case_about(db, head, PersonKind.STAFF)
+    assess(db, head, case, CaseKind.DATA_BREACH)
+    db.commit()
+    return case
+
+
+GOOD_FACTS: dict[str, Any] = {
+    "what_happened": "Emailed to the wrong parent.",
+    "data_involved": "Names.",
+    "people_affected": 3,
+    "subjects": frozenset({DataSubjects.PUPILS}),
+    "likely_effects": "Low.",
+    "remedial_action": "Recalled.",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"what_happened": ""}, "what_happened", "Enter what happened"),
+        ({"what_happened": LONG}, "what_happened", "5,000 characters"),
+        ({"data_involved": " "}, "data_involved", "Enter what personal data"),
+        ({"people_affected": None}, "people_affected", "whole number"),
+        ({"people_affected": 0}, "people_affected", "between 1 and"),
+        ({"people_affected": 10_000_001}, "people_affected", "between 1 and"),
+        ({"subjects": frozenset()}, "subjects", "Choose whose data"),
+        ({"likely_effects": ""}, "likely_effects", "Enter the likely effects"),
+        ({"remedial_action": ""}, "remedial_action", "Enter the action taken"),
+    ],
+)
+def test_breach_facts_refuse_bad_input(db, users, breach_case, data, field, message):
+    head = users[Role.HEADTEACHER]
+    facts = breaches.BreachFacts(**{**GOOD_FACTS, **data})
+    got = refused(
+        db,
+        breach_case,
+        field,
+        lambda: breaches.record_facts(db, actor=head, case=breach_case, data=facts),
+    )
+    assert message in got
+
+
+def test_the_ico_decision_and_people_told_refuse_bad_input(db, users, breach_case):
+    head = users[Role.HEADTEACHER]
+    breaches.record_facts(db, actor=head, case=breach_case, data=breaches.BreachFacts(**GOOD_FACTS))
+    db.commit()
+    for report, reasons, field, message in (
+        (None, "R", "report", "Say whether"),
+        (False, "", "reasons", "Enter the reasons"),
+        (True, LONG, "reasons", "5,000 characters"),
+    ):
+        got = refused(
+            db,
+            breach_case,
+            field,
+            lambda r=report, t=reasons: breaches.decide_ico(
+                db, actor=head, case=breach_case, report=r, reasons=t
+            ),
+        )
+        assert message in got
+    for told, told_on, reasons, field, message in (
+        (None, None, "", "told", "Say whether"),
+        (True, None, "", "told_on", "Enter the date"),
+        (True, TODAY + timedelta(days=1), "", "told_on", "today or in the past"),
+        (True, TODAY - timedelta(days=20), "", "told_on", "before the school became aware"),
+        (False, None, "", "reasons", "Enter why"),
+    ):
+        got = refused(
+            db,
+            breach_case,
+            field,
+            lambda a=told, b=told_on, c=reasons: breaches.record_people_told(
+                db, actor=head, case=breach_case, told=a, told_on=b, reasons=c
+            ),
+        )
+        assert message in got
+
+
+def test_breach_facts_are_encrypted_and_decisions_are_the_managers(db, users, breach_case):
+    head = users[Role.HEADTEACHER]
+    with pytest.raises(workflow.TransitionNotAllowedError, match="case manager"):
+        breaches.record_facts(
+            db, actor=users[Role.DSL], case=breach_case, data=breaches.BreachFacts(**GOOD_FACTS)
+        )
+    record = breaches.record_facts(
+        db, actor=head, case=breach_case, data=breaches.BreachFacts(**GOOD_FACTS)
+    )
+    db.commit()
+    assert record.what_happened_ct is not None and b"wrong parent" not in record.what_happened_ct
+    assert record.people_affected == 3 and record.subjects == [DataSubjects.PUPILS]
+
+
+def test_the_register_is_for_case_workers_and_their_school(db, users, breach_case):
+    from incidents.services.errors import Forbidden
+
+    assert [r.case_id for r in breaches.register(db, actor=users[Role.DSL])] == [breach_case.id]
+    with pytest.raises(Forbidden):
+        breaches.register(db, actor=users[Role.GOVERNOR])
+    # The chair sees only the cases they manage.
+    assert breaches.register(db, actor=users[Role.CHAIR_OF_GOVERNORS]) == []

@@ -1,6 +1,7 @@
 """What leaves the school for an outsider to check: checkpoint files, the evidence file for one
-case (its entries with inclusion proofs, and consistency proofs between checkpoints), and a
-full export of a log. All of it verifies with `incidents.audit.verifier` alone."""
+case or one disciplinary process (its entries with inclusion proofs, and consistency proofs
+between checkpoints), and a full export of a log. All of it verifies with
+`incidents.audit.verifier` alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import tlog
@@ -127,17 +128,36 @@ def case_evidence(
     """Every entry about one case with its inclusion proof against the latest checkpoint, and
     the consistency proofs chaining all checkpoints: other cases stay hidden (their leaves are
     opaque hashes in the proofs)."""
+    return _evidence(session, school_id, AuditEntry.case_id == case_id, vkey)
+
+
+def disciplinary_evidence(
+    session: Session,
+    school_id: uuid.UUID,
+    process_id: uuid.UUID,
+    case_id: uuid.UUID,
+    vkey: str,
+) -> dict[str, Any]:
+    """The bundle for a disciplinary hearing: every entry whose object is the process, and
+    every entry of the case it follows, proved exactly as for a case."""
+    about_process = and_(
+        AuditEntry.object_type == "disciplinary", AuditEntry.object_id == process_id
+    )
+    return _evidence(session, school_id, or_(about_process, AuditEntry.case_id == case_id), vkey)
+
+
+def _evidence(
+    session: Session, school_id: uuid.UUID, wanted: ColumnElement[bool], vkey: str
+) -> dict[str, Any]:
+    """The entries `wanted` selects, each with its inclusion proof against the latest
+    checkpoint, and the consistency proofs chaining all checkpoints."""
     cps = checkpoints(session, school_id)
     if not cps:
         raise tlog.LogError("there is no signed checkpoint yet: run `incidents audit checkpoint`")
     latest = cps[-1]
     entries = session.execute(
         select(AuditEntry.seq, AuditEntry.leaf)
-        .where(
-            AuditEntry.school_id == school_id,
-            AuditEntry.case_id == case_id,
-            AuditEntry.seq < latest.size,
-        )
+        .where(AuditEntry.school_id == school_id, wanted, AuditEntry.seq < latest.size)
         .order_by(AuditEntry.seq)
     ).all()
     return {

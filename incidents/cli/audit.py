@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from config import Settings
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
-from incidents.audit.evidence import case_evidence, export_log, write_checkpoint_files
+from incidents.audit.evidence import (
+    case_evidence,
+    disciplinary_evidence,
+    export_log,
+    write_checkpoint_files,
+)
 from incidents.audit.log import sign_head
 from incidents.audit.signer import Signer
 from incidents.audit.verify import verify_school
@@ -25,6 +30,7 @@ from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import load_signer
 from incidents.models import School
 from incidents.models.audit import AuditLog
+from incidents.services.disciplinary import find_process_at
 from incidents.services.erasure import find_case
 from incidents.services.errors import DomainError
 from incidents.services.schools import get_school_by_urn
@@ -141,7 +147,12 @@ def verify(urn: str | None, held: tuple[str, ...]) -> None:
 
 @audit.command("prove")
 @click.option("--school", "urn", required=True, help="URN of the case's school.")
-@click.option("--case", "reference", required=True, help="Case reference, e.g. 2026-0042.")
+@click.option("--case", "reference", help="Case reference, e.g. 2026-0042.")
+@click.option(
+    "--disciplinary",
+    "process_ref",
+    help="Id of a disciplinary process (shown on its case page): the bundle for a hearing.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, writable=True),
@@ -149,16 +160,25 @@ def verify(urn: str | None, held: tuple[str, ...]) -> None:
     help="Where to write the evidence file (JSON).",
 )
 @with_appcontext
-def prove(urn: str, reference: str, out: str) -> None:
-    """Write the evidence file for one case: its entries with inclusion proofs against the
-    latest checkpoint, and consistency proofs between all checkpoints."""
+def prove(urn: str, reference: str | None, process_ref: str | None, out: str) -> None:
+    """Write the evidence file for one case, or for one disciplinary process (its entries and
+    its case's): inclusion proofs against the latest checkpoint, and consistency proofs
+    between all checkpoints."""
+    if (reference is None) == (process_ref is None):
+        raise click.UsageError("Give either --case or --disciplinary (one of them)")
     signer = _signer()
     vkey = signer.verifier_key
     with service_session() as session:
         session.info["signer"] = signer
         try:
             school = get_school_by_urn(session, urn)
-            case = find_case(session, school_id=school.id, reference=reference)
+            if process_ref is not None:
+                process = find_process_at(session, school_id=school.id, process_ref=process_ref)
+                case, what = process.case, f"disciplinary process {process.id}"
+                exported = ("disciplinary", process.id)
+            else:
+                case = find_case(session, school_id=school.id, reference=reference or "")
+                what, exported = f"case {case.reference}", ("case", case.id)
             # The export is recorded, and checkpointed, before the proofs are made: the
             # evidence then covers everything up to and including its own making.
             record(
@@ -167,16 +187,19 @@ def prove(urn: str, reference: str, out: str) -> None:
                 action=Action.AUDIT_EXPORT,
                 actor=None,
                 case_id=case.id,
-                object_type="case",
-                object_id=case.id,
+                object_type=exported[0],
+                object_id=exported[1],
             )
-            data = case_evidence(session, school.id, case.id, vkey)
+            if process_ref is not None:
+                data = disciplinary_evidence(session, school.id, exported[1], case.id, vkey)
+            else:
+                data = case_evidence(session, school.id, case.id, vkey)
         except DomainError as exc:
             raise fail_with(exc) from None
         except tlog.LogError as exc:
             raise click.ClickException(str(exc)) from None
     Path(out).write_text(json.dumps(data, indent=1))
-    click.echo(f"Wrote {len(data['entries'])} entries of case {reference} to {out}")
+    click.echo(f"Wrote {len(data['entries'])} entries of {what} to {out}")
 
 
 @audit.command("export")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
@@ -123,6 +124,26 @@ def find_process(case: Case, process_id: uuid.UUID) -> DisciplinaryProcess:
     process = next((p for p in case.disciplinary_processes if p.id == process_id), None)
     if process is None:
         raise NotFound("Disciplinary process not found")
+    return process
+
+
+def find_process_at(
+    session: Session, *, school_id: uuid.UUID, process_ref: str
+) -> DisciplinaryProcess:
+    """A process by the id shown on its case page, within one school (for the CLI)."""
+    try:
+        process_id = uuid.UUID(process_ref.strip())
+    except ValueError:
+        raise NotFound(
+            "That is not a disciplinary process id: copy it from the case page"
+        ) from None
+    process = session.scalar(
+        select(DisciplinaryProcess)
+        .join(Case, Case.id == DisciplinaryProcess.case_id)
+        .where(DisciplinaryProcess.id == process_id, Case.school_id == school_id)
+    )
+    if process is None:
+        raise NotFound("No disciplinary process with that id at this school")
     return process
 
 

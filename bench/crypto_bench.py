@@ -22,11 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alembic import command
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import MetaData, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
+from incidents.audit.signer import Signer
 from incidents.cli import alembic_config
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
@@ -87,7 +89,11 @@ def fresh_database(url: str | None, folder: Path, name: str, keyring: object) ->
 
 def case_list(url: str, folder: Path, cipher: object, label: str) -> float:
     engine = make_engine(url)
-    factory = sessionmaker(bind=engine, expire_on_commit=False, info={"keyring": cipher})
+    # A real signer, as in production: recording a case signs a checkpoint at once.
+    signer = Signer(name="bench-audit", private=Ed25519PrivateKey.generate())
+    factory = sessionmaker(
+        bind=engine, expire_on_commit=False, info={"keyring": cipher, "signer": signer}
+    )
     with factory() as db:
         school = factories.make_school(db)
         dsl = factories.make_user(db, school, Role.DSL)
@@ -168,7 +174,7 @@ def rotation(url: str, n: int = 100_000) -> None:
     keyring.material = with_new_version(material)
     with Session(engine) as db:
         start = time.perf_counter()
-        done = key_service.rewrap_all(db, keyring, batch_size=1000)
+        done = key_service.rewrap_all(db, keyring)
         elapsed = time.perf_counter() - start
     print(
         f"  KEK rotation: re-wrapped {done:,} data keys in {elapsed:.2f} s "

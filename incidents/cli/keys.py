@@ -75,7 +75,7 @@ def keys_status() -> None:
 @keys.command("rotate")
 @click.option(
     "--batch-size",
-    default=1000,
+    default=5000,
     show_default=True,
     type=click.IntRange(1, 100_000),
     help="Data keys re-wrapped per transaction.",

@@ -59,26 +59,28 @@ def rewrap_batch(
 ) -> tuple[int, uuid.UUID | None]:
     """Re-wrap up to `batch_size` live data keys not yet on the current KEK version (ids after
     `after`), in one executemany UPDATE of plain rows: the ORM's per-object work would cost ten
-    times the cryptography. The caller commits after each batch, so an interrupted rotation
-    keeps what it did and a second run finishes the rest."""
+    times the cryptography. Only the columns the wrapping binds are read (parsing the rows'
+    timestamps alone cost a fifth of a rotation). The caller commits after each batch, so an
+    interrupted rotation keeps what it did and a second run finishes the rest."""
     current = keyring.material.current
     table = DataKey.__table__
     assert isinstance(table, Table)  # noqa: S101 - narrowing for the type checker
+    c = table.c
     query = (
-        select(table)
-        .where(table.c.wrapped.is_not(None), table.c.kek_version != current)
-        .order_by(table.c.id)
+        select(c.id, c.school_id, c.case_id, c.version, c.kek_version, c.wrapped)
+        .where(c.wrapped.is_not(None), c.kek_version != current)
+        .order_by(c.id)
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     )
     if after is not None:
-        query = query.where(table.c.id > after)
+        query = query.where(c.id > after)
     rows = session.execute(query).all()
     if not rows:
         return 0, after
     session.execute(
         table.update()
-        .where(table.c.id == bindparam("key_id"))
+        .where(c.id == bindparam("key_id"))
         .values(wrapped=bindparam("new_wrapped"), kek_version=current),
         [{"key_id": r.id, "new_wrapped": keyring.rewrapped(r)} for r in rows],
     )
@@ -89,7 +91,7 @@ def rewrap_all(
     session: Session,
     keyring: Keyring,
     *,
-    batch_size: int = 1000,
+    batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     done = 0

@@ -63,6 +63,18 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
+    "disciplinary.start": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "disciplinary.hearing": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "disciplinary.outcome": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "disciplinary.new_measure": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "disciplinary.conclude": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "disciplinary.end": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "suspension.new": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "suspension.confirmation_sent": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "breaches.facts": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "breaches.ico": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "breaches.people_told": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "breaches.register": (Permission.CASE_LIST, frozenset({"GET"})),
 }
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
@@ -102,6 +114,17 @@ CASE_STEP_PAGES = [
     "outcomes.close",
     "case_tasks.new_task",
     "case_tasks.police_result",
+    "disciplinary.start",
+    "disciplinary.hearing",
+    "disciplinary.outcome",
+    "disciplinary.new_measure",
+    "disciplinary.conclude",
+    "disciplinary.end",
+    "suspension.new",
+    "suspension.confirmation_sent",
+    "breaches.facts",
+    "breaches.ico",
+    "breaches.people_told",
 ]
 CASE_URLS = [
     ("cases.show", "GET"),
@@ -170,6 +193,10 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "clause_id": objects.clause.id,
             "referral_id": objects.referral.id,
             "step_name": "made",
+            # Process and decision ids are looked up within the case, after its step is
+            # checked: the fresh case is not at that step, so any id shows the refusal.
+            "process_id": uuid.uuid4(),
+            "decision_id": uuid.uuid4(),
             "purpose_name": "export",
             **ids,
         }
@@ -319,7 +346,14 @@ def _case_request(
     endpoint, method = route
     # Referral ids are looked up within the case, so any id shows the case-level refusal.
     url = _url(
-        app, endpoint, case_id=case_id, note_id=note_id, referral_id=uuid.uuid4(), step_name="made"
+        app,
+        endpoint,
+        case_id=case_id,
+        note_id=note_id,
+        referral_id=uuid.uuid4(),
+        step_name="made",
+        process_id=uuid.uuid4(),
+        decision_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

@@ -192,16 +192,9 @@ class StaffOutcomeInput:
     hr_reference: str = ""
 
 
-def record_staff_outcome(
-    session: Session,
-    *,
-    actor: User,
-    case: Case,
-    process_id: uuid.UUID,
-    data: StaffOutcomeInput,
-) -> DisciplinaryProcess:
-    """The outcome concludes a staff process; it cannot be changed afterwards."""
-    process = _open_process(actor, case, process_id, staff=True)
+def check_staff_outcome(process: DisciplinaryProcess, data: StaffOutcomeInput) -> tuple[str, str]:
+    """The outcome's answers, checked against the process (for the summary page too):
+    the reasons and HR reference as they will be stored, or InvalidInput."""
     today = local_today()
     errors = Errors()
     if data.outcome is None:
@@ -223,6 +216,20 @@ def record_staff_outcome(
         "hr_reference", data.hr_reference, label="The HR reference", limit=MAX_HR_REFERENCE
     )
     errors.raise_any()
+    return reasons, reference
+
+
+def record_staff_outcome(
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    process_id: uuid.UUID,
+    data: StaffOutcomeInput,
+) -> DisciplinaryProcess:
+    """The outcome concludes a staff process; it cannot be changed afterwards."""
+    process = _open_process(actor, case, process_id, staff=True)
+    reasons, reference = check_staff_outcome(process, data)
     process.outcome = data.outcome
     process.ended_on = data.decided_on
     process.reasons = Sensitive(reasons)

@@ -93,6 +93,11 @@ def _validate(case: Case, data: SuspensionInput) -> tuple[Person, dict[Alternati
     return person, considered, reasons
 
 
+def check_suspension(case: Case, data: SuspensionInput) -> None:
+    """The decision's answers checked, without saving them (the summary page's check)."""
+    _validate(case, data)
+
+
 def decide_suspension(
     session: Session, *, actor: User, case: Case, data: SuspensionInput
 ) -> SuspensionDecision:

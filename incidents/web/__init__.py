@@ -100,6 +100,11 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for views in (triage_views, referral_views, outcome_views, task_views):
         app.register_blueprint(views.bp)
+    # The disciplinary link, suspension decisions and the data breach record (issue 5).
+    from incidents.web import breach_views, disciplinary_views, suspension_views
+
+    for views in (disciplinary_views, suspension_views, breach_views):
+        app.register_blueprint(views.bp)
 
 
 def _resume_session(user_id: str) -> User | None:

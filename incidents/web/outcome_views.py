@@ -101,6 +101,10 @@ def close(case_id: uuid.UUID) -> str | Response:
     form = CloseCaseForm()
     if case.kind is not CaseKind.ALLEGATION:
         del form.pension_age_on
+    implied = closure.employment_implied(case)
+    if request.method == "GET" and implied is not None:
+        # A dismissal (or a role ended) already answers this; the DBS duty follows from it.
+        form.employment_outcome.data = implied.value
     page = {"case": case, "form": form, "outstanding": outstanding}
     if request.method == "GET" or outstanding or not form.validate_on_submit():
         return render_template("casework/close.html", **page)

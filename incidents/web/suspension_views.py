@@ -1,0 +1,149 @@
+"""Suspension pages: the case manager's decision, with the alternatives considered and why each
+was rejected (checked before saving: a decision is never edited, and a suspension starts the
+one-working-day clock), then the date the written confirmation was sent."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+from wtforms.validators import Optional
+
+from incidents import deadlines, workflow
+from incidents.extensions import db_session
+from incidents.models import Alternative
+from incidents.permissions import Permission
+from incidents.services import suspension as service
+from incidents.services.errors import InvalidInput, NotFound
+from incidents.web import case_step
+from incidents.web.access import requires
+from incidents.web.check_answers import changing, confirmed, hidden_fields
+from incidents.web.disciplinary_forms import ConfirmationSentForm, SuspensionForm
+from incidents.web.filters import london_datetime, long_date
+from incidents.web.forms import apply_service_errors
+
+bp = Blueprint("suspension", __name__, url_prefix="/cases/<uuid:case_id>/suspension")
+ANCHOR = "suspension"
+
+
+def _row(key: str, value: str) -> dict[str, object]:
+    return {"key": {"text": key}, "value": {"text": value}}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.CASE_DECIDE)
+def new(case_id: uuid.UUID) -> str | Response:
+    case = case_step.load(case_id)
+    refused = case_step.refusal(case, "consider_suspension")
+    if refused:
+        return case_step.back(case_id, refused)
+    people = {str(p.id): p for p in service.suspendable_people(case)}
+    form = SuspensionForm()
+    form.person.choices = [
+        SelectChoice(pid, f"{p.name.reveal()} ({p.kind.label.lower()})")
+        for pid, p in people.items()
+    ]
+    if len(people) == 1:
+        # One possible answer is not a question: the page names the person instead.
+        form.person.validators = [Optional()]
+        form.person.data = form.person.data or next(iter(people))
+    if form.validate_on_submit() and not changing():
+        data = service.SuspensionInput(
+            person_id=uuid.UUID(form.person.data),
+            considered=form.considered(),
+            suspended=form.suspended.data == "yes",
+            reasons=form.reasons.data or "",
+            decided_on=form.decided_on.data,
+        )
+        db = db_session()
+        try:
+            if not confirmed(form):
+                service.check_suspension(case, data)
+                return _check(case, form, data, people[form.person.data].name.reveal())
+            service.decide_suspension(db, actor=current_user, case=case, data=data)
+        except InvalidInput as exc:
+            db.rollback()
+            # "Consider the alternatives" belongs to the first of them on this page.
+            if "alternatives" in exc.errors:
+                exc.errors["why_redeployment"] = exc.errors.pop("alternatives")
+            apply_service_errors(form, exc)
+        except workflow.TransitionNotAllowedError as exc:
+            db.rollback()
+            return case_step.back(case_id, str(exc))
+        else:
+            db.commit()
+            return case_step.back(case_id, "Suspension decision recorded", anchor=ANCHOR)
+    return render_template(
+        "suspension/new.html", case=case, form=form, alternatives=list(Alternative)
+    )
+
+
+def _check(case: object, form: SuspensionForm, data: service.SuspensionInput, name: str) -> str:
+    assert data.decided_on is not None  # noqa: S101 - checked by the service
+    rows = [
+        _row("About", name),
+        *(_row(f"Considered: {a.label}", why) for a, why in data.considered.items()),
+        _row("Suspended", "Yes" if data.suspended else "No"),
+        _row("Reasons", data.reasons),
+        _row("Decided on", long_date(data.decided_on)),
+    ]
+    warning = "A decision cannot be changed once recorded: record a new one if it changes."
+    if data.suspended:
+        due = deadlines.suspension_confirmation_due(data.decided_on)
+        rows.append(_row("Confirm it in writing by", london_datetime(due)))
+        warning = (
+            "A task to confirm the suspension in writing will be added, due within one working "
+            "day. " + warning
+        )
+    return render_template(
+        "casework/check_answers.html",
+        case=case,
+        form=form,
+        title="Check your answers before recording the decision",
+        rows=rows,
+        hidden=hidden_fields(form),
+        warning=warning,
+        button="Record the decision",
+    )
+
+
+@bp.route("/<uuid:decision_id>/confirmed", methods=["GET", "POST"])
+@requires(Permission.CASE_DECIDE)
+def confirmation_sent(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Response:
+    case = case_step.load(case_id)
+    refused = case_step.refusal(case, "confirm_suspension")
+    if refused:
+        return case_step.back(case_id, refused)
+    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
+    if decision is None:
+        raise NotFound("Suspension decision not found")
+    form = ConfirmationSentForm()
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            service.confirm_suspension(
+                db,
+                actor=current_user,
+                case=case,
+                decision_id=decision.id,
+                sent_on=form.sent_on.data,
+            )
+        except InvalidInput as exc:
+            db.rollback()
+            apply_service_errors(form, exc)
+        except workflow.TransitionNotAllowedError as exc:
+            db.rollback()
+            return case_step.back(case_id, str(exc), anchor=ANCHOR)
+        else:
+            db.commit()
+            return case_step.back(case_id, "Written confirmation recorded", anchor=ANCHOR)
+    return render_template(
+        "suspension/confirmed.html",
+        case=case,
+        form=form,
+        decision=decision,
+        title="Record that the suspension was confirmed in writing",
+    )

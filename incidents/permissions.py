@@ -21,6 +21,8 @@ class Permission(enum.StrEnum):
     CASE_DECIDE = "case:decide"
     STATS_READ = "stats:read"
     CLAUSE_MANAGE = "clause:manage"
+    # The audit trail's health (size, checkpoints, verification), never what entries concern.
+    AUDIT_STATUS = "audit:status"
 
 
 # Case workers: the people KCSIE Part 4 lets handle an allegation.
@@ -45,7 +47,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
     Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
     # Admin runs the system and never sees case content.
-    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE}),
+    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
 }
 
 

@@ -63,6 +63,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
+    "audit_status.show": (Permission.AUDIT_STATUS, frozenset({"GET"})),
+    "audit_status.verify": (Permission.AUDIT_STATUS, frozenset({"POST"})),
     "disciplinary.start": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.hearing": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.outcome": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
@@ -97,7 +99,7 @@ ROLE_MAY: dict[Role, frozenset[Permission]] = {
     Role.DEPUTY_DSL: frozenset(_CASE_WORK),
     Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
     Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
-    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE}),
+    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
 }
 
 ROUTES = sorted(

@@ -60,6 +60,10 @@ class Action(enum.StrEnum):
     BREACH_FACTS = "breach.facts"
     BREACH_ICO_DECISION = "breach.ico_decision"
     BREACH_PEOPLE_TOLD = "breach.people_told"
+    # A verification run of the whole log (CLI or the admin page): pass or fail is the action
+    # itself, so it is in the leaf and an outside verifier sees it; the figures are in detail.
+    AUDIT_VERIFY = "audit.verify"
+    AUDIT_VERIFY_FAILED = "audit.verify_failed"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
@@ -67,3 +71,72 @@ class Action(enum.StrEnum):
 HIGH_STAKES = frozenset(
     {Action.CASE_RECORD, Action.CASE_REPORT, Action.CASE_SHRED, Action.AUDIT_EXPORT}
 )
+
+
+# What each action means, in plain English, for the case history and the admin's audit page.
+# Every Action needs one (tests/test_history.py checks): a new action without a label fails.
+LABELS: dict[Action, str] = {
+    Action.SCHOOL_CREATE: "Created the school",
+    Action.USER_CREATE: "Created a user account",
+    Action.SIGN_IN: "Signed in",
+    Action.SIGN_IN_FAILED: "Failed to sign in",
+    Action.SIGN_OUT: "Signed out",
+    Action.SECOND_FACTOR_OK: "Entered a security code",
+    Action.SECOND_FACTOR_FAILED: "Entered a wrong security code",
+    Action.SECOND_FACTOR_LOCKED: "Was locked out after wrong security codes",
+    Action.RECOVERY_CODE_USED: "Used a recovery code",
+    Action.TWO_FACTOR_ENROL: "Set up two-factor sign-in",
+    Action.TWO_FACTOR_RESET: "Had two-factor sign-in reset",
+    Action.REAUTHENTICATE: "Re-entered their password for extra access",
+    Action.REAUTHENTICATE_FAILED: "Failed to re-enter their password",
+    Action.CASE_REPORT: "Reported the concern",
+    Action.CASE_RECORD: "Recorded the case",
+    Action.CASE_VIEW: "Opened the case",
+    Action.NOTE_ADD: "Added to the chronology",
+    Action.NOTE_CORRECT: "Corrected a chronology entry",
+    Action.CLAUSE_LOAD_CATALOGUE: "Loaded the policy clauses",
+    Action.CLAUSE_CREATE: "Added a policy clause",
+    Action.CLAUSE_UPDATE: "Changed a policy clause",
+    Action.CLAUSE_RETIRE: "Retired a policy clause",
+    Action.CLAUSE_RESTORE: "Restored a policy clause",
+    Action.PERSON_CREATE: "Added a person",
+    Action.CASE_SHRED: "Erased the case at the end of retention",
+    Action.AUDIT_EXPORT: "Exported audit evidence",
+    Action.CASE_ACCEPT: "Accepted the report",
+    Action.CASE_TRIAGE: "Decided the track (harm threshold)",
+    Action.CASE_CHANGE_TRACK: "Changed the track",
+    Action.CASE_INVESTIGATE: "Started the investigation",
+    Action.CASE_OUTCOME: "Recorded the outcome",
+    Action.CASE_DISCIPLINARY: "Started the disciplinary process",
+    Action.CASE_CLOSE: "Closed the case",
+    Action.REPORTER_REVEAL: "Revealed the reporter's identity",
+    Action.REFERRAL_CREATE: "Opened a referral",
+    Action.REFERRAL_UPDATE: "Updated a referral",
+    Action.REFERRAL_NOT_MADE: "Decided not to make a referral",
+    Action.POLICE_HOLD_PLACE: "Paused the school's investigation for the police",
+    Action.POLICE_HOLD_LIFT: "Resumed the school's investigation after the police",
+    Action.TASK_CREATE: "Added a task",
+    Action.TASK_COMPLETE: "Completed a task",
+    Action.KEYS_ROTATE: "Rotated the encryption keys",
+    Action.DISCIPLINARY_HEARING: "Recorded the disciplinary hearing date",
+    Action.DISCIPLINARY_OUTCOME: "Recorded the disciplinary outcome",
+    Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",
+    Action.DISCIPLINARY_CONCLUDE: "Concluded the disciplinary process",
+    Action.DISCIPLINARY_DISCONTINUE: "Ended the disciplinary process without an outcome",
+    Action.SUSPENSION_DECIDE: "Recorded a decision on suspension",
+    Action.SUSPENSION_CONFIRM: "Recorded that the suspension was confirmed in writing",
+    Action.BREACH_FACTS: "Recorded the facts of the data breach",
+    Action.BREACH_ICO_DECISION: "Recorded the decision on reporting to the ICO",
+    Action.BREACH_PEOPLE_TOLD: "Recorded whether the people affected were told",
+    Action.AUDIT_VERIFY: "Verified the audit log: no problems",
+    Action.AUDIT_VERIFY_FAILED: "Verified the audit log: problems found",
+}
+
+
+def label(action: str) -> str:
+    """The plain-English label of a stored action string (an unknown one is shown as stored,
+    so an entry written by a newer version is never hidden)."""
+    try:
+        return LABELS[Action(action)]
+    except (ValueError, KeyError):
+        return action

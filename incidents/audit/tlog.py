@@ -341,9 +341,17 @@ def levels_from_leaves(leaf_hashes: Iterable[bytes]) -> NodeSource:
     """A node source over an in-memory list of leaf hashes (verifier, exports, tests): every
     perfect subtree is computed once, level by level."""
     levels: list[list[bytes]] = [list(leaf_hashes)]
+    sha256 = hashlib.sha256
     while len(levels[-1]) > 1:
         below = levels[-1]
-        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+        # node_hash, inlined over paired slices (zip drops an odd last node, which is carried
+        # up by range_hash): at a million leaves the call per node cost a fifth of the time.
+        levels.append(
+            [
+                sha256(b"\x01" + left + right).digest()
+                for left, right in zip(below[::2], below[1::2], strict=False)
+            ]
+        )
 
     def node(level: int, index: int) -> bytes:
         return levels[level][index]

@@ -4,6 +4,8 @@ first entry that is wrong where the evidence allows."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,10 +23,23 @@ class Report:
     entries: int = 0
     checkpoints: int = 0
     problems: list[str] = field(default_factory=list)
+    # The first entry known or suspected to be wrong (for a checkpoint mismatch, the first
+    # entry of the range it covers beyond the last good checkpoint); None if none is named.
+    first_bad: int | None = None
+
+    def fail(self, problem: str, at: int | None = None) -> Report:
+        self.problems.append(problem)
+        if self.first_bad is None:
+            self.first_bad = at
+        return self
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+BATCH = 50_000
+_SEQ = re.compile(rb'"seq":(-?\d+)')
 
 
 def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes, bytes]]:
@@ -35,7 +50,7 @@ def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes
             "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
         ).bindparams(bindparam("school", type_=Uuid)),
         {"school": school_id},
-        execution_options={"yield_per": 50_000},
+        execution_options={"yield_per": BATCH},
     )
     for seq, leaf, stored_hash in rows:
         yield seq, bytes(leaf), bytes(stored_hash)
@@ -46,7 +61,11 @@ def verify_school(
 ) -> Report:
     """Check the whole log of one school. `vkey` is the signer's verifier key; `external` are
     checkpoint notes held outside the database (by the local authority)."""
-    head = session.get(AuditLog, school_id)
+    # FOR SHARE on PostgreSQL: appends to this log wait until verification ends, so the head,
+    # the checkpoints and the entries are one consistent picture (under READ COMMITTED an
+    # append between reading the head and the entries would read as a mismatch). SQLite's
+    # BEGIN IMMEDIATE already serialises the whole transaction.
+    head = session.get(AuditLog, school_id, with_for_update={"read": True}, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
     report = Report(origin=head.origin)
@@ -59,49 +78,104 @@ def verify_school(
         _accept(report, wanted, note, vkey, head.origin, f"external checkpoint {i + 1}")
     report.checkpoints = len(wanted)
 
-    hashes: list[bytes] = []
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
-    for seq, leaf, stored_hash in _stream(session, school_id):
-        expected = len(hashes)
-        if seq != expected:
-            kind = "missing" if seq > expected else "duplicated"
-            report.problems.append(f"entry {expected} is {kind} (next stored entry is {seq})")
+    hashes = _fast_hashes(session, school_id, log_marker)
+    if hashes is None:
+        # Something is wrong: go again entry by entry, to name the first bad one.
+        hashes = _entry_by_entry(session, school_id, log_marker, report)
+        if hashes is None:
             return report
-        digest = tlog.leaf_hash(leaf)
-        if digest != stored_hash:
-            report.problems.append(f"entry {seq}: its bytes were altered after it was recorded")
-            return report
-        claimed = _claimed_seq(leaf)
-        if claimed != seq:
-            report.problems.append(
-                f"entry {seq}: it says it is entry {claimed}: entries were moved or swapped"
-            )
-            return report
-        if log_marker not in leaf:
-            report.problems.append(f"entry {seq}: it belongs to another log")
-            return report
-        hashes.append(digest)
     report.entries = len(hashes)
     # The whole tree once, level by level; each checkpoint's root is then O(log n) lookups.
     node = tlog.levels_from_leaves(hashes)
     last_good = 0
     for size, (root, label) in sorted(wanted.items()):
         if size > len(hashes):
-            report.problems.append(
+            return report.fail(
                 f"the log was truncated: the {label} covers {size} entries, "
-                f"only {len(hashes)} remain"
+                f"only {len(hashes)} remain",
+                len(hashes),
             )
-            return report
         if (tlog.range_hash(node, 0, size) if size else tlog.EMPTY_ROOT) != root:
-            report.problems.append(
+            return report.fail(
                 f"the log does not match the {label}: an entry between {last_good} and "
-                f"{size - 1} was changed, removed or inserted"
+                f"{size - 1} was changed, removed or inserted",
+                last_good,
             )
-            return report
         last_good = size
     if head.size != len(hashes) or head.root != tlog.root_of_levels(node, len(hashes)):
         report.problems.append("the log head does not match its entries")
     return report
+
+
+def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[bytes] | None:
+    """Every leaf hash in order, if every entry passes the checks of `_entry_by_entry`; else
+    None. The checks run a batch at a time inside C (list comparisons, one regex and one count
+    over the joined batch) rather than once per entry in Python: at a million entries the
+    per-entry Python cost was larger than the hashing itself."""
+    result = session.connection().execute(
+        text(
+            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
+        ).bindparams(bindparam("school", type_=Uuid)),
+        {"school": school_id},
+        execution_options={"stream_results": True},
+    )
+    # Batches straight from the driver's cursor: SQLAlchemy's Row objects cost more than the
+    # SHA-256 of the leaf. The columns need no conversion (an int and two byte strings; a
+    # driver giving other types only sends verification down the entry-by-entry path).
+    cursor = result.cursor
+    sha256 = hashlib.sha256
+    hashes: list[bytes] = []
+    try:
+        while part := cursor.fetchmany(BATCH):
+            start, count = len(hashes), len(part)
+            expected = list(range(start, start + count))
+            leaves = [row[1] for row in part]
+            # tlog.leaf_hash, inlined: RFC 9162's leaf prefix 0x00.
+            computed = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+            if [row[0] for row in part] != expected or computed != [row[2] for row in part]:
+                return None
+            # Quotes inside JSON strings are escaped, so each canonical leaf holds '"seq":'
+            # and its log marker exactly once, at the top level.
+            joined = b"\n".join(leaves)
+            claimed = _SEQ.findall(joined)
+            if len(claimed) != count or list(map(int, claimed)) != expected:
+                return None
+            if joined.count(marker) != count:
+                return None
+            hashes += computed
+    finally:
+        result.close()
+    return hashes
+
+
+def _entry_by_entry(
+    session: Session, school_id: uuid.UUID, marker: bytes, report: Report
+) -> list[bytes] | None:
+    """The same checks one entry at a time, stopping at the first bad entry with its reason
+    in `report` (and returning None)."""
+    hashes: list[bytes] = []
+    for seq, leaf, stored_hash in _stream(session, school_id):
+        expected = len(hashes)
+        if seq != expected:
+            kind = "missing" if seq > expected else "duplicated"
+            report.fail(f"entry {expected} is {kind} (next stored entry is {seq})", expected)
+            return None
+        digest = tlog.leaf_hash(leaf)
+        if digest != stored_hash:
+            report.fail(f"entry {seq}: its bytes were altered after it was recorded", seq)
+            return None
+        claimed = _claimed_seq(leaf)
+        if claimed != seq:
+            report.fail(
+                f"entry {seq}: it says it is entry {claimed}: entries were moved or swapped", seq
+            )
+            return None
+        if marker not in leaf:
+            report.fail(f"entry {seq}: it belongs to another log", seq)
+            return None
+        hashes.append(digest)
+    return hashes
 
 
 def _claimed_seq(leaf: bytes) -> int | None:

@@ -23,7 +23,6 @@ from incidents.audit.evidence import (
 )
 from incidents.audit.log import sign_head
 from incidents.audit.signer import Signer
-from incidents.audit.verify import verify_school
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.crypto.keys import KeyFileError
@@ -34,6 +33,7 @@ from incidents.services.disciplinary import find_process_at
 from incidents.services.erasure import find_case
 from incidents.services.errors import DomainError
 from incidents.services.schools import get_school_by_urn
+from incidents.services.verification import verify_and_record
 
 
 def _settings() -> Settings:
@@ -125,13 +125,16 @@ def checkpoint(urn: str | None) -> None:
 @with_appcontext
 def verify(urn: str | None, held: tuple[str, ...]) -> None:
     """Recompute every log from its stored bytes and check it against every checkpoint.
-    Exits non-zero, naming the first bad entry, if anything does not verify."""
+    Exits non-zero, naming the first bad entry, if anything does not verify. Each school's
+    result is written to its own log (the admin's audit page shows the last one)."""
     vkey = _signer().verifier_key
     external = [Path(p).read_text() for p in held]
     failed = False
     with service_session() as session:
         for school in _schools(session, urn):
-            report = verify_school(session, school.id, vkey=vkey, external=external)
+            report = verify_and_record(
+                session, school_id=school.id, actor=None, vkey=vkey, external=external
+            )
             if report.ok:
                 click.echo(
                     f"{school.urn}: verified {report.entries} entries against "

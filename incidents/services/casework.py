@@ -38,7 +38,10 @@ def record(
     *,
     object_type: str = "case",
     object_id: object = None,
+    checkpoint: bool | None = None,
 ) -> None:
+    """`checkpoint=True`: sign a checkpoint at once, for a moment that is high-stakes only in
+    context (a referral to the LADO, a case put on the allegation track)."""
     audit.record(
         session,
         school_id=case.school_id,
@@ -47,6 +50,7 @@ def record(
         case_id=case.id,
         object_type=object_type,
         object_id=object_id or case.id,  # type: ignore[arg-type]
+        checkpoint=checkpoint,
     )
 
 

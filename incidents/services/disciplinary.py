@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
+from incidents.catalogue import Consequence, consequence_for
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import (
     Case,
@@ -74,6 +75,17 @@ def eligible_people(case: Case) -> list[Person]:
     """The case's subjects a process can be about, without one already."""
     started = {p.person_id for p in case.disciplinary_processes}
     return [p for p in case.subjects if p.kind in KIND_FOR_PERSON and p.id not in started]
+
+
+def policy_consequences(case: Case, person: Person) -> list[Consequence]:
+    """What the policies of the clauses cited on the case say follows for this person
+    (seed policies only: a local clause has no consequences in the catalogue)."""
+    found: list[Consequence] = []
+    for clause in case.clauses:
+        consequence = consequence_for(clause.code, person.kind.value)
+        if consequence is not None and consequence not in found:
+            found.append(consequence)
+    return found
 
 
 def start_disciplinary(

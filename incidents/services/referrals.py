@@ -53,8 +53,15 @@ def create_prompt(
         audit.Action.REFERRAL_CREATE,
         object_type="referral",
         object_id=referral.id,
+        checkpoint=_high_stakes(referral),
     )
     return referral
+
+
+def _high_stakes(referral: Referral) -> bool | None:
+    """Every step of a referral to the LADO is checkpointed at once (the issue's "LADO
+    referral"): later, the school must be able to prove when it knew and when it referred."""
+    return True if referral.agency is Agency.LADO else None
 
 
 def due_for(case: Case, agency: Agency) -> datetime | None:
@@ -82,6 +89,7 @@ def add_referral(session: Session, *, actor: User, case: Case, agency: Agency) -
         audit.Action.REFERRAL_CREATE,
         object_type="referral",
         object_id=referral.id,
+        checkpoint=_high_stakes(referral),
     )
     return referral
 
@@ -164,7 +172,15 @@ def update_referral(
         if data.status is Status.NOT_MADE
         else audit.Action.REFERRAL_UPDATE
     )
-    record(session, case, actor, action, object_type="referral", object_id=referral.id)
+    record(
+        session,
+        case,
+        actor,
+        action,
+        object_type="referral",
+        object_id=referral.id,
+        checkpoint=_high_stakes(referral),
+    )
     if data.status is Status.MADE and case.state is CaseState.ASSESSED:
         workflow.advance(case, "refer", actor)
     return referral

@@ -106,6 +106,8 @@ def _decide(
         audit.Action.CASE_TRIAGE if action == "triage" else audit.Action.CASE_CHANGE_TRACK,
         object_type="triage_decision",
         object_id=decision.id,
+        # Onto the allegation track is "an allegation recorded": checkpointed at once.
+        checkpoint=True if decision.kind is CaseKind.ALLEGATION else None,
     )
     _open_follow_ups(session, case, decision)
     return decision

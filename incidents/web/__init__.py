@@ -105,6 +105,9 @@ def init_web(app: Flask) -> None:
 
     for views in (disciplinary_views, suspension_views, breach_views):
         app.register_blueprint(views.bp)
+    from incidents.web import audit_views
+
+    app.register_blueprint(audit_views.bp)
 
 
 def _resume_session(user_id: str) -> User | None:

@@ -14,7 +14,7 @@ from incidents.catalogue import category_label
 from incidents.extensions import db_session
 from incidents.models import CaseKind, CaseState, User
 from incidents.permissions import Permission, can_add_note, can_progress
-from incidents.services import case_list, casework
+from incidents.services import case_list, casework, history
 from incidents.services import cases as case_service
 from incidents.services import notes as note_service
 from incidents.services.errors import InvalidInput, NotFound
@@ -140,6 +140,8 @@ def _render_case(case_id: uuid.UUID, note_form: NoteForm) -> str:
         corrected=corrected,
         manager=authors.get(case.case_manager_id) if case.case_manager_id else None,
         category_label=category_label,
+        # Read from the log, not logged again: this page's CASE_VIEW already records the visit.
+        history=history.case_history(db, actor=current_user, case=case),
     )
 
 

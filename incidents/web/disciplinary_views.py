@@ -118,7 +118,10 @@ def start(case_id: uuid.UUID) -> str | Response:
             return case_step.back(case_id, str(exc))
         else:
             return _done(case_id, "Disciplinary process started")
-    return render_template("disciplinary/start.html", case=case, form=form)
+    says = [c.says for p in people.values() for c in service.policy_consequences(case, p)]
+    return render_template(
+        "disciplinary/start.html", case=case, form=form, policy_says=list(dict.fromkeys(says))
+    )
 
 
 def _open(case_id: uuid.UUID, process_id: uuid.UUID) -> tuple[Case, DisciplinaryProcess | Response]:
@@ -243,7 +246,13 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
     if wrong:
         return wrong
     form = MeasureForm()
-    form.measure.choices = [SelectChoice(m.value, m.label) for m in MEASURES_FOR[process.kind]]
+    named = {m for c in service.policy_consequences(case, process.person) for m in c.measures}
+    form.measure.choices = [
+        SelectChoice(
+            m.value, f"{m.label} (named in the school's policy)" if m in named else m.label
+        )
+        for m in MEASURES_FOR[process.kind]
+    ]
     if form.validate_on_submit():
         db = db_session()
         try:

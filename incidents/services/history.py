@@ -1,0 +1,108 @@
+"""A case's history for its case manager: who viewed or changed it, when, in what role, newest
+first, read from the audit log. Reading it is not logged again (the case view already is), and
+the person who reported the case is never named: their identity stays sealed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incidents.audit import Action
+from incidents.audit.actions import label
+from incidents.models import Case, Role, User
+from incidents.models.audit import AuditEntry
+from incidents.permissions import is_case_manager
+
+LIMIT = 100  # a long case stays one quick query; the count says how many more there are
+
+SYSTEM = "The system"
+SEALED = "The reporter (identity sealed)"
+SUBJECT = "A subject of this case"
+FORMER = "A former user"
+HIDDEN = "Not shown"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime
+    who: str
+    roles: str
+    what: str
+
+
+@dataclass(frozen=True)
+class History:
+    items: list[HistoryItem]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.items)
+
+
+def _roles(leaf: bytes) -> str:
+    """The actor's roles when the entry was written, as the leaf recorded them."""
+    try:
+        stored = json.loads(leaf).get("role") or ""
+    except (ValueError, AttributeError):
+        return ""
+    labels = []
+    for value in str(stored).split(","):
+        try:
+            labels.append(Role(value).label)
+        except ValueError:
+            if value:
+                labels.append(value)
+    return ", ".join(labels)
+
+
+def case_history(
+    session: Session, *, actor: User, case: Case, limit: int = LIMIT
+) -> History | None:
+    """The latest `limit` entries about `case`, or None when `actor` is not its case manager
+    (least privilege: the history shows colleagues' activity, which is the manager's to
+    oversee; case workers who progress the case do not need it)."""
+    if not is_case_manager(actor, case):
+        return None
+    where = (AuditEntry.school_id == case.school_id, AuditEntry.case_id == case.id)
+    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
+    rows = session.execute(
+        select(AuditEntry.at, AuditEntry.actor_id, AuditEntry.action, AuditEntry.leaf)
+        .where(*where)
+        .order_by(AuditEntry.seq.desc())
+        .limit(limit)
+    ).all()
+    # Whoever reported the case is its sealed reporter: every entry of theirs on this case is
+    # unnamed, and their role is hidden too (one DSL in a school is as good as a name).
+    sealed = set(
+        session.scalars(
+            select(AuditEntry.actor_id).where(*where, AuditEntry.action == Action.CASE_REPORT)
+        )
+    )
+    subjects = {p.user_id for p in case.subjects if p.user_id is not None}
+    actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+    names: dict[uuid.UUID, str] = {}
+    if actor_ids:
+        found = session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_(actor_ids), User.school_id == case.school_id
+            )
+        )
+        names = {user_id: name for user_id, name in found}
+    items = []
+    for at, actor_id, action, leaf in rows:
+        if actor_id is None:
+            who, roles = SYSTEM, "Automatic"
+        elif actor_id in sealed:
+            who, roles = SEALED, HIDDEN
+        elif actor_id in subjects:
+            who, roles = SUBJECT, HIDDEN
+        else:
+            who, roles = names.get(actor_id, FORMER), _roles(bytes(leaf)) or HIDDEN
+        items.append(HistoryItem(at=at, who=who, roles=roles, what=label(action)))
+    return History(items=items, total=total)

@@ -1,0 +1,167 @@
+"""A crash in the middle of a service call leaves neither the change without its entry nor the
+entry without its change, on a real database with real commits (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set): the process dying after the flush, the entry failing to be written,
+and the flush after the entry failing. Each time the log head is as it was, and it verifies."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from incidents.audit import tlog
+from incidents.audit.verify import verify_school
+from incidents.cli import alembic_config
+from incidents.crypto import keys
+from incidents.crypto.keyring import Keyring
+from incidents.db import make_engine
+from incidents.models import AuditEntry, AuditLog, Case, Role, User
+from tests import factories
+
+VKEY = tlog.verifier_key("x", bytes(32))
+
+
+@dataclass
+class Live:
+    url: str
+    engine: Engine
+    key_json: str
+    keyring: Keyring
+    school_id: uuid.UUID
+    head_id: uuid.UUID
+
+    def session(self) -> Session:
+        return Session(self.engine, info={"keyring": self.keyring})
+
+    def state(self) -> tuple[int, int, int, bytes]:
+        """(cases, entries, head size, head root), read fresh from the database."""
+        with self.session() as db:
+            head = db.get(AuditLog, self.school_id)
+            assert head is not None
+            return (
+                db.scalar(select(func.count()).select_from(Case)) or 0,
+                db.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+                head.size,
+                bytes(head.root),
+            )
+
+    def verifies(self) -> bool:
+        with self.session() as db:
+            return verify_school(db, self.school_id, vkey=VKEY).ok
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    admin = None
+    if server.startswith("postgresql"):
+        # Its own database: these tests commit for real, so they cannot share the test one.
+        base = make_url(server)
+        name = f"{base.database}_atomicity"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path / 'atomicity.db'}"
+    material = keys.generate("test keys")
+    keyring = Keyring(material)
+    command.upgrade(alembic_config(url, keyring), "head")
+    engine = make_engine(url)
+    with Session(engine, info={"keyring": keyring}) as db:
+        school = factories.make_school(db)
+        head = factories.make_user(db, school, Role.HEADTEACHER)
+        db.commit()
+        ids = school.id, head.id
+    yield Live(url, engine, keys._dump(material), keyring, *ids)
+    engine.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _crash_after_flush(url: str, key_json: str, head_id: str) -> None:
+    """A worker that records a case (its change and its entry flushed, the transaction open)
+    and then dies at once, as a killed process or a power cut would: no rollback runs."""
+    engine = make_engine(url)
+    keyring = Keyring(keys.parse(key_json, "test keys"))
+    db = Session(engine, info={"keyring": keyring})
+    head = db.get(User, uuid.UUID(head_id))
+    assert head is not None
+    factories.make_case(db, head)
+    db.flush()
+    os._exit(3)
+
+
+def test_a_process_that_dies_mid_call_leaves_neither(live: Live) -> None:
+    before = live.state()
+    worker = multiprocessing.get_context("spawn").Process(
+        target=_crash_after_flush, args=(live.url, live.key_json, str(live.head_id))
+    )
+    worker.start()
+    worker.join(120)
+    assert worker.exitcode == 3  # it got as far as the flush, then died
+    assert live.state() == before
+    assert live.verifies()
+    # And the log carries on from where it was: the next call lands at the same sequence.
+    with live.session() as db:
+        factories.make_case(db, db.get(User, live.head_id))  # type: ignore[arg-type]
+        db.commit()
+    assert live.state()[2] > before[2] and live.verifies()
+
+
+def test_an_entry_that_cannot_be_written_leaves_no_change(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = live.state()
+
+    def broken(*_args: object, **_kwargs: object) -> bytes:
+        raise OSError("disk full")
+
+    with live.session() as db:
+        head = db.get(User, live.head_id)
+        assert head is not None
+        monkeypatch.setattr("incidents.audit.log.tlog.canonical", broken)
+        with pytest.raises(OSError, match="disk full"):
+            factories.make_case(db, head)  # the case is flushed before its entry is built
+        db.rollback()  # what the web layer and `service_session` do with any exception
+    monkeypatch.undo()
+    assert live.state() == before
+    assert live.verifies()
+
+
+def test_a_failure_after_the_entry_undoes_the_entry(live: Live) -> None:
+    before = live.state()
+    with live.session() as db:
+        head = db.get(User, live.head_id)
+        assert head is not None
+        case = factories.make_case(db, head)
+        db.flush()
+        # The next write of the same call fails: a second case with the same reference.
+        db.add(
+            Case(
+                school_id=case.school_id,
+                year=case.year,
+                number=case.number,
+                reference=case.reference,
+                source=case.source,
+                became_aware_on=case.became_aware_on,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            db.flush()
+        db.rollback()
+    assert live.state() == before
+    assert live.verifies()

@@ -491,3 +491,39 @@ def test_the_register_is_for_case_workers_and_their_school(db, users, breach_cas
         breaches.register(db, actor=users[Role.GOVERNOR])
     # The chair sees only the cases they manage.
     assert breaches.register(db, actor=users[Role.CHAIR_OF_GOVERNORS]) == []
+
+
+def test_erasing_a_case_keeps_its_disciplinary_and_suspension_rows_without_the_person(
+    db, users, keyring
+):
+    from incidents.models import Person
+    from incidents.services.erasure import shred_case
+
+    head = users[Role.HEADTEACHER]
+    case = case_about(db, head, PersonKind.STAFF)
+    assess(db, head, case, CaseKind.ALLEGATION)
+    through_lado(db, head, case)
+    decision = suspension.decide_suspension(
+        db,
+        actor=head,
+        case=case,
+        data=suspension.SuspensionInput(None, {}, False, "Supervision instead.", TODAY),
+    )
+    db.commit()
+    person_id = decision.person_id
+    shred_case(db, actor=None, case=case, rule="Retention ended", keyring=keyring)
+    db.commit()
+    db.expire_all()
+    assert db.get(Person, person_id) is None
+    kept = db.get(SuspensionDecision, decision.id)
+    assert kept is not None and kept.person_id is None and kept.suspended is False
+
+
+def test_erasing_a_case_with_a_disciplinary_process(db, users, keyring, staff_process):
+    from incidents.services.erasure import shred_case
+
+    shred_case(db, actor=None, case=staff_process.case, rule="Retention ended", keyring=keyring)
+    db.commit()
+    db.expire_all()
+    kept = db.get(DisciplinaryProcess, staff_process.id)
+    assert kept is not None and kept.person_id is None and kept.kind.value == "staff"

@@ -183,7 +183,11 @@ class DisciplinaryProcess(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case_file.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    # Erasing the case deletes a person no other case names (crypto-shredding): the row stays,
+    # for the statistics, without them.
+    person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[DisciplinaryKind] = mapped_column(checked_enum(DisciplinaryKind, "kind"))
     stage: Mapped[DisciplinaryStage] = mapped_column(checked_enum(DisciplinaryStage, "stage"))
     started_at: Mapped[datetime] = created_column()
@@ -201,7 +205,7 @@ class DisciplinaryProcess(Base):
     reasons_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     case: Mapped[Case] = relationship(back_populates="disciplinary_processes")
-    person: Mapped[Person] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
     measures: Mapped[list[DisciplinaryMeasure]] = relationship(
         back_populates="process", order_by="DisciplinaryMeasure.created_at", lazy="selectin"
     )

@@ -59,7 +59,11 @@ class SuspensionDecision(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("case_file.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("person.id"), index=True)
+    # Erasing the case deletes a person no other case names (crypto-shredding): the row stays,
+    # for the statistics, without them.
+    person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
     decided_on: Mapped[date] = mapped_column(Date)
     decided_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = created_column()
@@ -74,7 +78,7 @@ class SuspensionDecision(Base):
     )
 
     case: Mapped[Case] = relationship(back_populates="suspension_decisions")
-    person: Mapped[Person] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
     alternatives: Mapped[list[SuspensionAlternative]] = relationship(
         back_populates="decision", lazy="selectin", cascade="all, delete-orphan"
     )

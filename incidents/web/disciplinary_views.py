@@ -246,7 +246,9 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
     if wrong:
         return wrong
     form = MeasureForm()
-    named = {m for c in service.policy_consequences(case, process.person) for m in c.measures}
+    person = process.person
+    cited = service.policy_consequences(case, person) if person is not None else []
+    named = {m for c in cited for m in c.measures}
     form.measure.choices = [
         SelectChoice(
             m.value, f"{m.label} (named in the school's policy)" if m in named else m.label

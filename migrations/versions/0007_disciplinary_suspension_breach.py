@@ -25,7 +25,7 @@ def upgrade() -> None:
         "disciplinary_process",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("case_id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=True),
         sa.Column(
             "kind",
             sa.Enum(
@@ -114,7 +114,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_disciplinary_process_person_id_person")
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_disciplinary_process_person_id_person"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["started_by_id"],
@@ -249,7 +252,7 @@ def upgrade() -> None:
         "suspension_decision",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("case_id", sa.Uuid(), nullable=False),
-        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=True),
         sa.Column("decided_on", sa.Date(), nullable=False),
         sa.Column("decided_by_id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -283,7 +286,10 @@ def upgrade() -> None:
             name=op.f("fk_suspension_decision_decided_by_id_user_account"),
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"], ["person.id"], name=op.f("fk_suspension_decision_person_id_person")
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_suspension_decision_person_id_person"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_suspension_decision")),
     )

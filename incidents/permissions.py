@@ -23,6 +23,8 @@ class Permission(enum.StrEnum):
     CLAUSE_MANAGE = "clause:manage"
     # The audit trail's health (size, checkpoints, verification), never what entries concern.
     AUDIT_STATUS = "audit:status"
+    # The subject access register (UK GDPR Art 15): the headteacher answers for the school.
+    SAR_MANAGE = "sar:manage"
 
 
 # Case workers: the people KCSIE Part 4 lets handle an allegation.
@@ -39,7 +41,8 @@ _CASE_WORK = frozenset(
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: frozenset({Permission.CONCERN_REPORT}),
-    Role.HEADTEACHER: _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE},
+    Role.HEADTEACHER: _CASE_WORK
+    | {Permission.STATS_READ, Permission.CASE_DECIDE, Permission.SAR_MANAGE},
     Role.DSL: _CASE_WORK,
     Role.DEPUTY_DSL: _CASE_WORK,
     # The chair works cases only where they are the case manager (checked per record below).

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,10 +16,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from incidents.models import Agency, Case, Note, PolicyClause, Referral, Role, User
+from incidents.models import (
+    Agency,
+    Case,
+    Note,
+    PolicyClause,
+    Referral,
+    Requester,
+    Role,
+    SubjectAccessRequest,
+    User,
+)
 from incidents.permissions import Permission, permissions_for
 from incidents.services import notes as note_service
 from incidents.services import referrals as referral_service
+from incidents.services import subject_access as sar_service
 from incidents.services.clauses import list_clauses
 from incidents.web.access import PUBLIC, SIGNED_IN, declared_access
 from tests import factories
@@ -63,8 +74,6 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
-    "audit_status.show": (Permission.AUDIT_STATUS, frozenset({"GET"})),
-    "audit_status.verify": (Permission.AUDIT_STATUS, frozenset({"POST"})),
     "disciplinary.start": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.hearing": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.outcome": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
@@ -77,6 +86,14 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "breaches.ico": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.people_told": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.register": (Permission.CASE_LIST, frozenset({"GET"})),
+    "audit_status.show": (Permission.AUDIT_STATUS, frozenset({"GET"})),
+    "audit_status.verify": (Permission.AUDIT_STATUS, frozenset({"POST"})),
+    "sar.index": (Permission.SAR_MANAGE, frozenset({"GET"})),
+    "sar.new": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
+    "sar.show": (Permission.SAR_MANAGE, frozenset({"GET"})),
+    "sar.extend": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
+    "sar.respond": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
+    "sar.close": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
 }
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
@@ -91,7 +108,9 @@ _CASE_WORK = {
 }
 ROLE_MAY: dict[Role, frozenset[Permission]] = {
     Role.STAFF: frozenset({Permission.CONCERN_REPORT}),
-    Role.HEADTEACHER: frozenset(_CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE}),
+    Role.HEADTEACHER: frozenset(
+        _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE, Permission.SAR_MANAGE}
+    ),
     Role.CHAIR_OF_GOVERNORS: frozenset(
         _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE}
     ),
@@ -160,6 +179,7 @@ class Objects:
     note: Note
     clause: PolicyClause
     referral: Referral
+    request: SubjectAccessRequest
 
 
 def _make_objects(db: Session, users: dict[Role, User], *, for_chair: bool = False) -> Objects:
@@ -180,7 +200,13 @@ def _make_objects(db: Session, users: dict[Role, User], *, for_chair: bool = Fal
     referral = referral_service.add_referral(db, actor=author, case=case, agency=Agency.POLICE)
     db.commit()
     clause = list_clauses(db, case.school_id)[0]
-    return Objects(case=case, note=note, clause=clause, referral=referral)
+    request = sar_service.log_request(
+        db,
+        actor=users[Role.HEADTEACHER],
+        data=sar_service.NewRequest("A Requester", Requester.DATA_SUBJECT, date(2026, 1, 5)),
+    )
+    db.commit()
+    return Objects(case=case, note=note, clause=clause, referral=referral, request=request)
 
 
 def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: object) -> str:
@@ -194,12 +220,14 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "action": "investigate",
             "clause_id": objects.clause.id,
             "referral_id": objects.referral.id,
+            "request_id": objects.request.id,
             "step_name": "made",
             # Process and decision ids are looked up within the case, after its step is
             # checked: the fresh case is not at that step, so any id shows the refusal.
             "process_id": uuid.uuid4(),
             "decision_id": uuid.uuid4(),
             "purpose_name": "export",
+            "name": "tracks",  # a statistics chart
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)

@@ -251,7 +251,8 @@ def test_anonymous_policy_breach_journey(
 ):
     head = users[Role.HEADTEACHER]
     case = record(db, head, DisclosureSource.ANONYMOUS)
-    assert case.tasks == [] and case.referrals == []
+    assert [t.kind for t in case.tasks] == [TaskKind.CHECK_ANONYMOUS] and case.referrals == []
+    finish_tasks(db, head, case)
     assess(db, head, case, CaseKind.POLICY_BREACH, (N, N, N, N))
     casework.take_step(db, actor=head, case=case, action="investigate")
     outcomes.record_outcome(db, actor=head, case=case, outcome=CaseOutcome.NOT_UPHELD, reasons="R")
@@ -265,6 +266,8 @@ def test_monitoring_data_breach_journey(
 ):
     head = users[Role.HEADTEACHER]
     case = record(db, head, DisclosureSource.MONITORING)
+    assert [t.kind for t in case.tasks] == [TaskKind.PRESERVE_EVIDENCE]
+    finish_tasks(db, head, case)
     assess(db, head, case, CaseKind.DATA_BREACH, (N, N, N, N))
     ico = next(r for r in case.referrals if r.agency is Agency.ICO)
     assert ico.due_at is not None

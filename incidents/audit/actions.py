@@ -49,6 +49,13 @@ class Action(enum.StrEnum):
     TASK_CREATE = "task.create"
     TASK_COMPLETE = "task.complete"
     KEYS_ROTATE = "keys.rotate"
+    # The subject access register (object_type "sar"): who asked is personal data, so opening
+    # a request is recorded like opening a case.
+    SAR_LOG = "sar.log"
+    SAR_VIEW = "sar.view"
+    SAR_EXTEND = "sar.extend"
+    SAR_RESPOND = "sar.respond"
+    SAR_CLOSE = "sar.close"
     # The disciplinary link: every entry names the process (object_type "disciplinary").
     DISCIPLINARY_HEARING = "disciplinary.hearing"
     DISCIPLINARY_OUTCOME = "disciplinary.outcome"
@@ -118,6 +125,11 @@ LABELS: dict[Action, str] = {
     Action.TASK_CREATE: "Added a task",
     Action.TASK_COMPLETE: "Completed a task",
     Action.KEYS_ROTATE: "Rotated the encryption keys",
+    Action.SAR_LOG: "Logged a subject access request",
+    Action.SAR_VIEW: "Opened a subject access request",
+    Action.SAR_EXTEND: "Extended a subject access request",
+    Action.SAR_RESPOND: "Recorded the reply to a subject access request",
+    Action.SAR_CLOSE: "Closed a subject access request without a reply",
     Action.DISCIPLINARY_HEARING: "Recorded the disciplinary hearing date",
     Action.DISCIPLINARY_OUTCOME: "Recorded the disciplinary outcome",
     Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",

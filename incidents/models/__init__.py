@@ -27,6 +27,13 @@ from incidents.models.referral import Agency, Referral, ReferralMethod, Referral
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.subject_access import (
+    Exemption,
+    Requester,
+    RequestState,
+    SarExemption,
+    SubjectAccessRequest,
+)
 from incidents.models.suspension import Alternative, SuspensionAlternative, SuspensionDecision
 from incidents.models.task import Task, TaskKind
 from incidents.models.user import Role, User, UserRole
@@ -60,6 +67,7 @@ __all__ = [
     "Elevation",
     "ElevationPurpose",
     "EmploymentOutcome",
+    "Exemption",
     "KeyScope",
     "LoginSession",
     "Measure",
@@ -72,9 +80,13 @@ __all__ = [
     "Referral",
     "ReferralMethod",
     "ReferralStatus",
+    "RequestState",
+    "Requester",
     "Role",
+    "SarExemption",
     "School",
     "StaffOutcome",
+    "SubjectAccessRequest",
     "SuspensionAlternative",
     "SuspensionDecision",
     "Task",

@@ -24,6 +24,12 @@ class TaskKind(enum.StrEnum):
     ALERT_DSL = "alert_dsl"
     CONSIDER_CSC_POLICE = "consider_csc_police"
     CONFIRM_SUSPENSION = "confirm_suspension"
+    # Routing by source (DOMAIN.md section 1): the first step each kind of disclosure needs.
+    CHECK_ANONYMOUS = "check_anonymous"
+    GOVERNOR_REPORTED = "governor_reported"
+    AGREE_WITH_AGENCY = "agree_with_agency"
+    RECORD_OWN_ACCOUNT = "record_own_account"
+    PRESERVE_EVIDENCE = "preserve_evidence"
     CUSTOM = "custom"
 
     @property
@@ -35,6 +41,16 @@ class TaskKind(enum.StrEnum):
             "consider_csc_police": "Decide whether to refer to children's social care and the "
             "police",
             "confirm_suspension": "Confirm the suspension in writing",
+            "check_anonymous": "The report is anonymous and cannot be checked with its source: "
+            "record what can be verified, then decide on the facts available",
+            "governor_reported": "Thank the governor, tell them the concern is being dealt with, "
+            "and remind them not to look into it or discuss it themselves",
+            "agree_with_agency": "Agree with the agency that told you what the school may do, "
+            "and what the person may be told, before telling them anything",
+            "record_own_account": "Record the person's own account and what they have already "
+            "done (deleted, corrected, told their line manager)",
+            "preserve_evidence": "Keep the monitoring evidence (screenshots, logs, times) "
+            "before it is deleted or overwritten",
             "custom": "Task",
         }[self.value]
 

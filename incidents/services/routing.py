@@ -38,6 +38,28 @@ def route_new_case(session: Session, case: Case, actor: User) -> None:
         referrals.create_prompt(session, case, Agency.CHILDRENS_SOCIAL_CARE)
         referrals.create_prompt(session, case, Agency.POLICE)
         police.place_hold(session, case, actor)
+    elif case.source in FIRST_STEP:
+        kind, working_days = FIRST_STEP[case.source]
+        tasks.create_standard(
+            session,
+            case,
+            kind,
+            assignee=manager,
+            due_on=deadlines.add_working_days(today, working_days) if working_days else today,
+        )
     # Staff: the reporter's identity is sealed by the case itself (Case.reporter_is_sealed).
-    # Anonymous, governor, external agency, self-report and monitoring need nothing more at
-    # opening: triage decides their track and referrals like any other case.
+
+
+# The first step for the other sources, and how many working days it may take (0: today).
+FIRST_STEP: dict[DisclosureSource, tuple[TaskKind, int]] = {
+    # Nobody can be asked to clarify: what can be verified decides what happens next.
+    DisclosureSource.ANONYMOUS: (TaskKind.CHECK_ANONYMOUS, 1),
+    # A governor has no individual power to act: they pass it on and step back.
+    DisclosureSource.GOVERNOR: (TaskKind.GOVERNOR_REPORTED, 1),
+    # Police or the LADO may need the person not to be told yet (KCSIE Part 4).
+    DisclosureSource.EXTERNAL_AGENCY: (TaskKind.AGREE_WITH_AGENCY, 0),
+    # Seed 004: a mistake by the person themselves: delete, correct, tell the line manager.
+    DisclosureSource.SELF_REPORT: (TaskKind.RECORD_OWN_ACCOUNT, 1),
+    # Seeds 000, 002, 004: monitoring is allowed; its evidence is lost if not kept at once.
+    DisclosureSource.MONITORING: (TaskKind.PRESERVE_EVIDENCE, 0),
+}

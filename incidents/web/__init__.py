@@ -108,6 +108,10 @@ def init_web(app: Flask) -> None:
     from incidents.web import audit_views
 
     app.register_blueprint(audit_views.bp)
+    # The subject access register (UK GDPR Art 15), kept by the headteacher.
+    from incidents.web import subject_access_views
+
+    app.register_blueprint(subject_access_views.bp)
 
 
 def _resume_session(user_id: str) -> User | None:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from incidents.extensions import db_session
 from incidents.models import Role
 from incidents.permissions import Permission, has_permission
+from incidents.services import subject_access
 from incidents.services.due import due_items
 from incidents.web.access import signed_in
 
@@ -23,4 +24,5 @@ def index() -> str:
         if has_permission(current_user, Permission.CASE_PROGRESS)
         else []
     )
-    return render_template("home.html", roles=roles, due=due)
+    sar_due = subject_access.due_requests(db_session(), actor=current_user)
+    return render_template("home.html", roles=roles, due=due, sar_due=sar_due)

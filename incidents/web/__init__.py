@@ -105,6 +105,10 @@ def init_web(app: Flask) -> None:
 
     for views in (disciplinary_views, suspension_views, breach_views):
         app.register_blueprint(views.bp)
+    # Governors' statistics: anonymised figures, charts and exports.
+    from incidents.web import stats_views
+
+    app.register_blueprint(stats_views.bp)
     from incidents.web import audit_views
 
     app.register_blueprint(audit_views.bp)

@@ -1,0 +1,63 @@
+"""Governors' statistics: which schools a reader's figures cover, the protected page for them,
+and the audit entry for an export. Nothing here reads a personal field."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit
+from incidents.models import Role, School, User
+from incidents.permissions import Permission, has_permission
+from incidents.services.errors import Forbidden
+from incidents.stats.disclosure import DEFAULT_THRESHOLD
+from incidents.stats.figures import collect
+from incidents.stats.tables import Page, build_page
+from incidents.stats.terms import TermCalendar
+
+
+@dataclass(frozen=True)
+class StatsSettings:
+    calendar: TermCalendar = field(default_factory=TermCalendar)
+    threshold: int = DEFAULT_THRESHOLD
+
+
+def school_ids_for(session: Session, actor: User) -> list[uuid.UUID]:
+    """A trust or local-authority officer sees every school this instance serves; everyone
+    else with the statistics permission sees only their own school."""
+    if not has_permission(actor, Permission.STATS_READ):
+        raise Forbidden("statistics")
+    if actor.has_role(Role.TRUST_OFFICER):
+        return list(session.scalars(select(School.id)))
+    return [actor.school_id]
+
+
+def statistics_page(
+    session: Session, *, actor: User, year: int, today: date, settings: StatsSettings
+) -> Page:
+    figures = collect(
+        session,
+        school_ids=school_ids_for(session, actor),
+        year=year,
+        calendar=settings.calendar,
+        today=today,
+    )
+    return build_page(figures, calendar=settings.calendar, threshold=settings.threshold)
+
+
+def record_export(session: Session, *, actor: User, kind: str, year: int) -> None:
+    """Every export is recorded, figures too: who took which year's figures, in what form."""
+    if not has_permission(actor, Permission.STATS_READ):
+        raise Forbidden("statistics")
+    audit.record(
+        session,
+        school_id=actor.school_id,
+        action=audit.Action.STATS_EXPORT,
+        actor=actor,
+        object_type="statistics",
+        detail={"format": kind, "academic_year": year},
+    )

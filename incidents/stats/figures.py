@@ -1,0 +1,189 @@
+"""The raw counts behind the statistics pages: a handful of GROUP BY queries over plain columns
+(track, source, state, outcome, dates, referral clock, clause category). No query reads an
+encrypted column or loads a model with personal fields, so nothing is ever decrypted here, and
+crypto-shredded cases still count (shredding keeps these columns).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from incidents.clock import SCHOOL_TZ
+from incidents.models import Case, CaseState, PolicyClause, Referral, School
+from incidents.models.case import case_clause
+from incidents.models.referral import MADE_STATUSES
+from incidents.stats.terms import TermCalendar, terms, year_end, year_start
+
+# Open cases by how long ago the school became aware: (key, label, at least this many days).
+AGE_BANDS = (
+    ("under_30", "Under 30 days", 0),
+    ("30_to_89", "30 to 89 days", 30),
+    ("90_to_179", "90 to 179 days", 90),
+    ("180_plus", "180 days or more", 180),
+)
+UNASSESSED = "unassessed"
+
+
+@dataclass
+class Figures:
+    """Counts only. Period keys: autumn, spring, summer (of the chosen year) and last (the
+    whole year before); year slots for dated events: year and last."""
+
+    year: int
+    schools: list[tuple[uuid.UUID, str]]
+    # (school id, track or "unassessed", source, period) -> cases the school became aware of
+    cases: Counter[tuple[uuid.UUID, str, str, str]] = field(default_factory=Counter)
+    # (clause category, period) -> cases citing at least one clause in it
+    categories: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (outcome, year slot) -> outcomes recorded
+    outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (within | late | no_limit, year slot) -> referrals made
+    referrals: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # year slot -> {days from becoming aware to closing: cases closed}
+    days_to_close: dict[str, Counter[int]] = field(default_factory=dict)
+    # age band -> cases open today
+    open_by_age: Counter[str] = field(default_factory=Counter)
+
+
+def london_midnight(day: date) -> datetime:
+    """The instant a London calendar day starts, in UTC (dated events are stored in UTC)."""
+    return datetime.combine(day, time(0), tzinfo=SCHOOL_TZ).astimezone(UTC)
+
+
+def _period(column: Any, year: int, calendar: TermCalendar) -> ColumnElement[Any]:
+    whens = [(column.between(t.start, t.end), literal(t.name)) for t in terms(year, calendar)]
+    whens.append((column.between(year_start(year - 1), year_end(year - 1)), literal("last")))
+    return case(*whens, else_=None)
+
+
+def _slot(column: Any, year: int) -> ColumnElement[Any]:
+    """ "year" or "last" for a UTC timestamp, by London dates."""
+    this_start, next_start = (
+        london_midnight(year_start(year)),
+        london_midnight(year_start(year + 1)),
+    )
+    last_start = london_midnight(year_start(year - 1))
+    return case(
+        (and_(column >= this_start, column < next_start), literal("year")),
+        (and_(column >= last_start, column < this_start), literal("last")),
+        else_=None,
+    )
+
+
+def _days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(func.date(later)) - func.julianday(earlier), Integer)
+    days: ColumnElement[Any] = cast(later, Date) - earlier
+    return days
+
+
+def collect(
+    session: Session,
+    *,
+    school_ids: list[uuid.UUID],
+    year: int,
+    calendar: TermCalendar,
+    today: date,
+) -> Figures:
+    """Every count one statistics page needs, for the given schools."""
+    schools = session.execute(
+        select(School.id, School.name).where(School.id.in_(school_ids)).order_by(School.name)
+    ).all()
+    figures = Figures(year=year, schools=[(row.id, row.name) for row in schools])
+    span = Case.became_aware_on.between(year_start(year - 1), year_end(year))
+    in_scope = Case.school_id.in_(school_ids)
+
+    period = _period(Case.became_aware_on, year, calendar).label("period")
+    track = func.coalesce(cast(Case.kind, String), UNASSESSED).label("track")
+    rows = session.execute(
+        select(Case.school_id, track, Case.source, period, func.count())
+        .where(in_scope, span)
+        .group_by(Case.school_id, track, Case.source, period)
+    )
+    for school_id, kind, source, when, n in rows:
+        figures.cases[(school_id, str(kind), str(source), str(when))] += n
+
+    category_rows = session.execute(
+        select(PolicyClause.category, period, func.count(func.distinct(Case.id)))
+        .select_from(Case)
+        .join(case_clause, case_clause.c.case_id == Case.id)
+        .join(PolicyClause, PolicyClause.id == case_clause.c.clause_id)
+        .where(in_scope, span)
+        .group_by(PolicyClause.category, period)
+    )
+    for category, when, n in category_rows:
+        figures.categories[(str(category), str(when))] += n
+
+    _collect_outcomes(session, figures, in_scope, year)
+    _collect_referrals(session, figures, in_scope, year)
+    _collect_open(session, figures, in_scope, today)
+    return figures
+
+
+def _collect_outcomes(session: Session, figures: Figures, in_scope: Any, year: int) -> None:
+    slot = _slot(Case.outcome_at, year).label("slot")
+    rows = session.execute(
+        select(Case.outcome, slot, func.count())
+        .where(in_scope, Case.outcome.is_not(None), slot.is_not(None))
+        .group_by(Case.outcome, slot)
+    )
+    for outcome, when, n in rows:
+        figures.outcomes[(str(outcome), str(when))] += n
+    closed = _slot(Case.closed_at, year).label("slot")
+    days = _days_between(session, Case.closed_at, Case.became_aware_on).label("days")
+    rows = session.execute(
+        select(closed, days, func.count())
+        .where(in_scope, Case.closed_at.is_not(None), closed.is_not(None))
+        .group_by(closed, days)
+    )
+    for when, n_days, n in rows:
+        figures.days_to_close.setdefault(str(when), Counter())[int(n_days)] += n
+
+
+def _collect_referrals(session: Session, figures: Figures, in_scope: Any, year: int) -> None:
+    slot = _slot(Referral.made_at, year).label("slot")
+    # Made in time: on or before the London day the clock ran out (as the case page judges it).
+    timing = case(
+        (Referral.due_at.is_(None), literal("no_limit")),
+        (Referral.made_at <= Referral.due_at, literal("within")),
+        else_=literal("late"),
+    ).label("timing")
+    rows = session.execute(
+        select(timing, slot, func.count())
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(
+            in_scope,
+            Referral.status.in_(list(MADE_STATUSES)),
+            slot.is_not(None),
+        )
+        .group_by(timing, slot)
+    )
+    for when_made, when, n in rows:
+        figures.referrals[(str(when_made), str(when))] += n
+
+
+def _collect_open(session: Session, figures: Figures, in_scope: Any, today: date) -> None:
+    # Oldest band first: the first matching WHEN wins.
+    band = case(
+        *[
+            (Case.became_aware_on <= today - timedelta(days=low), literal(key))
+            for key, _label, low in reversed(AGE_BANDS[1:])
+        ],
+        else_=literal(AGE_BANDS[0][0]),
+    ).label("band")
+    rows = session.execute(
+        select(band, func.count())
+        .where(in_scope, Case.state.not_in([CaseState.CLOSED, CaseState.ERASED]))
+        .group_by(band)
+    )
+    for key, n in rows:
+        figures.open_by_age[str(key)] += n

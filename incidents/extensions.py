@@ -21,7 +21,7 @@ def db_session() -> Session:
     """The session for this request, opened on first use and closed at teardown."""
     if "db_session" not in g:
         factory = cast(sessionmaker[Session], current_app.extensions["incidents.sessions"])
-        g.db_session = factory()
+        g.db_session = factory(info={"audit_source": "web"})  # audit.log.SOURCE_KEY
     return cast(Session, g.db_session)
 
 

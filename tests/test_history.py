@@ -85,7 +85,11 @@ def test_the_sealed_reporter_and_the_reveal_reason_stay_out_of_the_history(login
     url = f"/reauthenticate/reveal_reporter?next={reveal}"
     head.post(
         url,
-        data={"csrf_token": csrf_token(head, url), "password": factories.PASSWORD, "reason": REASON},
+        data={
+            "csrf_token": csrf_token(head, url),
+            "password": factories.PASSWORD,
+            "reason": REASON,
+        },
     )
     assert REPORTER_NAME in head.get(reveal).get_data(as_text=True)  # the audited reveal itself
 
@@ -158,7 +162,11 @@ def test_revealing_the_reporter_is_recorded_with_who_and_role(login_as, users, d
     url = f"/reauthenticate/reveal_reporter?next={reveal}"
     head.post(
         url,
-        data={"csrf_token": csrf_token(head, url), "password": factories.PASSWORD, "reason": REASON},
+        data={
+            "csrf_token": csrf_token(head, url),
+            "password": factories.PASSWORD,
+            "reason": REASON,
+        },
     )
     head.get(reveal)
     [entry] = _entries(db, case.id, Action.REPORTER_REVEAL)

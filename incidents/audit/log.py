@@ -30,6 +30,10 @@ from incidents.sensitive import cipher_of, place_of
 log = logging.getLogger(__name__)
 
 ORIGIN_BASE = "incidents.invalid/audit"  # overridden by AUDIT_ORIGIN_BASE in the app config
+# Which channel a session serves ("web", "cli"), set where sessions are opened: the `source`
+# of the source:subject:action. Written as "src" only when known, so a leaf from any
+# other caller has exactly the v1 shape; verifiers ignore keys they do not check.
+SOURCE_KEY = "audit_source"
 
 
 def origin_for(school: School, base: str = ORIGIN_BASE) -> str:
@@ -141,8 +145,10 @@ def record(
         entry.detail_ct = sealed
         detail_digest = _digest(sealed)
     fields, digests = _ciphertext_digests(target) if target is not None else ([], [])
+    source = session.info.get(SOURCE_KEY)
     leaf = tlog.canonical(
         {
+            **({"src": source} if isinstance(source, str) else {}),
             "v": 1,
             "log": head.origin,
             "seq": seq,

@@ -34,7 +34,7 @@ def alembic_config(database_url: str, keyring: object = None) -> AlembicConfig:
 def service_session() -> Iterator[Session]:
     """One transaction for one command: committed if the command succeeds, else rolled back."""
     factory: sessionmaker[Session] = current_app.extensions["incidents.sessions"]
-    session = factory()
+    session = factory(info={"audit_source": "cli"})  # audit.log.SOURCE_KEY
     try:
         yield session
         session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
+from incidents.demo_history import build_history
 from incidents.models import DisclosureSource, Person, PersonKind, PolicyClause, Role, School, User
 from incidents.permissions import can_add_note
 from incidents.services import notes as note_service
@@ -248,6 +249,9 @@ def build_demo(session: Session, *, password: str) -> School:
                 u for u in (users["dsl"], users["head"], users["chair"]) if can_add_note(u, case)
             )
             note_service.add_note(session, actor=writer, case=case, body=body)
+    # Earlier terms' cases, closed with outcomes, so the governors' statistics have history.
+    staff = [people[name] for name, kind in DEMO_PEOPLE if kind is PersonKind.STAFF]
+    build_history(session, head=users["head"], people=staff)
     return school
 
 

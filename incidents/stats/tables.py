@@ -9,6 +9,7 @@ by term: those cells are withheld whatever their value.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from incidents.catalogue import category_label
@@ -107,12 +108,13 @@ class _Builder:
 def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> Page:
     b = _Builder()
     school_level = len(figures.schools) == 1
+    tally = _tally(figures)
     tables = [
-        _breakdown(b, figures, calendar, "tracks", school_level),
-        _breakdown(b, figures, calendar, "sources", school_level),
+        _breakdown(b, figures, tally, calendar, "tracks", school_level),
+        _breakdown(b, figures, tally, calendar, "sources", school_level),
     ]
     if not school_level:
-        tables.append(_by_school(b, figures))
+        tables.append(_by_school(b, figures, tally))
     tables += [
         _categories(b, figures, calendar),
         _outcomes(b, figures),
@@ -139,18 +141,23 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
     return page
 
 
-def _case_count(figures: Figures, period: str, *, track: str = "", source: str = "") -> int:
-    return sum(
-        n
-        for (_school, kind, src, when), n in figures.cases.items()
-        if (when == period or (period == "year" and when in TERMS))
-        and (not track or kind == track)
-        and (not source or src == source)
-    )
+def _tally(figures: Figures) -> Counter[tuple[str, str, str]]:
+    """One pass over the counts: (dimension, value, period) -> cases, "year" included."""
+    tally: Counter[tuple[str, str, str]] = Counter()
+    for (school, kind, source, when), n in figures.cases.items():
+        for period in (when, "year") if when in TERMS else (when,):
+            for key in (("track", kind), ("source", source), ("school", str(school)), ("", "")):
+                tally[(*key, period)] += n
+    return tally
 
 
 def _breakdown(
-    b: _Builder, figures: Figures, calendar: TermCalendar, key: str, school_level: bool
+    b: _Builder,
+    figures: Figures,
+    tally: Counter[tuple[str, str, str]],
+    calendar: TermCalendar,
+    key: str,
+    school_level: bool,
 ) -> Table:
     if key == "tracks":
         rows = [Heading(k.value, k.label) for k in CaseKind] + [
@@ -172,19 +179,19 @@ def _breakdown(
     )
     for row in rows:
         for col in PERIODS:
-            value = _case_count(figures, col, **{what: row.key})
+            value = tally[(what, row.key, col)]
             table.cells[(row.key, col)] = b.cell((key, row.key, col), value)
             if school_level and row.key == CaseKind.ALLEGATION.value and col in TERMS:
                 b.withheld.add((key, row.key, col))
     for col in PERIODS:
-        table.cells[(TOTAL, col)] = b.cell((CASES, TOTAL, col), _case_count(figures, col))
+        table.cells[(TOTAL, col)] = b.cell((CASES, TOTAL, col), tally[("", "", col)])
     row_keys = [r.key for r in rows]
     b.term_lines(key, row_keys)
     b.column_lines(key, row_keys, PERIODS, CASES)
     return table
 
 
-def _by_school(b: _Builder, figures: Figures) -> Table:
+def _by_school(b: _Builder, figures: Figures, tally: Counter[tuple[str, str, str]]) -> Table:
     rows = [Heading(str(school_id), name) for school_id, name in figures.schools]
     table = Table(
         "schools",
@@ -198,14 +205,10 @@ def _by_school(b: _Builder, figures: Figures) -> Table:
     )
     for (school_id, _name), row in zip(figures.schools, rows, strict=True):
         for col in YEARS:
-            value = sum(
-                n
-                for (sid, _k, _s, when), n in figures.cases.items()
-                if sid == school_id and (when == col or (col == "year" and when in TERMS))
-            )
+            value = tally[("school", str(school_id), col)]
             table.cells[(row.key, col)] = b.cell(("schools", row.key, col), value)
     for col in YEARS:
-        table.cells[(TOTAL, col)] = b.cell((CASES, TOTAL, col), _case_count(figures, col))
+        table.cells[(TOTAL, col)] = b.cell((CASES, TOTAL, col), tally[("", "", col)])
     b.column_lines("schools", [r.key for r in rows], YEARS, CASES)
     return table
 

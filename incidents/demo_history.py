@@ -1,0 +1,137 @@
+"""Demo history: a year and a term of earlier cases, taken through the services to their
+outcome and closure, so the demo governor's statistics show some figures and some `c`."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from incidents.clock import local_today
+from incidents.models import (
+    Agency,
+    Case,
+    CaseKind,
+    CaseOutcome,
+    DisclosureSource,
+    EmploymentOutcome,
+    Person,
+    ReferralMethod,
+    ReferralStatus,
+    ThresholdAnswer,
+    User,
+)
+from incidents.services import casework, outcomes, referrals, tasks, triage
+from incidents.services.cases import CaseInput, record_disclosure
+from incidents.stats.figures import london_midnight
+from incidents.stats.terms import academic_year_of, year_start
+
+N, Y = ThresholdAnswer.NO, ThresholdAnswer.YES
+# (track, how many last year, how many so far this year): low-level concerns are the
+# commonest, as KCSIE expects; a handful of allegations, which stay small (and hidden).
+MIX = (
+    (CaseKind.LOW_LEVEL_CONCERN, 22, 9),
+    (CaseKind.POLICY_BREACH, 14, 7),
+    (CaseKind.ALLEGATION, 3, 2),
+)
+SOURCES = (
+    DisclosureSource.PARENT,
+    DisclosureSource.SELF_REPORT,
+    DisclosureSource.MONITORING,
+    DisclosureSource.ANONYMOUS,
+    DisclosureSource.PARENT,
+    DisclosureSource.EXTERNAL_AGENCY,
+)
+NARRATIVES = {
+    CaseKind.LOW_LEVEL_CONCERN: "A member of staff messaged a parent about a pupil from a "
+    "personal phone late in the evening.",
+    CaseKind.POLICY_BREACH: "A photograph of pupils was posted on a personal account.",
+    CaseKind.ALLEGATION: "A parent said an adult contacted their child privately online.",
+}
+
+
+def build_history(session: Session, *, head: User, people: list[Person]) -> int:
+    """Earlier cases for the demo school; returns how many."""
+    rng = random.Random(2026)  # noqa: S311 - invented demo data, not security
+    today = local_today()
+    this_year = academic_year_of(today)
+    made = 0
+    for kind, last_year, so_far in MIX:
+        for year, count in ((this_year - 1, last_year), (this_year, so_far)):
+            span = (min(today, year_start(year + 1) - timedelta(days=1)) - year_start(year)).days
+            for _ in range(count):
+                aware = year_start(year) + timedelta(days=rng.randint(0, max(span - 1, 0)))
+                case = _record(session, head, rng.choice(people), kind, rng, aware)
+                _progress(session, head, case, kind, rng, today)
+                made += 1
+    return made
+
+
+def _record(
+    session: Session, head: User, person: Person, kind: CaseKind, rng: random.Random, aware: date
+) -> Case:
+    source = rng.choice(SOURCES)
+    data = CaseInput(
+        narrative=NARRATIVES[kind],
+        became_aware_on=aware,
+        occurred_on=aware - timedelta(days=rng.randint(0, 3)),
+        subject_ids=(person.id,),
+        source=source,
+        reporter="Demo reporter" if source is DisclosureSource.PARENT else "",
+    )
+    case = record_disclosure(session, actor=head, data=data)
+    answers = (Y, N, N, N) if kind is CaseKind.ALLEGATION else (N, N, N, N)
+    triage.triage(
+        session,
+        actor=head,
+        case=case,
+        data=triage.TriageInput(*answers, kind=kind, reasons="Demo: decided on the facts."),
+    )
+    return case
+
+
+def _progress(
+    session: Session, head: User, case: Case, kind: CaseKind, rng: random.Random, today: date
+) -> None:
+    aware = case.became_aware_on
+    if kind is CaseKind.ALLEGATION:
+        # The LADO was told: usually within the working day, once a little late.
+        lado = next(r for r in case.referrals if r.agency is Agency.LADO)
+        made_on = min(today, aware + timedelta(days=rng.choice((0, 0, 0, 3))))
+        late = lado.due_at is not None and made_on > lado.due_at.date()
+        referrals.update_referral(
+            session,
+            actor=head,
+            case=case,
+            referral_id=lado.id,
+            data=referrals.ReferralUpdate(
+                status=ReferralStatus.MADE,
+                method=ReferralMethod.PHONE,
+                made_on=made_on,
+                their_reference="LADO-DEMO",
+                reasons="Demo: the LADO could not be reached at first." if late else "",
+            ),
+        )
+        return  # allegations stay open: the police and the LADO decide their pace
+    age = (today - aware).days
+    if age < 21:
+        return  # too recent to be closed
+    for task in case.tasks:
+        if not task.is_done:
+            tasks.complete_task(session, actor=head, case=case, task_id=task.id)
+    if kind is CaseKind.POLICY_BREACH:
+        casework.take_step(session, actor=head, case=case, action="investigate")
+    outcome = rng.choice((CaseOutcome.UPHELD, CaseOutcome.UPHELD, CaseOutcome.NOT_UPHELD))
+    outcomes.record_outcome(session, actor=head, case=case, outcome=outcome, reasons="Demo.")
+    outcomes.close_case(
+        session,
+        actor=head,
+        case=case,
+        data=outcomes.ClosureInput(
+            employment_outcome=EmploymentOutcome.CONTINUES, mention_in_references=False
+        ),
+    )
+    # The services stamp "now"; history needs the days it really took. Demo data only.
+    took = timedelta(days=rng.randint(7, min(age, 90)))
+    case.outcome_at = case.closed_at = london_midnight(aware + took)

@@ -4,8 +4,10 @@ outcome and closure, so the demo governor's statistics show some figures and som
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
@@ -17,6 +19,7 @@ from incidents.models import (
     DisclosureSource,
     EmploymentOutcome,
     Person,
+    PolicyClause,
     ReferralMethod,
     ReferralStatus,
     ThresholdAnswer,
@@ -35,6 +38,7 @@ MIX = (
     (CaseKind.POLICY_BREACH, 14, 7),
     (CaseKind.ALLEGATION, 3, 2),
 )
+HISTORY_CASES = sum(last + now for _kind, last, now in MIX)
 SOURCES = (
     DisclosureSource.PARENT,
     DisclosureSource.SELF_REPORT,
@@ -54,6 +58,13 @@ NARRATIVES = {
 def build_history(session: Session, *, head: User, people: list[Person]) -> int:
     """Earlier cases for the demo school; returns how many."""
     rng = random.Random(2026)  # noqa: S311 - invented demo data, not security
+    clauses = sorted(
+        session.scalars(
+            select(PolicyClause.id).where(
+                PolicyClause.school_id == head.school_id, PolicyClause.retired_at.is_(None)
+            )
+        )
+    )
     today = local_today()
     this_year = academic_year_of(today)
     made = 0
@@ -62,14 +73,21 @@ def build_history(session: Session, *, head: User, people: list[Person]) -> int:
             span = (min(today, year_start(year + 1) - timedelta(days=1)) - year_start(year)).days
             for _ in range(count):
                 aware = year_start(year) + timedelta(days=rng.randint(0, max(span - 1, 0)))
-                case = _record(session, head, rng.choice(people), kind, rng, aware)
+                cited = (rng.choice(clauses),) if clauses else ()
+                case = _record(session, head, rng.choice(people), kind, rng, aware, cited)
                 _progress(session, head, case, kind, rng, today)
                 made += 1
     return made
 
 
 def _record(
-    session: Session, head: User, person: Person, kind: CaseKind, rng: random.Random, aware: date
+    session: Session,
+    head: User,
+    person: Person,
+    kind: CaseKind,
+    rng: random.Random,
+    aware: date,
+    clause_ids: tuple[uuid.UUID, ...],
 ) -> Case:
     source = rng.choice(SOURCES)
     data = CaseInput(
@@ -77,6 +95,7 @@ def _record(
         became_aware_on=aware,
         occurred_on=aware - timedelta(days=rng.randint(0, 3)),
         subject_ids=(person.id,),
+        clause_ids=clause_ids,
         source=source,
         reporter="Demo reporter" if source is DisclosureSource.PARENT else "",
     )

@@ -100,3 +100,49 @@ def entries(db: Session, **where: object) -> int:
     for name, value in where.items():
         query = query.where(getattr(AuditEntry, name) == value)
     return db.scalar(query) or 0
+
+
+# The blueprints whose pages need a case brought here first (see ready_for).
+BLUEPRINTS = frozenset({"disciplinary", "suspension", "breaches"})
+
+
+def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
+    """URL values for a disciplinary, suspension or breach page, with a case at a stage where
+    the page is offered (for the sweeps over every page: headers, access)."""
+    from incidents.models import Alternative, DataSubjects
+    from incidents.services import breaches, disciplinary, suspension
+
+    name = endpoint.split(".", 1)[1]
+    if endpoint.startswith("disciplinary."):
+        parent = name in ("new_measure", "conclude")
+        kind = PersonKind.PARENT_CARER if parent else PersonKind.STAFF
+        case = upheld(db, head, kind, CaseKind.POLICY_BREACH)
+        if name == "start":
+            return {"case_id": case.id}
+        process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+        db.commit()
+        return {"case_id": case.id, "process_id": process.id}
+    if endpoint.startswith("suspension."):
+        case = case_about(db, head, PersonKind.STAFF)
+        assess(db, head, case, CaseKind.ALLEGATION)
+        through_lado(db, head, case)
+        values: dict[str, object] = {"case_id": case.id}
+        if name == "confirmation_sent":
+            decision = suspension.decide_suspension(
+                db,
+                actor=head,
+                case=case,
+                data=suspension.SuspensionInput(
+                    None, {Alternative.SUPERVISION: "None free."}, True, "Risk.", TODAY
+                ),
+            )
+            values["decision_id"] = decision.id
+        db.commit()
+        return values
+    case = case_about(db, head, PersonKind.STAFF)
+    assess(db, head, case, CaseKind.DATA_BREACH)
+    if name != "facts":
+        facts = breaches.BreachFacts("a", "b", 2, frozenset({DataSubjects.STAFF}), "c", "d")
+        breaches.record_facts(db, actor=head, case=case, data=facts)
+    db.commit()
+    return {"case_id": case.id}

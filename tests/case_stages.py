@@ -16,7 +16,7 @@ from incidents.models import (
     User,
 )
 from incidents.services import outcomes, police, referrals, tasks, triage
-from tests import factories
+from tests import case_routes, factories
 
 NO = ThresholdAnswer.NO
 YES = ThresholdAnswer.YES
@@ -65,6 +65,8 @@ def under_police_hold(db: Session, head: User, case: Case) -> Case:
 
 def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
     """URL values for a case-work page, with the case at a stage where the page is offered."""
+    if endpoint.split(".")[0] in case_routes.BLUEPRINTS:
+        return case_routes.ready_for(db, head, endpoint)
     case = recorded(db, head)
     values: dict[str, object] = {"case_id": case.id}
     if endpoint in ("triage.change_track", "outcomes.record", "outcomes.close"):

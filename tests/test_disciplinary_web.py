@@ -409,3 +409,21 @@ def test_pages_refuse_a_case_not_at_their_step(db: Session, users: Any, head: Fl
         assert response.status_code == 302
         page = head.get(response.location).get_data(as_text=True)
         assert "not possible while the case is recorded" in flashed(page)
+
+
+def test_the_breach_section_shows_the_ico_referral_and_its_reference(
+    db: Session, users: Any, head: FlaskClient
+) -> None:
+    from incidents.models import Agency, ReferralStatus
+    from incidents.services import breaches
+    from tests.case_routes import move
+
+    case, _ = _breach(db, users, with_facts=True)
+    actor = users[Role.HEADTEACHER]
+    breaches.decide_ico(db, actor=actor, case=case, report=True, reasons="High risk.")
+    move(db, actor, case, Agency.ICO, ReferralStatus.MADE)
+    db.commit()
+    page = head.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Yes: High risk." in page and "ICO reference REF-1" in page
+    register = head.get("/breaches").get_data(as_text=True)
+    assert re.search(r"Yes</td>\s*<td[^>]*>Yes</td>", register)

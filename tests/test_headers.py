@@ -54,9 +54,23 @@ GET_PAGES: dict[str, Role | None] = {
     "auth.second_factor": None,
     "two_factor.set_up": Role.STAFF,
     "elevation.reauthenticate": Role.HEADTEACHER,
+    "disciplinary.start": Role.HEADTEACHER,
+    "disciplinary.hearing": Role.HEADTEACHER,
+    "disciplinary.outcome": Role.HEADTEACHER,
+    "disciplinary.new_measure": Role.HEADTEACHER,
+    "disciplinary.conclude": Role.HEADTEACHER,
+    "disciplinary.end": Role.HEADTEACHER,
+    "suspension.new": Role.HEADTEACHER,
+    "suspension.confirmation_sent": Role.HEADTEACHER,
+    "breaches.facts": Role.HEADTEACHER,
+    "breaches.ico": Role.HEADTEACHER,
+    "breaches.people_told": Role.HEADTEACHER,
+    "breaches.register": Role.DSL,
 }
 # The case-work pages need the case at a stage where the page is offered.
-CASE_STEP_BLUEPRINTS = frozenset({"triage", "referrals", "outcomes", "case_tasks"})
+CASE_STEP_BLUEPRINTS = frozenset(
+    {"triage", "referrals", "outcomes", "case_tasks", "disciplinary", "suspension", "breaches"}
+)
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-+/=]+)'")
 ONE_YEAR = 31_536_000
 

@@ -136,13 +136,13 @@ def _progress(
     age = (today - aware).days
     if age < 21:
         return  # too recent to be closed
-    for task in case.tasks:
-        if not task.is_done:
-            tasks.complete_task(session, actor=head, case=case, task_id=task.id)
     if kind is CaseKind.POLICY_BREACH:
         casework.take_step(session, actor=head, case=case, action="investigate")
     outcome = rng.choice((CaseOutcome.UPHELD, CaseOutcome.UPHELD, CaseOutcome.NOT_UPHELD))
     outcomes.record_outcome(session, actor=head, case=case, outcome=outcome, reasons="Demo.")
+    for task in case.tasks:  # the follow-ups the track and the outcome asked for
+        if not task.is_done:
+            tasks.complete_task(session, actor=head, case=case, task_id=task.id)
     outcomes.close_case(
         session,
         actor=head,

@@ -301,6 +301,9 @@ def test_home_page_links_to_the_statistics(login_as: Callable[[Role], FlaskClien
         ("STATS_SPRING_TERM_STARTS", "13-01", "not a date that exists"),
         ("STATS_SUMMER_TERM_STARTS", "April", "MM-DD"),
         ("STATS_SUMMER_TERM_STARTS", "10-01", "between January and August"),
+        ("STATS_CACHE_SECONDS", "-1", "from 0 to 3600"),
+        ("STATS_SUPPRESSION_THRESHOLD", "\u00b2", "from 1 to 20"),
+        ("STATS_CACHE_SECONDS", "86400", "from 0 to 3600"),
     ],
 )
 def test_bad_statistics_settings_stop_the_app(
@@ -316,3 +319,25 @@ def test_bad_statistics_settings_stop_the_app(
             settings=settings,
             session_factory=session_factory,
         )
+
+
+def test_the_page_and_its_charts_share_one_computation(
+    login_as: Callable[[Role], FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidents.services import statistics as service
+
+    calls: list[int] = []
+    real = service.statistics_page
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "statistics_page", counted)
+    client = login_as(Role.GOVERNOR)
+    client.get("/statistics/")
+    client.get("/statistics/chart/tracks.svg")
+    client.get("/statistics/chart/terms.svg")
+    assert len(calls) == 1
+    client.get(f"/statistics/?year={THIS_YEAR - 1}")  # another year: computed afresh
+    assert len(calls) == 2

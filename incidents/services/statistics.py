@@ -23,6 +23,8 @@ from incidents.stats.terms import TermCalendar
 class StatsSettings:
     calendar: TermCalendar = field(default_factory=TermCalendar)
     threshold: int = DEFAULT_THRESHOLD
+    # How long the web layer may reuse a computed page (the figures' freshness).
+    cache_seconds: int = 60
 
 
 def school_ids_for(actor: User) -> list[uuid.UUID] | None:

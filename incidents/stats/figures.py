@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     true,
 )
@@ -163,23 +164,31 @@ def collect(
 
 
 def _collect_outcomes(session: Session, figures: Figures, in_scope: Any, year: int) -> None:
-    slot = _slot(Case.outcome_at, year).label("slot")
+    """Outcomes recorded and cases closed, in one pass over the table: each row says in which
+    year (if either) its outcome was recorded and it was closed, and how long closing took."""
+    decided = _slot(Case.outcome_at, year).label("decided")
+    closed = _slot(Case.closed_at, year).label("closed")
+    days = case(
+        (
+            _in_years(Case.closed_at, year),
+            _days_between(session, Case.closed_at, Case.became_aware_on),
+        ),
+        else_=None,
+    ).label("days")
     rows = session.execute(
-        select(Case.outcome, slot, func.count())
-        .where(in_scope, Case.outcome.is_not(None), _in_years(Case.outcome_at, year))
-        .group_by(Case.outcome, slot)
+        select(Case.outcome, decided, closed, days, func.count())
+        .where(
+            in_scope,
+            Case.outcome.is_not(None),  # closing needs an outcome first
+            or_(_in_years(Case.outcome_at, year), _in_years(Case.closed_at, year)),
+        )
+        .group_by(Case.outcome, decided, closed, days)
     )
-    for outcome, when, n in rows:
-        figures.outcomes[(str(outcome), str(when))] += n
-    closed = _slot(Case.closed_at, year).label("slot")
-    days = _days_between(session, Case.closed_at, Case.became_aware_on).label("days")
-    rows = session.execute(
-        select(closed, days, func.count())
-        .where(in_scope, Case.closed_at.is_not(None), _in_years(Case.closed_at, year))
-        .group_by(closed, days)
-    )
-    for when, n_days, n in rows:
-        figures.days_to_close.setdefault(str(when), Counter())[int(n_days)] += n
+    for outcome, when_decided, when_closed, n_days, n in rows:
+        if when_decided is not None:
+            figures.outcomes[(str(outcome), str(when_decided))] += n
+        if when_closed is not None and n_days is not None:
+            figures.days_to_close.setdefault(str(when_closed), Counter())[int(n_days)] += n
 
 
 def _collect_referrals(

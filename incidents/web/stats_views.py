@@ -4,6 +4,8 @@ exports. Views only: the counts come from the statistics service, protected as o
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -23,6 +25,8 @@ from incidents.web.access import requires
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
 _SETTINGS = "incidents.stats"
+_CACHE = "incidents.stats.pages"
+_WHOLE = re.compile(r"[0-9]{1,5}")  # ASCII only: isdigit() also accepts "²"
 YEARS_OFFERED = 10
 
 
@@ -34,12 +38,17 @@ def _configure(state: BlueprintSetupState) -> None:
         return str(app.config.get(name) or os.environ.get(name) or default)
 
     threshold_raw = setting("STATS_SUPPRESSION_THRESHOLD", str(DEFAULT_THRESHOLD))
-    if not threshold_raw.isdigit() or not 1 <= int(threshold_raw) <= 20:
+    if not _WHOLE.fullmatch(threshold_raw) or not 1 <= int(threshold_raw) <= 20:
         raise ValueError("STATS_SUPPRESSION_THRESHOLD must be a whole number from 1 to 20")
     calendar = calendar_from(
         setting("STATS_SPRING_TERM_STARTS", "01-01"), setting("STATS_SUMMER_TERM_STARTS", "easter")
     )
-    app.extensions[_SETTINGS] = StatsSettings(calendar=calendar, threshold=int(threshold_raw))
+    cache_raw = setting("STATS_CACHE_SECONDS", "60")
+    if not _WHOLE.fullmatch(cache_raw) or int(cache_raw) > 3600:
+        raise ValueError("STATS_CACHE_SECONDS must be a whole number from 0 to 3600")
+    app.extensions[_SETTINGS] = StatsSettings(
+        calendar=calendar, threshold=int(threshold_raw), cache_seconds=int(cache_raw)
+    )
 
 
 bp.record_once(_configure)
@@ -63,9 +72,23 @@ def _year() -> tuple[int, str | None]:
 
 
 def _page_for(year: int) -> Page:
-    return stats_service.statistics_page(
+    """The protected page, computed at most once a minute per scope and year: the page and
+    its two chart images (three requests) share one computation, and so do all the
+    governors of a school. Figures are at most STATS_CACHE_SECONDS old (default 60)."""
+    scope = stats_service.school_ids_for(current_user)
+    key = (tuple(scope) if scope is not None else None, year, local_today())
+    cache: dict[object, tuple[float, Page]] = current_app.extensions.setdefault(_CACHE, {})
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < _settings().cache_seconds:
+        return hit[1]
+    page = stats_service.statistics_page(
         db_session(), actor=current_user, year=year, today=local_today(), settings=_settings()
     )
+    for old in [k for k, (at, _page) in cache.items() if now - at >= _settings().cache_seconds]:
+        cache.pop(old, None)
+    cache[key] = (now, page)
+    return page
 
 
 def _bad_year(message: str) -> tuple[str, int]:

@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -26,7 +27,7 @@ from incidents.services import erasure
 from incidents.services import notes as note_service
 from incidents.services.cases import NewSubject
 from incidents.services.statistics import StatsSettings, statistics_page
-from incidents.stats.export import safe_cell
+from incidents.stats.export import PDF_ORIGIN, ReportFetcher, safe_cell
 from incidents.stats.terms import academic_year_of, year_start
 from tests import factories
 
@@ -115,6 +116,9 @@ def test_governor_sees_no_name_reference_free_text_or_small_count(
     words = re.sub(r"Page \d+ of \d+|from 1 to 5", "", pdf_text).split()
     assert not [w for w in words if SMALL.match(w)], pdf_text
     assert "What the symbols mean" in html and "What the symbols mean" in pdf_text
+    # The charts are in the PDF (drawn from the fetched SVG, so their titles are text).
+    assert "Cases by track, this year and last year" in pdf_text
+    assert "All cases by term this year" in pdf_text
 
 
 def test_the_page_explains_its_symbols_and_has_charts_with_tables(
@@ -341,3 +345,25 @@ def test_the_page_and_its_charts_share_one_computation(
     assert len(calls) == 1
     client.get(f"/statistics/?year={THIS_YEAR - 1}")  # another year: computed afresh
     assert len(calls) == 2
+
+
+def test_the_pdf_fetcher_serves_only_the_reports_own_resources(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "app.css").write_text("body { color: black }")
+    (tmp_path / "secret.txt").write_text("not for the report")
+    fetcher = ReportFetcher(static, lambda name: b"<svg>" + name.encode() + b"</svg>")
+
+    chart = fetcher.fetch(f"{PDF_ORIGIN}chart/tracks.svg")
+    assert chart.headers["Content-Type"] == "image/svg+xml"
+    assert fetcher.fetch(f"{PDF_ORIGIN}static/app.css").headers["Content-Type"] == "text/css"
+    for url in (
+        "https://example.com/tracker.png",
+        "file:///etc/passwd",
+        f"{PDF_ORIGIN}static/../secret.txt",
+        f"{PDF_ORIGIN}static/%2e%2e/secret.txt",
+        f"{PDF_ORIGIN}chart/other.svg",
+        f"{PDF_ORIGIN}anything",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)

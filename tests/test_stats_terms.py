@@ -145,3 +145,27 @@ def test_cases_land_in_the_right_term_and_year_either_side_of_each_boundary(
         "Spring term 2025",
         "Summer term 2025",
     ]
+
+
+def test_terms_not_started_are_gaps_on_the_chart_not_zeros(
+    db: Session, users: dict[Role, User]
+) -> None:
+    from incidents.stats.charts import chart_data
+
+    page = statistics_page(
+        db,
+        actor=users[Role.GOVERNOR],
+        year=2025,
+        today=date(2025, 11, 30),
+        settings=StatsSettings(),
+    )
+    assert page.future_terms == ("spring", "summer")
+    assert chart_data(page, "terms").series[0][1] == [0, None, None]
+    whole_year = statistics_page(
+        db,
+        actor=users[Role.GOVERNOR],
+        year=2024,
+        today=date(2025, 11, 30),
+        settings=StatsSettings(),
+    )
+    assert whole_year.future_terms == ()

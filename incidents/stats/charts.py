@@ -64,7 +64,16 @@ def chart_data(page: Page, name: str) -> ChartData:
             name,
             "All cases by term this year",
             [labels[t] for t in TERMS],
-            [("All cases", [page.number(table, TOTAL, t) for t in TERMS])],
+            # A term that has not started is a gap, not a fall to zero.
+            [
+                (
+                    "All cases",
+                    [
+                        None if t in page.future_terms else page.number(table, TOTAL, t)
+                        for t in TERMS
+                    ],
+                )
+            ],
             "Line chart of all cases in each term this year. The same figures are in the "
             "'All cases' row of the table 'Cases by track'.",
         )

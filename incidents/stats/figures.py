@@ -65,6 +65,8 @@ class Figures:
     days_to_close: dict[str, Counter[int]] = field(default_factory=dict)
     # age band -> cases open today
     open_by_age: Counter[str] = field(default_factory=Counter)
+    # The day the figures were taken: terms after it have not happened yet.
+    today: date | None = None
 
 
 def london_midnight(day: date) -> datetime:
@@ -130,7 +132,7 @@ def collect(
     if school_ids is not None:
         named = named.where(School.id.in_(school_ids))
     schools = session.execute(named).all()
-    figures = Figures(year=year, schools=[(row.id, row.name) for row in schools])
+    figures = Figures(year=year, schools=[(row.id, row.name) for row in schools], today=today)
     span = Case.became_aware_on.between(year_start(year - 1), year_end(year))
     in_scope: ColumnElement[bool] = true() if school_ids is None else Case.school_id.in_(school_ids)
 

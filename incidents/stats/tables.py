@@ -53,6 +53,8 @@ class Page:
     tables: list[Table]
     protection: Protection
     threshold: int
+    # Terms that had not started when the figures were taken (their zeros are "not yet").
+    future_terms: tuple[str, ...] = ()
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -136,6 +138,11 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
         tables=tables,
         protection=protection,
         threshold=threshold,
+        future_terms=tuple(
+            t.name
+            for t in terms(figures.year, calendar)
+            if figures.today is not None and t.start > figures.today
+        ),
     )
     _derive(page, figures)
     return page

@@ -7,6 +7,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Callable
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -16,9 +17,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from incidents import create_app
-from incidents.models import DisclosureSource, Role, User
+from incidents.models import DisclosureSource, Requester, Role, User
 from incidents.sensitive import Sensitive
 from incidents.services import notes as note_service
+from incidents.services import subject_access as sar_service
 from incidents.services.clauses import list_clauses
 from incidents.web import ERROR_PAGES
 from incidents.web.auth import PENDING
@@ -66,6 +68,12 @@ GET_PAGES: dict[str, Role | None] = {
     "breaches.ico": Role.HEADTEACHER,
     "breaches.people_told": Role.HEADTEACHER,
     "breaches.register": Role.DSL,
+    "sar.index": Role.HEADTEACHER,
+    "sar.new": Role.HEADTEACHER,
+    "sar.show": Role.HEADTEACHER,
+    "sar.extend": Role.HEADTEACHER,
+    "sar.respond": Role.HEADTEACHER,
+    "sar.close": Role.HEADTEACHER,
 }
 # The case-work pages need the case at a stage where the page is offered.
 CASE_STEP_BLUEPRINTS = frozenset(
@@ -169,6 +177,14 @@ def _url_and_client(
         values.update(case_id=case.id, note_id=note.id)
     if "purpose_name" in rule.arguments:
         values["purpose_name"] = "export"
+    if "request_id" in rule.arguments:
+        request = sar_service.log_request(
+            db,
+            actor=users[Role.HEADTEACHER],
+            data=sar_service.NewRequest("A Requester", Requester.OTHER, date(2026, 1, 5)),
+        )
+        db.commit()
+        values["request_id"] = request.id
     if "clause_id" in rule.arguments:
         values["clause_id"] = list_clauses(db, users[Role.ADMIN].school_id)[0].id
     if endpoint == "auth.second_factor":

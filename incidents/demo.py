@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -13,9 +13,20 @@ from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
 from incidents.demo_history import build_history
-from incidents.models import DisclosureSource, Person, PersonKind, PolicyClause, Role, School, User
+from incidents.models import (
+    DisclosureSource,
+    Exemption,
+    Person,
+    PersonKind,
+    PolicyClause,
+    Requester,
+    Role,
+    School,
+    User,
+)
 from incidents.permissions import can_add_note
 from incidents.services import notes as note_service
+from incidents.services import subject_access as sar
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
 from incidents.services.people import create_person
 from incidents.services.schools import create_school
@@ -252,7 +263,47 @@ def build_demo(session: Session, *, password: str) -> School:
     # Earlier terms' cases, closed with outcomes, so the governors' statistics have history.
     staff = [people[name] for name, kind in DEMO_PEOPLE if kind is PersonKind.STAFF]
     build_history(session, head=users["head"], people=staff)
+    _demo_requests(session, head=users["head"], today=today)
     return school
+
+
+def _demo_requests(session: Session, *, head: User, today: date) -> None:
+    """Subject access requests: one answered with an exemption, one extended, one due soon."""
+    answered = sar.log_request(
+        session,
+        actor=head,
+        data=sar.NewRequest(
+            "Ms A Parent, for her son's records", Requester.PARENT_FOR_CHILD, today - timedelta(50)
+        ),
+    )
+    sar.respond(
+        session,
+        actor=head,
+        request=answered,
+        responded_on=today - timedelta(25),
+        exemptions=[Exemption.SOURCE_IDENTITY],
+        note="The name of the member of staff who raised the concern was redacted.",
+    )
+    extended = sar.log_request(
+        session,
+        actor=head,
+        data=sar.NewRequest(
+            "Mr D Teacher, about his own records", Requester.DATA_SUBJECT, today - timedelta(12)
+        ),
+    )
+    sar.extend(
+        session,
+        actor=head,
+        request=extended,
+        reason="Records across three cases and the chronology: complex.",
+    )
+    sar.log_request(
+        session,
+        actor=head,
+        data=sar.NewRequest(
+            "A solicitor, for a former volunteer", Requester.REPRESENTATIVE, today - timedelta(27)
+        ),
+    )
 
 
 def describe(password: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from incidents.cli import cli
 from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS
 from incidents.demo_history import HISTORY_CASES
-from incidents.models import Case, PolicyClause, Role, School, User
+from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
 from incidents.services.users import authenticate
 
 
@@ -171,6 +171,9 @@ def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     cases = db.scalars(select(Case).where(Case.school_id == school.id)).all()
     policies = {clause.code[:3] for case in cases for clause in case.clauses}
     assert policies == {"000", "001", "002", "003", "004"}
+    # The headteacher's subject access register has one answered, one extended, one open.
+    states = {(r.state.value, r.extended) for r in db.scalars(select(SubjectAccessRequest))}
+    assert states == {("responded", False), ("open", True), ("open", False)}
     # The password file is private to its owner.
     password_file = Path(app.instance_path) / "demo_password"
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600

@@ -28,7 +28,7 @@ from incidents.services import notes as note_service
 from incidents.services.cases import NewSubject
 from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats.export import PDF_ORIGIN, ReportFetcher, safe_cell
-from incidents.stats.terms import academic_year_of, year_start
+from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
 
 THIS_YEAR = academic_year_of(local_today())
@@ -126,7 +126,7 @@ def test_the_page_explains_its_symbols_and_has_charts_with_tables(
 ) -> None:
     html = login_as(Role.GOVERNOR).get("/statistics/").get_data(as_text=True)
     assert "Hidden to protect people&#39;s privacy" in html or "Hidden to protect people's" in html
-    assert "allegations against adults are never split by term" in html
+    assert "Allegations against adults are never split by term for a single school" in html
     assert html.count('class="app-stats-chart"') == 2
     assert re.search(
         r'<img class="app-stats-chart" src="/statistics/chart/tracks.svg\?year=\d+" alt="[^"]+',
@@ -367,3 +367,29 @@ def test_the_pdf_fetcher_serves_only_the_reports_own_resources(tmp_path: Path) -
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_allegations_split_by_term_only_across_two_schools_or_more(
+    db: Session, users: dict[Role, User], keyring: Keyring
+) -> None:
+    from incidents.models import CaseKind, ThresholdAnswer
+    from incidents.services import triage
+
+    other = factories.make_school(db, name="Second Academy")
+    other_head = factories.make_user(db, other, Role.HEADTEACHER)
+    db.commit()
+    officer = users[Role.TRUST_OFFICER]
+    yes, no = ThresholdAnswer.YES, ThresholdAnswer.NO
+
+    def allegations(head: User, n: int) -> None:
+        for case in _cases(db, head, n, source=DisclosureSource.ANONYMOUS):
+            data = triage.TriageInput(yes, no, no, no, CaseKind.ALLEGATION, "Reasons.")
+            triage.triage(db, actor=head, case=case, data=data)
+        db.commit()
+
+    allegations(other_head, 8)  # one school's allegations only: the trust cannot split them
+    term = term_of(local_today()).name
+    assert _count(db, officer, "tracks", "allegation", term) == "x"
+    allegations(users[Role.HEADTEACHER], 7)  # now two schools: the trust's figures may
+    assert _count(db, officer, "tracks", "allegation", "year") == "15"
+    assert _count(db, users[Role.GOVERNOR], "tracks", "allegation", term) == "x"

@@ -110,10 +110,18 @@ class _Builder:
 def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> Page:
     b = _Builder()
     school_level = len(figures.schools) == 1
+    # Allegations by term only where they cannot be pinned on one school: at trust level,
+    # and only when at least two schools had allegations in the year.
+    with_allegations = {
+        school
+        for (school, kind, _source, when), n in figures.cases.items()
+        if kind == CaseKind.ALLEGATION.value and when in TERMS and n
+    }
+    split_allegations = not school_level and len(with_allegations) >= 2
     tally = _tally(figures)
     tables = [
-        _breakdown(b, figures, tally, calendar, "tracks", school_level),
-        _breakdown(b, figures, tally, calendar, "sources", school_level),
+        _breakdown(b, figures, tally, calendar, "tracks", split_allegations),
+        _breakdown(b, figures, tally, calendar, "sources", split_allegations),
     ]
     if not school_level:
         tables.append(_by_school(b, figures, tally))
@@ -164,7 +172,7 @@ def _breakdown(
     tally: Counter[tuple[str, str, str]],
     calendar: TermCalendar,
     key: str,
-    school_level: bool,
+    split_allegations: bool,
 ) -> Table:
     if key == "tracks":
         rows = [Heading(k.value, k.label) for k in CaseKind] + [
@@ -188,7 +196,7 @@ def _breakdown(
         for col in PERIODS:
             value = tally[(what, row.key, col)]
             table.cells[(row.key, col)] = b.cell((key, row.key, col), value)
-            if school_level and row.key == CaseKind.ALLEGATION.value and col in TERMS:
+            if not split_allegations and row.key == CaseKind.ALLEGATION.value and col in TERMS:
                 b.withheld.add((key, row.key, col))
     for col in PERIODS:
         table.cells[(TOTAL, col)] = b.cell((CASES, TOTAL, col), tally[("", "", col)])

@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
@@ -61,11 +62,13 @@ def verify_school(
 ) -> Report:
     """Check the whole log of one school. `vkey` is the signer's verifier key; `external` are
     checkpoint notes held outside the database (by the local authority)."""
-    # FOR SHARE on PostgreSQL: appends to this log wait until verification ends, so the head,
-    # the checkpoints and the entries are one consistent picture (under READ COMMITTED an
-    # append between reading the head and the entries would read as a mismatch). SQLite's
-    # BEGIN IMMEDIATE already serialises the whole transaction.
-    head = session.get(AuditLog, school_id, with_for_update={"read": True}, populate_existing=True)
+    # The head row locked as an append would lock it (FOR UPDATE on PostgreSQL): appends to
+    # this log wait until verification ends, so the head, the checkpoints and the entries are
+    # one consistent picture (under READ COMMITTED an append between reading the head and the
+    # entries would read as a mismatch). Not FOR SHARE: the caller then appends the result in
+    # the same transaction, and two verifiers each holding a share lock would deadlock when
+    # both upgraded it. SQLite's BEGIN IMMEDIATE already serialises the whole transaction.
+    head = session.get(AuditLog, school_id, with_for_update=True, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
     report = Report(origin=head.origin)
@@ -113,17 +116,9 @@ def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[
     None. The checks run a batch at a time inside C (list comparisons, one regex and one count
     over the joined batch) rather than once per entry in Python: at a million entries the
     per-entry Python cost was larger than the hashing itself."""
-    result = session.connection().execute(
-        text(
-            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
-        ).bindparams(bindparam("school", type_=Uuid)),
-        {"school": school_id},
-        execution_options={"stream_results": True},
-    )
-    # Batches straight from the driver's cursor: SQLAlchemy's Row objects cost more than the
-    # SHA-256 of the leaf. The columns need no conversion (an int and two byte strings; a
-    # driver giving other types only sends verification down the entry-by-entry path).
-    cursor = result.cursor
+    cursor = _driver_cursor(session, school_id)
+    if cursor is None:
+        return None
     sha256 = hashlib.sha256
     hashes: list[bytes] = []
     try:
@@ -145,8 +140,30 @@ def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[
                 return None
             hashes += computed
     finally:
-        result.close()
+        cursor.close()
     return hashes
+
+
+def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
+    """The log's rows straight from the database driver, in order: SQLAlchemy's Row objects
+    cost more than the SHA-256 of the leaf, and its streaming result reads ahead of its own
+    cursor. Only for the two supported databases; None sends any other to the slow path."""
+    connection = session.connection()
+    dialect = connection.dialect
+    driver: Any = connection.connection.dbapi_connection
+    bind = Uuid().bind_processor(dialect)
+    school = bind(school_id) if bind else school_id  # as SQLAlchemy stores it (SQLite: hex)
+    query = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {} ORDER BY seq"
+    if dialect.name == "postgresql":
+        # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
+        cursor = driver.cursor(name="audit_verify")
+        cursor.execute(query.format("%s"), (school,))
+    elif dialect.name == "sqlite":
+        cursor = driver.cursor()
+        cursor.execute(query.format("?"), (school,))
+    else:
+        return None
+    return cursor
 
 
 def _entry_by_entry(

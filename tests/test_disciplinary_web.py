@@ -203,6 +203,7 @@ def test_breach_record_and_register_through_the_web(
     assert record is not None and record.is_complete and record.people_affected == 1200
     page = head.get(f"/cases/{case.id}").get_data(as_text=True)
     assert SECRET in page and SECRET not in flashed(page)
+    assert "/breaches" in login_as(Role.DSL).get("/cases/").get_data(as_text=True)
     register = login_as(Role.DSL).get("/breaches").get_data(as_text=True)
     assert case.reference in register and "No (decided not to)" in register
     assert SECRET not in register

@@ -24,7 +24,8 @@ from incidents.stats.disclosure import (
     witness,
 )
 from incidents.stats.figures import AGE_BANDS, UNASSESSED, Figures
-from incidents.stats.tables import CASES, PERIODS, TERMS, TOTAL, Page, build_page
+from incidents.stats.layout import CASES, PERIODS, TERMS, TOTAL
+from incidents.stats.tables import Page, build_page
 from incidents.stats.terms import TermCalendar
 from tests.stats_attacker import Attacker
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import pygal
 from pygal.style import Style
 
-from incidents.stats.tables import PERIODS, TERMS, TOTAL, Page
+from incidents.stats.layout import PERIODS, TERMS, TOTAL
+from incidents.stats.tables import Page
 
 CHART_NAMES = ("tracks", "terms")
 _SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)

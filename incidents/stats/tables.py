@@ -3,46 +3,40 @@ system by `disclosure.protect`: the page, its charts, the CSV and the PDF all sh
 
 Tables that break the same cases down in different ways (by track, by source, by school) share
 one set of total cells, so a total hidden in one is hidden in all, and a line running from one
-table to another is known to the suppression. For a single school, allegations are never split
-by term: those cells are withheld whatever their value.
+table to another is known to the suppression. Allegations are split by term only across two
+or more schools that had them: otherwise those cells are withheld whatever their value. The
+tables of dated events (outcomes, referrals, closing, open cases) are in `events`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from incidents.catalogue import category_label
-from incidents.models import CaseKind, CaseOutcome, DisclosureSource
-from incidents.stats.disclosure import CellId, Line, Protection, median_of, protect, share
-from incidents.stats.figures import AGE_BANDS, UNASSESSED, Figures
-from incidents.stats.terms import TERM_NAMES, TermCalendar, terms, year_label
-
-TERMS = TERM_NAMES
-PERIODS = (*TERMS, "year", "last")
-YEARS = ("year", "last")
-TOTAL = "total"
-CASES = "cases"  # the shared totals: cases the school(s) became aware of, per period
-
-
-@dataclass(frozen=True)
-class Heading:
-    key: str
-    label: str
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    description: str
-    rows: list[Heading]
-    columns: list[Heading]
-    # (row, column) -> the page-wide cell it shows; a row not here is a derived row
-    cells: dict[tuple[str, str], CellId]
-    derived: dict[tuple[str, str], str] = field(default_factory=dict)
-    total_row: str | None = None
-    row_heading: str = ""
+from incidents.models import CaseKind, DisclosureSource
+from incidents.stats.disclosure import Line, Protection, protect
+from incidents.stats.events import (
+    closing_table,
+    derive,
+    open_table,
+    outcomes_table,
+    referrals_table,
+)
+from incidents.stats.figures import UNASSESSED, Figures
+from incidents.stats.layout import (
+    CASES,
+    PERIODS,
+    TERMS,
+    TOTAL,
+    YEARS,
+    Builder,
+    Heading,
+    Table,
+    period_columns,
+    year_columns,
+)
+from incidents.stats.terms import TermCalendar, terms
 
 
 @dataclass
@@ -70,45 +64,8 @@ class Page:
         return None if cell is None else self.protection.published(cell)
 
 
-def period_columns(year: int, calendar: TermCalendar) -> list[Heading]:
-    named = terms(year, calendar)
-    return [
-        *(Heading(t.name, f"{t.label} {t.start.year}") for t in named),
-        Heading("year", f"Whole year {year_label(year)}"),
-        Heading("last", f"Last year, {year_label(year - 1)}"),
-    ]
-
-
-def year_columns(year: int) -> list[Heading]:
-    return [Heading("year", year_label(year)), Heading("last", f"{year_label(year - 1)}")]
-
-
-class _Builder:
-    def __init__(self) -> None:
-        self.values: dict[CellId, int] = {}
-        self.lines: list[Line] = []
-        self.withheld: set[CellId] = set()
-        self.floors: dict[CellId, int] = {}
-
-    def cell(self, cell: CellId, value: int) -> CellId:
-        self.values.setdefault(cell, value)
-        return cell
-
-    def column_lines(
-        self, table: str, rows: list[str], columns: tuple[str, ...], total: str
-    ) -> None:
-        for col in columns:
-            members = tuple((table, r, col) for r in rows)
-            self.lines.append(Line(totals=((total, TOTAL, col),), members=members))
-
-    def term_lines(self, table: str, rows: list[str]) -> None:
-        for r in rows:
-            terms_ = tuple((table, r, t) for t in TERMS)
-            self.lines.append(Line(totals=((table, r, "year"),), members=terms_))
-
-
 def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> Page:
-    b = _Builder()
+    b = Builder()
     school_level = len(figures.schools) == 1
     # Allegations by term only where they cannot be pinned on one school: at trust level,
     # and only when at least two schools had allegations in the year.
@@ -127,10 +84,10 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
         tables.append(_by_school(b, figures, tally))
     tables += [
         _categories(b, figures, calendar),
-        _outcomes(b, figures),
-        _referrals(b, figures),
-        _closing(b, figures),
-        _open(b, figures),
+        outcomes_table(b, figures),
+        referrals_table(b, figures),
+        closing_table(b, figures),
+        open_table(b, figures),
     ]
     # The shared totals' own line: the terms add up to the year.
     b.lines.append(
@@ -152,7 +109,7 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
             if figures.today is not None and t.start > figures.today
         ),
     )
-    _derive(page, figures)
+    derive(page.table("referrals"), page.table("closing"), protection, figures)
     return page
 
 
@@ -167,7 +124,7 @@ def _tally(figures: Figures) -> Counter[tuple[str, str, str]]:
 
 
 def _breakdown(
-    b: _Builder,
+    b: Builder,
     figures: Figures,
     tally: Counter[tuple[str, str, str]],
     calendar: TermCalendar,
@@ -206,7 +163,7 @@ def _breakdown(
     return table
 
 
-def _by_school(b: _Builder, figures: Figures, tally: Counter[tuple[str, str, str]]) -> Table:
+def _by_school(b: Builder, figures: Figures, tally: Counter[tuple[str, str, str]]) -> Table:
     rows = [Heading(str(school_id), name) for school_id, name in figures.schools]
     table = Table(
         "schools",
@@ -228,7 +185,7 @@ def _by_school(b: _Builder, figures: Figures, tally: Counter[tuple[str, str, str
     return table
 
 
-def _categories(b: _Builder, figures: Figures, calendar: TermCalendar) -> Table:
+def _categories(b: Builder, figures: Figures, calendar: TermCalendar) -> Table:
     codes = sorted({code for code, _when in figures.categories}, key=category_label)
     rows = [Heading(code, category_label(code)) for code in codes]
     table = Table(
@@ -254,108 +211,3 @@ def _categories(b: _Builder, figures: Figures, calendar: TermCalendar) -> Table:
             b.floors[total] = max(b.floors.get(total, 0), value)
     b.term_lines("categories", [r.key for r in rows])
     return table
-
-
-def _outcomes(b: _Builder, figures: Figures) -> Table:
-    rows = [Heading(o.value, o.label) for o in CaseOutcome]
-    table = Table(
-        "outcomes",
-        "Outcomes recorded",
-        "Outcomes recorded in each year, whenever the case began.",
-        [*rows, Heading(TOTAL, "All outcomes")],
-        year_columns(figures.year),
-        {},
-        total_row=TOTAL,
-        row_heading="Outcome",
-    )
-    for row in rows:
-        for col in YEARS:
-            value = figures.outcomes[(row.key, col)]
-            table.cells[(row.key, col)] = b.cell(("outcomes", row.key, col), value)
-    for col in YEARS:
-        total = sum(figures.outcomes[(r.key, col)] for r in rows)
-        table.cells[(TOTAL, col)] = b.cell(("outcomes", TOTAL, col), total)
-    b.column_lines("outcomes", [r.key for r in rows], YEARS, "outcomes")
-    return table
-
-
-def _referrals(b: _Builder, figures: Figures) -> Table:
-    rows = [
-        Heading("within", "Made within the statutory time limit"),
-        Heading("late", "Made after the statutory time limit"),
-        Heading("no_limit", "Made, with no statutory time limit"),
-    ]
-    table = Table(
-        "referrals",
-        "Referrals to other agencies",
-        "Referrals made in each year (to the LADO, police, children's social care and others). "
-        "Referrals to the LADO and the ICO have a statutory time limit.",
-        [*rows, Heading(TOTAL, "All referrals made"), Heading("share", "Share made in time")],
-        year_columns(figures.year),
-        {},
-        total_row=TOTAL,
-        row_heading="Referrals",
-    )
-    for row in rows:
-        for col in YEARS:
-            value = figures.referrals[(row.key, col)]
-            table.cells[(row.key, col)] = b.cell(("referrals", row.key, col), value)
-    for col in YEARS:
-        total = sum(figures.referrals[(r.key, col)] for r in rows)
-        table.cells[(TOTAL, col)] = b.cell(("referrals", TOTAL, col), total)
-    b.column_lines("referrals", [r.key for r in rows], YEARS, "referrals")
-    return table
-
-
-def _closing(b: _Builder, figures: Figures) -> Table:
-    table = Table(
-        "closing",
-        "Cases closed",
-        "Cases closed in each year, and the median number of days from the school becoming "
-        "aware to closing the case.",
-        [Heading("closed", "Cases closed"), Heading("median", "Median days to close")],
-        year_columns(figures.year),
-        {},
-        row_heading="Measure",
-    )
-    for col in YEARS:
-        closed = sum(figures.days_to_close.get(col, {}).values())
-        table.cells[("closed", col)] = b.cell(("closing", "closed", col), closed)
-    return table
-
-
-def _open(b: _Builder, figures: Figures) -> Table:
-    rows = [Heading(key, label) for key, label, _low in AGE_BANDS]
-    table = Table(
-        "open",
-        "Open cases by age",
-        "Cases not yet closed today, by how long ago the school became aware.",
-        [*rows, Heading(TOTAL, "All open cases")],
-        [Heading("now", "Open today")],
-        {},
-        total_row=TOTAL,
-        row_heading="Time since the school became aware",
-    )
-    for row in rows:
-        value = figures.open_by_age[row.key]
-        table.cells[(row.key, "now")] = b.cell(("open", row.key, "now"), value)
-    total = sum(figures.open_by_age.values())
-    table.cells[(TOTAL, "now")] = b.cell(("open", TOTAL, "now"), total)
-    b.column_lines("open", [r.key for r in rows], ("now",), "open")
-    return table
-
-
-def _derive(page: Page, figures: Figures) -> None:
-    """Percentages and medians, each worked out only from enough published cases."""
-    prot = page.protection
-    referrals = page.table("referrals")
-    closing = page.table("closing")
-    for col in YEARS:
-        within = prot.published(("referrals", "within", col))
-        late = prot.published(("referrals", "late", col))
-        referrals.derived[("share", col)] = share(
-            within or 0,
-            (within or 0) + (late or 0),
-            counts_published=within is not None and late is not None,
-        )
-        closing.derived[("median", col)] = median_of(figures.days_to_close.get(col, {}))

@@ -57,7 +57,7 @@ NARRATIVES = {
 
 def build_history(session: Session, *, head: User, people: list[Person]) -> int:
     """Earlier cases for the demo school; returns how many."""
-    rng = random.Random(2026)  # noqa: S311 - invented demo data, not security
+    rng = random.Random(2026)  # noqa: S311  # nosec B311 - invented demo data, not security
     clauses = sorted(
         session.scalars(
             select(PolicyClause.id).where(

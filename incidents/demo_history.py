@@ -57,7 +57,8 @@ NARRATIVES = {
 
 def build_history(session: Session, *, head: User, people: list[Person]) -> int:
     """Earlier cases for the demo school; returns how many."""
-    rng = random.Random(2026)  # noqa: S311  # nosec B311 - invented demo data, not security
+    # Seeded for the same demo every time: invented data, not security.
+    rng = random.Random(2026)  # noqa: S311  # nosec B311
     clauses = sorted(
         session.scalars(
             select(PolicyClause.id).where(

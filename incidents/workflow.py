@@ -104,6 +104,14 @@ def _can_start_disciplinary(case: Case) -> str | None:
     return _disciplinary_follows(case) or _has_disciplinary_subject(case)
 
 
+def _another_disciplinary_subject(case: Case) -> str | None:
+    """A case about several adults: each gets their own process, one after another."""
+    started = {p.person_id for p in case.disciplinary_processes}
+    if not any(p.kind in KIND_FOR_PERSON and p.id not in started for p in case.subjects):
+        return "Everyone this case is about already has a disciplinary process or sanction"
+    return None
+
+
 def _disciplinary_open(case: Case) -> str | None:
     if not any(not p.is_finished for p in case.disciplinary_processes):
         return "There is no disciplinary process under way"
@@ -244,6 +252,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         Permission.CASE_DECIDE,
         manager_only=True,
         guard=_can_start_disciplinary,
+    ),
+    Transition(
+        "start_another_disciplinary",
+        "Start a process or sanctions for someone else the case is about",
+        frozenset({S.DISCIPLINARY}),
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_another_disciplinary_subject,
     ),
     # A hearing, an outcome, a sanction, the end: recorded on the process, the case stays put.
     Transition(

@@ -15,6 +15,7 @@ from flask import Flask
 
 from incidents.models import CaseKind, PersonKind, Role, School
 from incidents.services import disciplinary
+from incidents.services.cases import get_case
 from tests import factories
 from tests.case_routes import TODAY, upheld
 from tests.test_audit_cli import run, signed_app
@@ -29,6 +30,7 @@ def process_and_noise(signed_app: Flask) -> tuple[School, disciplinary.Disciplin
     head = factories.make_user(db, school, Role.HEADTEACHER)
     factories.make_case(db, head)  # another case: its entries must stay out of the bundle
     case = upheld(db, head, PersonKind.STAFF, CaseKind.POLICY_BREACH)
+    get_case(db, actor=head, case_id=case.id)  # an opening of the case: not for the hearing
     process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
     disciplinary.record_hearing(db, actor=head, case=case, process_id=process.id, hearing_on=TODAY)
     db.commit()
@@ -62,8 +64,12 @@ def test_prove_disciplinary_writes_a_bundle_the_standalone_verifier_accepts(
     # Every step of the process, then the export itself (recorded before the proofs).
     assert about_process == ["case.disciplinary", "disciplinary.hearing", "audit.export"]
     assert leaves[-1]["obj"] == "disciplinary"
-    # The case's own entries come too: the hearing needs the whole story.
-    assert {"case.record", "case.triage", "case.outcome"} <= {leaf["action"] for leaf in leaves}
+    # The case's milestones come too, so the hearing sees when the school acted; who opened
+    # the case (and any sealed reporter's own entry) does not: the person at the hearing
+    # sees this file.
+    actions = {leaf["action"] for leaf in leaves}
+    assert {"case.record", "case.triage", "case.outcome"} <= actions
+    assert not actions & {"case.view", "case.report", "reporter.reveal"}
     vkey = run(signed_app, "audit", "public-key").output.strip()
     check = subprocess.run(
         [sys.executable, "-m", "incidents.audit.verifier", "evidence", "--key", vkey, str(out)],

@@ -19,9 +19,13 @@ from incidents.models import (
     BreachRecord,
     Case,
     CaseKind,
+    CaseOutcome,
+    CaseState,
     DataSubjects,
+    DisciplinaryKind,
     DisciplinaryMeasure,
     DisciplinaryProcess,
+    DisclosureSource,
     Measure,
     PersonKind,
     Role,
@@ -30,9 +34,11 @@ from incidents.models import (
     Task,
     User,
 )
-from incidents.services import breaches, disciplinary, suspension
+from incidents.services import breaches, disciplinary, outcomes, suspension
+from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from incidents.services.errors import InvalidInput, NotFound
-from tests.case_routes import TODAY, assess, case_about, through_lado, upheld
+from incidents.services.people import create_person
+from tests.case_routes import TODAY, assess, case_about, entries, through_lado, upheld
 
 LONG = "x" * 5_001
 
@@ -527,3 +533,33 @@ def test_erasing_a_case_with_a_disciplinary_process(db, users, keyring, staff_pr
     db.expire_all()
     kept = db.get(DisciplinaryProcess, staff_process.id)
     assert kept is not None and kept.person_id is None and kept.kind.value == "staff"
+
+
+def test_each_adult_in_a_case_gets_their_own_process(db, users):
+    """A case about two adults: the first process moves the case on, the second starts at the
+    disciplinary stage without moving it, and then nobody is left to start one for."""
+    head = users[Role.HEADTEACHER]
+    parent = create_person(db, actor=head, name="Pat Parent", kind=PersonKind.PARENT_CARER)
+    case = record_disclosure(
+        db,
+        actor=head,
+        data=CaseInput(
+            narrative="A teacher and a parent shared pupils' photographs.",
+            became_aware_on=TODAY - timedelta(days=1),
+            subject_ids=(parent.id,),
+            new_subject=NewSubject(name="Sam Teacher", kind=PersonKind.STAFF),
+            source=DisclosureSource.PARENT,
+        ),
+    )
+    assess(db, head, case, CaseKind.POLICY_BREACH)
+    outcomes.record_outcome(db, actor=head, case=case, outcome=CaseOutcome.UPHELD, reasons="R")
+    first = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=parent.id)
+    assert case.state is CaseState.DISCIPLINARY and first.kind is DisciplinaryKind.PARENT_CARER
+    assert disciplinary.start_action(case) == "start_another_disciplinary"
+    (teacher,) = disciplinary.eligible_people(case)
+    second = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+    assert second.person_id == teacher.id and second.kind is DisciplinaryKind.STAFF
+    assert case.state is CaseState.DISCIPLINARY
+    with pytest.raises(workflow.TransitionNotAllowedError, match="already has a disciplinary"):
+        disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+    assert entries(db, action="case.disciplinary", case_id=case.id) == 2

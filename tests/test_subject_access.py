@@ -280,3 +280,20 @@ def test_the_extend_and_close_pages_explain_bad_input(db, users, login_as):
     assert post_form(client, f"{base}/extend", {"reason": "Complex"}).status_code == 302
     db.refresh(request)
     assert request.extended
+
+
+def test_the_register_lists_open_requests_by_deadline_then_the_newest_closed(db, users):
+    head = users[Role.HEADTEACHER]
+    old = [_log(db, head, date(2025, 12, d)) for d in (1, 2)]  # SAR-2025-001, -002
+    new = _log(db, head, date(2026, 1, 5))  # SAR-2026-001: a lower number, a later year
+    for request in (*old, new):
+        sar.close(db, actor=head, request=request, state=RequestState.WITHDRAWN, reason="W")
+    later, sooner = _log(db, head, local_today()), _log(db, head, local_today() - timedelta(9))
+    listed = [r.reference for r in sar.register(db, actor=head)]
+    assert listed == [
+        sooner.reference,
+        later.reference,
+        "SAR-2026-001",
+        "SAR-2025-002",
+        "SAR-2025-001",
+    ]

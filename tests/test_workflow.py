@@ -211,6 +211,16 @@ def test_the_disciplinary_link_needs_an_adult_subject_and_an_open_process() -> N
     DisciplinaryProcess(case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.CONCLUDED)
     with pytest.raises(workflow.TransitionNotAllowedError, match="no disciplinary process"):
         workflow.check(case, "manage_disciplinary", head)
+    # Another subject's process can start while the case is at the disciplinary stage, once.
+    workflow.check(case, "start_another_disciplinary", head)
+    DisciplinaryProcess(
+        case=case,
+        person_id=case.subjects[0].id,
+        kind=DisciplinaryKind.VOLUNTEER,
+        stage=DisciplinaryStage.INVESTIGATION,
+    )
+    with pytest.raises(workflow.TransitionNotAllowedError, match="already has a disciplinary"):
+        workflow.check(case, "start_another_disciplinary", head)
 
 
 @pytest.mark.parametrize(

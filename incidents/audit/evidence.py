@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import tlog
+from incidents.audit.actions import Action
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 
 FORMAT = "incidents-audit-evidence/1"
@@ -131,6 +132,28 @@ def case_evidence(
     return _evidence(session, school_id, AuditEntry.case_id == case_id, vkey)
 
 
+# The case's milestones a hearing needs beside the process itself: when the school recorded,
+# assessed, referred and decided. Not who reported it (a sealed reporter's own entry), who
+# opened the case, or other people's processes: the person at the hearing sees this file.
+HEARING_MILESTONES = tuple(
+    a.value
+    for a in (
+        Action.CASE_RECORD,
+        Action.CASE_ACCEPT,
+        Action.CASE_TRIAGE,
+        Action.CASE_CHANGE_TRACK,
+        Action.CASE_INVESTIGATE,
+        Action.CASE_OUTCOME,
+        Action.CASE_CLOSE,
+        Action.REFERRAL_CREATE,
+        Action.REFERRAL_UPDATE,
+        Action.REFERRAL_NOT_MADE,
+        Action.POLICE_HOLD_PLACE,
+        Action.POLICE_HOLD_LIFT,
+    )
+)
+
+
 def disciplinary_evidence(
     session: Session,
     school_id: uuid.UUID,
@@ -138,12 +161,14 @@ def disciplinary_evidence(
     case_id: uuid.UUID,
     vkey: str,
 ) -> dict[str, Any]:
-    """The bundle for a disciplinary hearing: every entry whose object is the process, and
-    every entry of the case it follows, proved exactly as for a case."""
+    """The bundle for a disciplinary hearing: every entry whose object is the process, and the
+    case's milestones, proved exactly as for a case. Every other leaf stays an opaque hash
+    inside the proofs, which verify all the same."""
     about_process = and_(
         AuditEntry.object_type == "disciplinary", AuditEntry.object_id == process_id
     )
-    return _evidence(session, school_id, or_(about_process, AuditEntry.case_id == case_id), vkey)
+    milestones = and_(AuditEntry.case_id == case_id, AuditEntry.action.in_(HEARING_MILESTONES))
+    return _evidence(session, school_id, or_(about_process, milestones), vkey)
 
 
 def _evidence(

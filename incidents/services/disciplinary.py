@@ -18,6 +18,7 @@ from incidents.catalogue import Consequence, consequence_for
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import (
     Case,
+    CaseState,
     DisciplinaryKind,
     DisciplinaryMeasure,
     DisciplinaryProcess,
@@ -71,6 +72,15 @@ _ENDINGS = frozenset(
 )
 
 
+def start_action(case: Case) -> str:
+    """The first process moves the case on; each later one leaves it where it is."""
+    return (
+        "start_another_disciplinary"
+        if case.state is CaseState.DISCIPLINARY
+        else "start_disciplinary"
+    )
+
+
 def eligible_people(case: Case) -> list[Person]:
     """The case's subjects a process can be about, without one already."""
     started = {p.person_id for p in case.disciplinary_processes}
@@ -96,9 +106,11 @@ def start_disciplinary(
     person_id: uuid.UUID | None,
     hr_reference: str = "",
 ) -> DisciplinaryProcess:
-    """Move an upheld case to "disciplinary" and open the process for one of its subjects."""
+    """Move an upheld case to "disciplinary" and open the process for one of its subjects;
+    on a case already there, open the process for another of its subjects."""
     visible(actor, case)
-    workflow.check(case, "start_disciplinary", actor)
+    action = start_action(case)
+    workflow.check(case, action, actor)
     people = eligible_people(case)
     errors = Errors()
     if person_id is None and len(people) == 1:
@@ -113,6 +125,8 @@ def start_disciplinary(
         errors["hr_reference"] = "An HR reference is only for a member of staff"
     errors.raise_any()
     assert person is not None  # noqa: S101 - narrowing: a missing person is an error above
+    # Before the process exists: its own row would fail the "someone left to start" guard.
+    workflow.advance(case, action, actor)
     process = DisciplinaryProcess(
         case=case,
         person_id=person.id,
@@ -123,7 +137,6 @@ def start_disciplinary(
     if reference:
         process.hr_reference = Sensitive(reference)
     session.add(process)
-    workflow.advance(case, "start_disciplinary", actor)
     session.flush()
     _audit(session, case, actor, audit.Action.CASE_DISCIPLINARY, process)
     return process

@@ -64,11 +64,12 @@ def register(session: Session, *, actor: User) -> list[SubjectAccessRequest]:
     """The school's requests, open ones first by due date. Names are not decrypted here."""
     _allowed(actor)
     rows = session.scalars(
-        select(SubjectAccessRequest)
-        .where(SubjectAccessRequest.school_id == actor.school_id)
-        .order_by(SubjectAccessRequest.due_on.desc())
-    )
-    return sorted(rows, key=lambda r: (not r.is_open, r.due_on if r.is_open else -r.number))
+        select(SubjectAccessRequest).where(SubjectAccessRequest.school_id == actor.school_id)
+    ).all()
+    still_open = sorted((r for r in rows if r.is_open), key=lambda r: r.due_on)
+    # Numbers restart each year: the newest closed request is the highest (year, number).
+    closed = sorted((r for r in rows if not r.is_open), key=lambda r: (-r.year, -r.number))
+    return still_open + closed
 
 
 def get_request(

@@ -71,7 +71,7 @@ def _row(key: str, value: str) -> dict[str, object]:
 @requires(Permission.CASE_DECIDE)
 def start(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id)
-    refused = case_step.refusal(case, "start_disciplinary")
+    refused = case_step.refusal(case, service.start_action(case))
     if refused:
         return case_step.back(case_id, refused)
     people = {str(p.id): p for p in service.eligible_people(case)}

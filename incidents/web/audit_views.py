@@ -7,7 +7,6 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from incidents.audit.actions import label
 from incidents.extensions import db_session, limiter
 from incidents.permissions import Permission
 from incidents.services import verification
@@ -47,7 +46,8 @@ def show() -> str:
         "admin/audit.html",
         status=audit_status(db_session(), current_user.school_id),
         banner=banner,
-        reason_label=lambda r: "Scheduled" if r == "scheduled" else label(r),
+        # Never which event: "a suspension decided at 10:42" would tell admin about a case.
+        reason_label=lambda r: "Scheduled" if r == "scheduled" else "Straight after an event",
         stale_hours=int(STALE_AFTER.total_seconds() // 3600),
         form=ConfirmForm(formdata=None),
     )

@@ -74,6 +74,10 @@ GET_PAGES: dict[str, Role | None] = {
     "sar.extend": Role.HEADTEACHER,
     "sar.respond": Role.HEADTEACHER,
     "sar.close": Role.HEADTEACHER,
+    "stats.index": Role.GOVERNOR,
+    "stats.chart": Role.GOVERNOR,
+    "stats.export_csv": Role.GOVERNOR,
+    "stats.report_pdf": Role.GOVERNOR,
 }
 # The case-work pages need the case at a stage where the page is offered.
 CASE_STEP_BLUEPRINTS = frozenset(
@@ -177,6 +181,8 @@ def _url_and_client(
         values.update(case_id=case.id, note_id=note.id)
     if "purpose_name" in rule.arguments:
         values["purpose_name"] = "export"
+    if "name" in rule.arguments:
+        values["name"] = "tracks"  # a statistics chart
     if "request_id" in rule.arguments:
         request = sar_service.log_request(
             db,

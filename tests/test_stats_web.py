@@ -27,7 +27,7 @@ from incidents.services import erasure
 from incidents.services import notes as note_service
 from incidents.services.cases import NewSubject
 from incidents.services.statistics import StatsSettings, statistics_page
-from incidents.stats.export import PDF_ORIGIN, ReportFetcher, safe_cell
+from incidents.stats.export import PDF_ORIGIN, report_fetcher, safe_cell
 from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
 
@@ -352,7 +352,7 @@ def test_the_pdf_fetcher_serves_only_the_reports_own_resources(tmp_path: Path) -
     static.mkdir()
     (static / "app.css").write_text("body { color: black }")
     (tmp_path / "secret.txt").write_text("not for the report")
-    fetcher = ReportFetcher(static, lambda name: b"<svg>" + name.encode() + b"</svg>")
+    fetcher = report_fetcher(static, lambda name: b"<svg>" + name.encode() + b"</svg>")
 
     chart = fetcher.fetch(f"{PDF_ORIGIN}chart/tracks.svg")
     assert chart.headers["Content-Type"] == "image/svg+xml"

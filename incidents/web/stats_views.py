@@ -161,7 +161,7 @@ def report_pdf() -> Response | tuple[str, int]:
         origin=export.PDF_ORIGIN,
         generated=local_today(),
     )
-    fetcher = export.ReportFetcher(
+    fetcher = export.report_fetcher(
         Path(current_app.static_folder or ""),
         lambda name: charts.render_svg(charts.chart_data(page, name)),
     )

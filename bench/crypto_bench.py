@@ -33,7 +33,7 @@ from incidents.cli import alembic_config
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate, with_new_version
-from incidents.db import make_engine
+from incidents.db import make_engine, new_id
 from incidents.models import DataKey, KeyScope, Role
 from incidents.sensitive import Place
 from incidents.services import keys as key_service
@@ -150,7 +150,9 @@ def rotation(url: str, n: int = 100_000) -> None:
         rows = []
         kek = keyring.school_kek(school_id, 1)
         for _ in range(n):
-            key_id, case_id = uuid.uuid4(), uuid.uuid4()
+            # Ids as the application makes them (UUIDv7, time-ordered): random ids would make
+            # the re-wrap's id-ordered walk jump around the table, which no real database does.
+            key_id, case_id = new_id(), new_id()
             rows.append(
                 {
                     "id": key_id,

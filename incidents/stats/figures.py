@@ -67,6 +67,34 @@ class Figures:
     open_by_age: Counter[str] = field(default_factory=Counter)
     # The day the figures were taken: terms after it have not happened yet.
     today: date | None = None
+    # The year before, term by term (its own "last" left empty): the page's "last year"
+    # column shows exactly what that year's own page publishes, so it is built from these.
+    previous: Figures | None = None
+
+
+LAST_TERM = "last:"  # a period key prefix: a term of the year before
+
+
+def add_cases(
+    figures: Figures, school: uuid.UUID, kind: str, source: str, when: str, n: int
+) -> None:
+    """Count cases in `figures`; a term of the year before (LAST_TERM + term) counts in its
+    "last" column and in that term of `figures.previous`."""
+    if when.startswith(LAST_TERM):
+        figures.cases[(school, kind, source, "last")] += n
+        if figures.previous is not None:
+            figures.previous.cases[(school, kind, source, when[len(LAST_TERM) :])] += n
+    else:
+        figures.cases[(school, kind, source, when)] += n
+
+
+def add_categories(figures: Figures, category: str, when: str, n: int) -> None:
+    if when.startswith(LAST_TERM):
+        figures.categories[(category, "last")] += n
+        if figures.previous is not None:
+            figures.previous.categories[(category, when[len(LAST_TERM) :])] += n
+    else:
+        figures.categories[(category, when)] += n
 
 
 def london_midnight(day: date) -> datetime:
@@ -76,7 +104,11 @@ def london_midnight(day: date) -> datetime:
 
 def _period(column: Any, year: int, calendar: TermCalendar) -> ColumnElement[Any]:
     whens = [(column.between(t.start, t.end), literal(t.name)) for t in terms(year, calendar)]
-    whens.append((column.between(year_start(year - 1), year_end(year - 1)), literal("last")))
+    # The year before by term too, for its own page's figures (see Figures.previous).
+    whens += [
+        (column.between(t.start, t.end), literal(LAST_TERM + t.name))
+        for t in terms(year - 1, calendar)
+    ]
     return case(*whens, else_=None)
 
 
@@ -132,7 +164,9 @@ def collect(
     if school_ids is not None:
         named = named.where(School.id.in_(school_ids))
     schools = session.execute(named).all()
-    figures = Figures(year=year, schools=[(row.id, row.name) for row in schools], today=today)
+    named_schools = [(row.id, row.name) for row in schools]
+    figures = Figures(year=year, schools=named_schools, today=today)
+    figures.previous = Figures(year=year - 1, schools=named_schools, today=today)
     span = Case.became_aware_on.between(year_start(year - 1), year_end(year))
     in_scope: ColumnElement[bool] = true() if school_ids is None else Case.school_id.in_(school_ids)
 
@@ -146,7 +180,7 @@ def collect(
         .group_by(period, track, Case.source, Case.school_id)
     )
     for school_id, kind, source, when, n in rows:
-        figures.cases[(school_id, str(kind), str(source), str(when))] += n
+        add_cases(figures, school_id, str(kind), str(source), str(when), n)
 
     category_rows = session.execute(
         select(PolicyClause.category, period, func.count(func.distinct(Case.id)))
@@ -157,11 +191,12 @@ def collect(
         .group_by(PolicyClause.category, period)
     )
     for category, when, n in category_rows:
-        figures.categories[(str(category), str(when))] += n
+        add_categories(figures, str(category), str(when), n)
 
     _collect_outcomes(session, figures, in_scope, year)
     _collect_referrals(session, figures, school_ids, year)
     _collect_open(session, figures, in_scope, today)
+    figures.previous.open_by_age = figures.open_by_age
     return figures
 
 
@@ -188,9 +223,11 @@ def _collect_outcomes(session: Session, figures: Figures, in_scope: Any, year: i
     )
     for outcome, when_decided, when_closed, n_days, n in rows:
         if when_decided is not None:
-            figures.outcomes[(str(outcome), str(when_decided))] += n
+            for target, slot in _slots(figures, str(when_decided)):
+                target.outcomes[(str(outcome), slot)] += n
         if when_closed is not None and n_days is not None:
-            figures.days_to_close.setdefault(str(when_closed), Counter())[int(n_days)] += n
+            for target, slot in _slots(figures, str(when_closed)):
+                target.days_to_close.setdefault(slot, Counter())[int(n_days)] += n
 
 
 def _collect_referrals(
@@ -213,7 +250,15 @@ def _collect_referrals(
         query = query.join(Case, Case.id == Referral.case_id).where(Case.school_id.in_(school_ids))
     rows = session.execute(query)
     for when_made, when, n in rows:
-        figures.referrals[(str(when_made), str(when))] += n
+        for target, made in _slots(figures, str(when)):
+            target.referrals[(str(when_made), made)] += n
+
+
+def _slots(figures: Figures, slot: str) -> list[tuple[Figures, str]]:
+    """Where a dated event counts: "last" is also the "year" of the year before's figures."""
+    if slot == "last" and figures.previous is not None:
+        return [(figures, slot), (figures.previous, "year")]
+    return [(figures, slot)]
 
 
 def _collect_open(session: Session, figures: Figures, in_scope: Any, today: date) -> None:

@@ -6,6 +6,10 @@ one set of total cells, so a total hidden in one is hidden in all, and a line ru
 table to another is known to the suppression. Allegations are split by term only across two
 or more schools that had them: otherwise those cells are withheld whatever their value. The
 tables of dated events (outcomes, referrals, closing, open cases) are in `events`.
+
+The "last year" column is never protected here: it is a copy of what the year before's own page
+publishes in its "year" column, so every page showing a year shows the same figures for it
+(protected on their own, two pages could hide different cells, and together give one away).
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from dataclasses import dataclass
 
 from incidents.catalogue import category_label
 from incidents.models import CaseKind, DisclosureSource
-from incidents.stats.disclosure import Line, Protection, protect
+from incidents.stats.disclosure import (
+    WITHHELD_SYMBOL,
+    CellId,
+    Line,
+    Protection,
+    Status,
+    protect,
+)
 from incidents.stats.events import (
     closing_table,
     derive,
@@ -65,6 +76,11 @@ class Page:
 
 
 def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> Page:
+    previous = (
+        None
+        if figures.previous is None
+        else build_page(figures.previous, calendar=calendar, threshold=threshold)
+    )
     b = Builder()
     school_level = len(figures.schools) == 1
     # Allegations by term only where they cannot be pinned on one school: at trust level,
@@ -93,9 +109,7 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
     b.lines.append(
         Line(totals=((CASES, TOTAL, "year"),), members=tuple((CASES, TOTAL, t) for t in TERMS))
     )
-    protection = protect(
-        b.values, b.lines, withheld=b.withheld, floors=b.floors, threshold=threshold
-    )
+    protection = _protect_year(b, previous, threshold)
     page = Page(
         year=figures.year,
         school_level=school_level,
@@ -110,7 +124,49 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
         ),
     )
     derive(page.table("referrals"), page.table("closing"), protection, figures)
+    for key, row in (("referrals", "share"), ("closing", "median")):
+        page.table(key).derived[(row, "last")] = (
+            WITHHELD_SYMBOL if previous is None else previous.table(key).derived[(row, "year")]
+        )
     return page
+
+
+def _last(cell: CellId) -> bool:
+    return cell[2] == "last"
+
+
+def _protect_year(b: Builder, previous: Page | None, threshold: int) -> Protection:
+    """Protect the chosen year's cells as one system, then copy the "last year" column from
+    the year before's page. No line joins the two (the last year has no term lines), so
+    leaving it out changes nothing else; without the year before's page, it is withheld."""
+    crossing = [any(_last(c) for c in line.cells()) for line in b.lines]
+    own = [line for line, last in zip(b.lines, crossing, strict=True) if not last]
+    protection = protect(
+        {c: v for c, v in b.values.items() if not _last(c)},
+        own,
+        withheld={c for c in b.withheld if not _last(c)},
+        floors={c: v for c, v in b.floors.items() if not _last(c)},
+        threshold=threshold,
+    )
+    before = previous.protection if previous is not None else None
+    for cell, value in b.values.items():
+        if not _last(cell):
+            continue
+        source = (cell[0], cell[1], "year")
+        if before is not None and source in before.status:
+            protection.values[cell] = before.values[source]
+            protection.status[cell] = before.status[source]
+            if source in before.floors:
+                protection.floors[cell] = before.floors[source]
+        else:
+            # A row the year before's page does not have is a zero there; anything else
+            # unknown is withheld rather than published unprotected.
+            protection.values[cell] = value
+            known_zero = before is not None and value == 0
+            protection.status[cell] = Status.PUBLISHED if known_zero else Status.WITHHELD
+    # The reader still knows the last year's column adds up: the attacker tests need them.
+    protection.lines += [line for line, last in zip(b.lines, crossing, strict=True) if last]
+    return protection
 
 
 def _tally(figures: Figures) -> Counter[tuple[str, str, str]]:

@@ -13,17 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidents.models import CaseKind
-from incidents.stats import charts, export
+from incidents.stats import charts, disclosure, export
 from incidents.stats.disclosure import (
     Line,
     Status,
-    median_of,
     protect,
-    share,
     witness,
 )
 from incidents.stats.figures import Figures
 from incidents.stats.layout import CASES, PERIODS, TERMS, TOTAL
+from incidents.stats.measures import median_of, share
 from incidents.stats.tables import Page, build_page
 from incidents.stats.terms import TermCalendar
 from tests.stats_attacker import Attacker
@@ -195,3 +194,41 @@ def test_the_attacker_catches_primary_suppression_alone() -> None:
         if status is Status.SUPPRESSED and protection.values[cell] > 5:
             protection.status[cell] = Status.PUBLISHED
     assert ("sources", "parent", "autumn") in Attacker(protection).disclosed()
+
+
+# --- the fail-safe: a cell nothing more could protect ------------------------------------------
+
+
+def test_a_cell_nothing_could_protect_takes_its_whole_group_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As if no nearby cell could be hidden: the 2 is left "unavoidable", and without the
+    # fail-safe 25 - 9 - 14 gives it away.
+    monkeypatch.setattr(disclosure, "_candidates", lambda *_args: [])
+    values = {_cell("a"): 2, _cell("b"): 9, _cell("c"): 14, _cell("total"): 25}
+    values |= {_cell("d"): 7, _cell("e"): 8, _cell("f"): 15, _cell("z"): 0}
+    lines = [_line("total", "a", "b", "c", "z"), _line("f", "d", "e", "z")]
+    result = protect(values, lines)
+    assert result.unavoidable == {_cell("a")}
+    assert result.blanked == {_cell(k) for k in ("b", "c", "total")}
+    assert [result.shown(_cell(k)) for k in ("a", "b", "c", "total")] == ["c"] * 4
+    # The other line shares only a zero with it: it is still published.
+    assert [result.shown(_cell(k)) for k in ("d", "e", "f", "z")] == ["7", "8", "15", "0"]
+    assert Attacker(result).disclosed() == []
+
+
+def test_a_page_with_an_unprotectable_cell_publishes_nothing_derivable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(disclosure, "_candidates", lambda *_args: [])
+    school = uuid.UUID(int=1)
+    figures = Figures(year=2025, schools=[(school, "School 1")])
+    figures.cases[(school, "policy_breach", "parent", "autumn")] = 2
+    figures.cases[(school, "policy_breach", "staff", "autumn")] = 30
+    figures.cases[(school, "data_breach", "staff", "spring")] = 12
+    page = build_page(figures, calendar=CAL, threshold=5)
+    assert page.protection.unavoidable
+    assert page.text(page.table("sources"), "parent", "autumn") == "c"
+    assert page.text(page.table("sources"), "staff", "autumn") == "c"
+    assert Attacker(page.protection, at_most=_not_a_breakdown(page)).disclosed() == []
+    _assert_exports_match(page)

@@ -1,6 +1,7 @@
 """Statistical disclosure control for everything the statistics pages publish: primary
 suppression of small counts, secondary suppression so no hidden count can be worked out from
-the totals or from another table, and the rules for percentages and medians. Pure Python.
+the totals or from another table, and a fail-safe for when that cannot be done. Pure Python
+(percentages and medians are in `measures`).
 
 No maintained Python library fits (sdcTable and tau-Argus are R and Java, and solve a harder
 optimisation than tables this size need), so the algorithm is our own and meant to be read:
@@ -21,6 +22,9 @@ optimisation than tables this size need), so the algorithm is our own and meant 
   that the nearest smallest, and check again. This reaches a fixed
   point because every round hides one more cell. It can hide more than an optimal method
   would; it never hides less than it must (a failed search means more suppression).
+* Fail-safe: a hidden cell nothing more could protect ("unavoidable", not expected) has every
+  non-zero cell joined to it by lines hidden too: then doubling all of them fits every line,
+  so none can be pinned down. Publishing less beats publishing a count that can be derived.
 """
 
 from __future__ import annotations
@@ -32,8 +36,6 @@ from dataclasses import dataclass, field
 SUPPRESSED_SYMBOL = "c"
 WITHHELD_SYMBOL = "x"
 DEFAULT_THRESHOLD = 5
-# No percentage, median or other statistic is worked out from fewer cases than this.
-MINIMUM_BASE = 10
 _SEARCH_BUDGET = 4000
 # How many nearby cells to try, one at a time, before hiding the nearest smallest.
 _LOOKAHEAD = 24
@@ -69,8 +71,10 @@ class Protection:
     status: dict[CellId, Status]
     lines: list[Line]
     floors: dict[CellId, int] = field(default_factory=dict)
-    # Cells no further suppression could protect (expected empty; the tests insist).
+    # Cells no further suppression could protect (expected empty; the tests insist), and the
+    # cells hidden wholesale around them so that nothing derivable is published anyway.
     unavoidable: set[CellId] = field(default_factory=set)
+    blanked: set[CellId] = field(default_factory=set)
 
     def shown(self, cell: CellId) -> str:
         status = self.status[cell]
@@ -138,6 +142,8 @@ def protect(
                 work.append(hidden)
     # Cells hidden later may have given an early "unavoidable" cell its cover after all.
     result.unavoidable = {c for c in result.unavoidable if not is_safe(result, c)}
+    for cell in sorted(result.unavoidable):
+        _blank(result, lines_of, cell)
     return result
 
 
@@ -159,34 +165,6 @@ def witness(result: Protection, cell: CellId) -> dict[CellId, int] | None:
     return None
 
 
-def share(numerator: int, base: int, *, counts_published: bool) -> str:
-    """A percentage, or `c` when it rests on fewer than MINIMUM_BASE cases or would let a
-    reader work out a hidden count (both its parts must be published counts)."""
-    if base < MINIMUM_BASE or not counts_published:
-        return SUPPRESSED_SYMBOL
-    return f"{round(100 * numerator / base)}%"
-
-
-def median_of(histogram: Mapping[int, int]) -> str:
-    """The median of values given as {value: how many}, or `c` on fewer than MINIMUM_BASE."""
-    total = sum(histogram.values())
-    if total < MINIMUM_BASE:
-        return SUPPRESSED_SYMBOL
-    ordered = sorted(histogram.items())
-
-    def nth(n: int) -> int:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if seen > n:
-                return value
-        raise AssertionError("unreachable: n is below the total")
-
-    low, high = nth((total - 1) // 2), nth(total // 2)
-    median = (low + high) / 2
-    return f"{median:g}"
-
-
 # --- internals ---------------------------------------------------------------------------------
 
 
@@ -196,6 +174,21 @@ def _index(lines: list[Line]) -> dict[CellId, list[Line]]:
         for cell in line.cells():
             index.setdefault(cell, []).append(line)
     return index
+
+
+def _blank(result: Protection, lines_of: dict[CellId, list[Line]], cell: CellId) -> None:
+    """Hide every non-zero cell joined to `cell` through lines and other non-zero cells. Each
+    line touching that group then holds only its cells and zeros, so twice every value in the
+    group fits every line (and floor): no count in it is pinned down. Zeros stay shown."""
+    group, frontier = {cell}, [cell]
+    while frontier:
+        joined = {c for f in frontier for ln in lines_of.get(f, []) for c in ln.cells()}
+        frontier = sorted(c for c in joined - group if result.values[c])
+        group.update(frontier)
+    for member in sorted(group):
+        if result.status[member] is Status.PUBLISHED:
+            result.status[member] = Status.SUPPRESSED
+            result.blanked.add(member)
 
 
 def _needs_protection(result: Protection, cell: CellId) -> bool:

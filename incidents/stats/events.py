@@ -5,9 +5,10 @@ days to close, and the cases open today by age."""
 from __future__ import annotations
 
 from incidents.models import CaseOutcome
-from incidents.stats.disclosure import Protection, median_of, share
+from incidents.stats.disclosure import Protection
 from incidents.stats.figures import AGE_BANDS, Figures
 from incidents.stats.layout import TOTAL, YEARS, Builder, Heading, Table, year_columns
+from incidents.stats.measures import median_of, share
 
 
 def outcomes_table(b: Builder, figures: Figures) -> Table:

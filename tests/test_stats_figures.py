@@ -4,11 +4,11 @@ Cases are taken through the services; only the closing dates are moved back, as 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from incidents.clock import local_today
+from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import (
     Agency,
     Case,
@@ -24,7 +24,7 @@ from incidents.models import (
 )
 from incidents.services import casework, outcomes, referrals, tasks, triage
 from incidents.services.statistics import StatsSettings, statistics_page
-from incidents.stats.figures import london_midnight
+from incidents.stats.london import london_midnight, summer_time
 from incidents.stats.tables import Page
 from incidents.stats.terms import academic_year_of, year_start
 from tests import factories
@@ -133,3 +133,62 @@ def test_a_share_with_a_small_part_is_c(db: Session, users: dict[Role, User]) ->
     assert _text(page, "referrals", "late", "year") == "c"
     # 12 of 13 would give the one late referral away.
     assert _text(page, "referrals", "share", "year") == "c"
+
+
+# --- London days at the edges: the school's day, not UTC's ---------------------------------------
+
+LAST_YEAR = THIS_YEAR - 1
+# A September day of last year, in British Summer Time (London is UTC+1).
+SUMMER_DAY = year_start(LAST_YEAR) + timedelta(days=20)
+
+
+def _at_london(day: date, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=SCHOOL_TZ).astimezone(UTC)
+
+
+def test_a_case_closed_at_half_past_midnight_in_summer_counts_that_london_day(
+    db: Session, users: dict[Role, User]
+) -> None:
+    for days in range(1, 12):  # 1 to 11 days: median 6
+        case = _closed_breach(db, users[Role.HEADTEACHER], 0)
+        case.became_aware_on = SUMMER_DAY
+        # 00:30 BST is 23:30 UTC the day before: by UTC's date it took a day less.
+        case.outcome_at = case.closed_at = _at_london(SUMMER_DAY + timedelta(days=days), 0, 30)
+    db.commit()
+    page = _page(db, users[Role.GOVERNOR])
+    assert _text(page, "closing", "closed", "last") == "11"
+    assert _text(page, "closing", "median", "last") == "6"
+
+
+def test_a_referral_is_in_time_by_the_london_day_its_clock_ran_out(
+    db: Session, users: dict[Role, User]
+) -> None:
+    head = users[Role.HEADTEACHER]
+    due = _at_london(SUMMER_DAY, 17, 0)
+    for late in [False] * 6 + [True] * 7:
+        case = _allegation_with_lado(db, head, late=False)
+        case.became_aware_on = SUMMER_DAY - timedelta(days=1)
+        lado = next(r for r in case.referrals if r.agency is Agency.LADO)
+        lado.due_at = due
+        # After the deadline's hour but the same London day: in time, as the case page says.
+        # Half past midnight the next London day (23:30 UTC the same day): late.
+        lado.made_at = (
+            _at_london(SUMMER_DAY + timedelta(days=1), 0, 30)
+            if late
+            else _at_london(SUMMER_DAY, 23, 30)
+        )
+    db.commit()
+    page = _page(db, users[Role.GOVERNOR])
+    assert _text(page, "referrals", "within", "last") == "6"
+    assert _text(page, "referrals", "late", "last") == "7"
+
+
+def test_summer_time_matches_the_tz_database() -> None:
+    def offset(instant: datetime) -> timedelta | None:
+        return instant.astimezone(SCHOOL_TZ).utcoffset()
+
+    second, hour = timedelta(seconds=1), timedelta(hours=1)
+    for year in range(2000, 2041):
+        start, end = summer_time(year)
+        assert (offset(start - second), offset(start)) == (timedelta(0), hour)
+        assert (offset(end - second), offset(end)) == (hour, timedelta(0))

@@ -9,12 +9,10 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
-    Integer,
     String,
     and_,
     case,
@@ -29,10 +27,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from incidents.clock import SCHOOL_TZ
 from incidents.models import Case, CaseState, PolicyClause, Referral, School
 from incidents.models.case import case_clause
 from incidents.models.referral import MADE_STATUSES
+from incidents.stats.london import days_between, london_date
+from incidents.stats.london import london_midnight as london_midnight  # demo history uses it
 from incidents.stats.terms import TermCalendar, terms, year_end, year_start
 
 # Open cases by how long ago the school became aware: (key, label, at least this many days).
@@ -97,11 +96,6 @@ def add_categories(figures: Figures, category: str, when: str, n: int) -> None:
         figures.categories[(category, when)] += n
 
 
-def london_midnight(day: date) -> datetime:
-    """The instant a London calendar day starts, in UTC (dated events are stored in UTC)."""
-    return datetime.combine(day, time(0), tzinfo=SCHOOL_TZ).astimezone(UTC)
-
-
 def _period(column: Any, year: int, calendar: TermCalendar) -> ColumnElement[Any]:
     whens = [(column.between(t.start, t.end), literal(t.name)) for t in terms(year, calendar)]
     # The year before by term too, for its own page's figures (see Figures.previous).
@@ -143,11 +137,10 @@ def _in_years(column: Any, year: int) -> ColumnElement[bool]:
     )
 
 
-def _days_between(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.julianday(func.date(later)) - func.julianday(earlier), Integer)
-    days: ColumnElement[Any] = cast(later, Date) - earlier
-    return days
+def _years(year: int) -> range:
+    """The calendar years the page's dated events can fall in (see `london_date`): the two
+    academic years, and a year either side for deadlines set before or after them."""
+    return range(year - 2, year + 2)
 
 
 def collect(
@@ -208,7 +201,7 @@ def _collect_outcomes(session: Session, figures: Figures, in_scope: Any, year: i
     days = case(
         (
             _in_years(Case.closed_at, year),
-            _days_between(session, Case.closed_at, Case.became_aware_on),
+            days_between(session, Case.closed_at, Case.became_aware_on, _years(year)),
         ),
         else_=None,
     ).label("days")
@@ -235,9 +228,15 @@ def _collect_referrals(
 ) -> None:
     slot = _slot(Referral.made_at, year).label("slot")
     # Made in time: on or before the London day the clock ran out (as the case page judges it).
+    # Made before the deadline's instant is in time without working out either date.
     timing = case(
         (Referral.due_at.is_(None), literal("no_limit")),
         (Referral.made_at <= Referral.due_at, literal("within")),
+        (
+            london_date(session, Referral.made_at, _years(year))
+            <= london_date(session, Referral.due_at, _years(year)),
+            literal("within"),
+        ),
         else_=literal("late"),
     ).label("timing")
     query = (

@@ -68,6 +68,7 @@ GET_PAGES: dict[str, Role | None] = {
     "breaches.ico": Role.HEADTEACHER,
     "breaches.people_told": Role.HEADTEACHER,
     "breaches.register": Role.DSL,
+    "audit_status.show": Role.ADMIN,
     "sar.index": Role.HEADTEACHER,
     "sar.new": Role.HEADTEACHER,
     "sar.show": Role.HEADTEACHER,

@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,8 @@ from incidents.models import DisclosureSource, Role, User
 from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats import export
 from incidents.stats.disclosure import CellId, Line, Protection, Status
-from incidents.stats.layout import CASES, PERIODS, TOTAL
-from incidents.stats.tables import Page, build_page
+from incidents.stats.layout import CASES, PERIODS, TOTAL, Builder
+from incidents.stats.tables import Page, _protect_year, build_page
 from incidents.stats.terms import TermCalendar, academic_year_of, year_start
 from tests import factories
 from tests.stats_attacker import Attacker
@@ -182,3 +183,13 @@ def test_the_service_shows_a_year_the_same_on_both_pages(
     ]
     _assert_same_year(*pages)
     assert pages[0].text(pages[0].table("sources"), "total", "last") == "9"
+
+
+def test_a_line_joining_last_year_to_this_year_is_refused() -> None:
+    # Last year's column is copied, not protected here: a line tying it to this year's cells
+    # would drop out of this year's protection, so building such a page fails loudly.
+    b = Builder()
+    this, last = b.cell(("t", "a", "year"), 7), b.cell(("t", "a", "last"), 2)
+    b.lines.append(Line(totals=(this,), members=(last,)))
+    with pytest.raises(ValueError, match="may not join"):
+        _protect_year(b, None, threshold=5)

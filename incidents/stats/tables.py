@@ -140,6 +140,10 @@ def _protect_year(b: Builder, previous: Page | None, threshold: int) -> Protecti
     the year before's page. No line joins the two (the last year has no term lines), so
     leaving it out changes nothing else; without the year before's page, it is withheld."""
     crossing = [any(_last(c) for c in line.cells()) for line in b.lines]
+    for line, last in zip(b.lines, crossing, strict=True):
+        if last and not all(_last(c) for c in line.cells()):
+            # Such a line would tie last year's copied cells to this year's protection.
+            raise ValueError("a line may not join last year's column to this year's cells")
     own = [line for line, last in zip(b.lines, crossing, strict=True) if not last]
     protection = protect(
         {c: v for c, v in b.values.items() if not _last(c)},
@@ -172,10 +176,15 @@ def _protect_year(b: Builder, previous: Page | None, threshold: int) -> Protecti
 def _tally(figures: Figures) -> Counter[tuple[str, str, str]]:
     """One pass over the counts: (dimension, value, period) -> cases, "year" included."""
     tally: Counter[tuple[str, str, str]] = Counter()
+    # Thousands of rows at trust scale: each school's id is turned into text once, not per row.
+    names = {school: str(school) for school, _name in figures.schools}
     for (school, kind, source, when), n in figures.cases.items():
+        school_key = names.get(school) or str(school)
         for period in (when, "year") if when in TERMS else (when,):
-            for key in (("track", kind), ("source", source), ("school", str(school)), ("", "")):
-                tally[(*key, period)] += n
+            tally["track", kind, period] += n
+            tally["source", source, period] += n
+            tally["school", school_key, period] += n
+            tally["", "", period] += n
     return tally
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -115,6 +116,26 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("school_id", "reference"),
         UniqueConstraint("school_id", "year", "number"),
+        # The governors' statistics read only plain columns, grouped over two academic years:
+        # these cover their queries, so a trust's figures scan two narrow indexes instead of
+        # every case row with its ciphertexts (bench/stats_bench.py: about half the SQL time).
+        Index(
+            "ix_case_file_stats_aware",
+            "became_aware_on",
+            "school_id",
+            "kind",
+            "source",
+            "state",
+            "id",
+        ),
+        Index(
+            "ix_case_file_stats_outcome",
+            "outcome",
+            "outcome_at",
+            "closed_at",
+            "became_aware_on",
+            "school_id",
+        ),
         CheckConstraint("number > 0", name="number_positive"),
         CheckConstraint(
             "occurred_on IS NULL OR occurred_on <= became_aware_on", name="occurred_before_aware"

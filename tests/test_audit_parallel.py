@@ -6,6 +6,8 @@ TEST_DATABASE_URL is set) rather than living in the rolled-back test transaction
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -76,15 +78,15 @@ def verify_both(
 ) -> Callable[[uuid.UUID], tuple[Report, Report, list[Any]]]:
     """Verify one log in one process and then split over workers; the second also returns what
     the workers returned (None: some range failed its checks)."""
-    real = parallel.leaf_hashes
+    real = parallel.verified_tree
     seen: list[Any] = []
 
-    def spy(*args: Any) -> list[bytes] | None:
+    def spy(*args: Any) -> parallel.NodeSource | None:
         result = real(*args)
         seen.append(result)
         return result
 
-    monkeypatch.setattr(parallel, "leaf_hashes", spy)
+    monkeypatch.setattr(parallel, "verified_tree", spy)
 
     def run(school_id: uuid.UUID) -> tuple[Report, Report, list[Any]]:
         reports = []
@@ -103,7 +105,8 @@ def test_a_clean_log_verifies_the_same_split_over_workers(log, verify_both):
     one, split, seen = verify_both(school_id)
     assert one.ok and split.ok, (one.problems, split.problems)
     assert (split.entries, split.checkpoints) == (one.entries, one.checkpoints) == (len(rows), 4)
-    assert len(seen) == 1 and seen[0] == [bytes(row.leaf_hash) for row in rows]
+    assert len(seen) == 1 and seen[0] is not None
+    assert [seen[0](0, i) for i in range(len(rows))] == [bytes(row.leaf_hash) for row in rows]
 
 
 def _tamper(committed: Engine, change: Callable[[Session], None]) -> None:
@@ -240,7 +243,28 @@ def test_a_log_the_workers_cannot_see_falls_back_to_one_process(
 def test_a_worker_that_cannot_read_fails_clearly(tmp_path):
     source = parallel.Source("sqlite", (str(tmp_path / "no" / "such.db"),), {}, "x")
     with pytest.raises(parallel.ParallelVerifyError, match="worker failed"):
-        parallel.leaf_hashes(source, 10, 2, b'"log":"x",')
+        parallel.verified_tree(source, 10, 2, b'"log":"x",')
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+def test_the_tree_from_the_workers_levels_is_the_whole_logs_tree(workers, monkeypatch):
+    """Ranges aligned to 2**height, their levels end to end, the top hashed by the parent:
+    every node is the one tlog.levels_from_leaves gives, at every size (odd tails included)."""
+    monkeypatch.setattr(parallel, "HEIGHT", 3)
+    for size in [*range(workers, 70), 255, 256, 257, 1000]:
+        leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(size)]
+        bounds, height = parallel.split(size, workers)
+        assert bounds[0] == 0 and bounds[-1] == size and bounds == sorted(bounds)
+        assert all(bound % 2**height == 0 for bound in bounds[:-1])
+        blobs = [
+            b"".join(itertools.chain.from_iterable(parallel.range_levels(leaves[lo:hi], height)))
+            for lo, hi in itertools.pairwise(bounds)
+        ]
+        ours, want = parallel.join_levels(bounds, height, blobs), tlog.levels_from_leaves(leaves)
+        for lo in range(0, size, 7):
+            for hi in range(lo + 1, size + 1, 5):
+                assert tlog.range_hash(ours, lo, hi) == tlog.range_hash(want, lo, hi)
+        assert tlog.root_of_levels(ours, size) == tlog.root_of(leaves)
 
 
 def test_small_logs_and_single_cores_stay_in_one_process(monkeypatch):
@@ -258,7 +282,7 @@ def test_the_command_reports_a_worker_failure(signed_app, school_with_cases, mon
         raise parallel.ParallelVerifyError("a verification worker failed (exit status 1): boom")
 
     monkeypatch.setattr(parallel, "MIN_ENTRIES", 0)
-    monkeypatch.setattr(parallel, "leaf_hashes", broken)
+    monkeypatch.setattr(parallel, "verified_tree", broken)
     result = run(signed_app, "audit", "verify", "--school", school.urn)
     assert result.exit_code == 1
     assert f"{school.urn}: could not verify: a verification worker failed" in result.output

@@ -19,16 +19,21 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
+
+NodeSource = Callable[[int, int], bytes]  # tlog.NodeSource, not imported: workers stay light
 
 BATCH = 50_000
 # Below this many entries one process is quicker: starting a worker costs more than it saves.
 # A module constant so that tests can force the parallel path on a small log.
 MIN_ENTRIES = 100_000
 MAX_WORKERS = 4
+# The workers build the tree up to this level (ranges aligned to 2**HEIGHT entries); the
+# parent hashes only the few nodes above it.
+HEIGHT = 12
 # A worker reads and checks about half a million entries a second; far beyond that something
 # is stuck, and the verification fails rather than hanging with the log's write lock held.
 TIMEOUT_S = 600.0
@@ -59,11 +64,11 @@ def check_batch(part: Sequence[Sequence[Any]], start: int, marker: bytes) -> lis
     once per entry in Python: at a million entries that per-entry cost exceeded the hashing."""
     count = len(part)
     expected = list(range(start, start + count))
-    leaves = [bytes(row[1]) for row in part]
+    leaves = [row[1] for row in part]
     sha256 = hashlib.sha256
     # tlog.leaf_hash, inlined: RFC 9162's leaf prefix 0x00.
     computed = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-    if [row[0] for row in part] != expected or computed != [bytes(row[2]) for row in part]:
+    if [row[0] for row in part] != expected or computed != [row[2] for row in part]:
         return None
     # Quotes inside JSON strings are escaped, so each canonical leaf holds '"seq":' and its log
     # marker exactly once, at the top level.
@@ -76,9 +81,12 @@ def check_batch(part: Sequence[Sequence[Any]], start: int, marker: bytes) -> lis
     return computed
 
 
-def range_hashes(source: Source, start: int, stop: int, marker: bytes) -> bytes | None:
-    """Worker: entries start..stop-1 checked, their leaf hashes as one blob of 32-byte hashes
-    (cheap to send back), or None if any row is wrong, missing or extra in the range."""
+def range_hashes(
+    source: Source, start: int, stop: int, marker: bytes, height: int = 0
+) -> bytes | None:
+    """Worker: entries start..stop-1 checked, then their leaf hashes and the tree levels above
+    them up to `height`, as one blob of 32-byte hashes (cheap to send back, level by level);
+    None if any row is wrong, missing or extra in the range."""
     # The first range has no lower bound, so a row with a negative seq is read and fails the
     # contiguity check instead of passing unseen.
     query = _QUERY + (" AND seq >= {p}" if start else "") + " ORDER BY seq"
@@ -99,20 +107,82 @@ def range_hashes(source: Source, start: int, stop: int, marker: bytes) -> bytes 
         # A server-side cursor: the range arrives a batch at a time, not all at once.
         cursor = connection.cursor(name="audit_verify_range")
         cursor.execute(query.format(p="%s"), params)
-    blobs: list[bytes] = []
+    hashes: list[bytes] = []
     at = start
     try:
         while part := cursor.fetchmany(BATCH):
             computed = check_batch(part, at, marker)
             if computed is None:
                 return None
-            blobs.append(b"".join(computed))
+            hashes += computed
             at += len(part)
     finally:
         cursor.close()
         connection.close()
     # Rows deleted from the end of the range leave the rest contiguous: the count catches it.
-    return b"".join(blobs) if at == stop else None
+    return (
+        b"".join(itertools.chain.from_iterable(range_levels(hashes, height)))
+        if at == stop
+        else None
+    )
+
+
+def range_levels(hashes: list[bytes], height: int) -> list[list[bytes]]:
+    """Levels 0..height of the tree over these leaf hashes, as tlog.levels_from_leaves builds
+    them (an odd last node is not paired: range_hash carries it up). A range starting at a
+    multiple of 2**height has exactly the nodes of the whole log's tree below that height."""
+    levels = [hashes]
+    sha256 = hashlib.sha256
+    for _ in range(height):
+        below = levels[-1]
+        levels.append(
+            [
+                sha256(b"\x01" + left + right).digest()
+                for left, right in zip(below[::2], below[1::2], strict=False)
+            ]
+        )
+    return levels
+
+
+def split(size: int, workers: int) -> tuple[list[int], int]:
+    """Range bounds for `workers` and the height of the tree levels each worker builds: every
+    bound a multiple of 2**height, so the ranges' subtrees below it are the log's own."""
+    height = min(HEIGHT, max((size // workers).bit_length() - 1, 0))
+    bounds = [(size * i // workers) >> height << height for i in range(workers)] + [size]
+    return bounds, height
+
+
+def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> NodeSource:
+    """The whole log's node source from the workers' levels: levels up to `height` are the
+    ranges' levels end to end; the few above are hashed here."""
+    levels = [bytearray() for _ in range(height + 1)]
+    for (lo, hi), blob in zip(itertools.pairwise(bounds), blobs, strict=True):
+        at = 0
+        for level in range(height + 1):
+            length = ((hi - lo) >> level) * 32
+            levels[level] += blob[at : at + length]
+            at += length
+    top = levels[height]
+    above = [[bytes(top[i : i + 32]) for i in range(0, len(top), 32)]]
+    sha256 = hashlib.sha256
+    while len(above[-1]) > 1:
+        below = above[-1]
+        above.append(
+            [
+                sha256(b"\x01" + left + right).digest()
+                for left, right in zip(below[::2], below[1::2], strict=False)
+            ]
+        )
+    packed = [bytes(level) for level in levels[:height]]
+
+    def node(level: int, index: int) -> bytes:
+        # Slices of the packed levels, not a million bytes objects: building those cost the
+        # parent more time than the hashing it no longer does.
+        if level < height:
+            return packed[level][index * 32 : index * 32 + 32]
+        return above[level - height][index]
+
+    return node
 
 
 def worker_count(size: int) -> int:
@@ -123,9 +193,10 @@ def worker_count(size: int) -> int:
     return workers if workers >= 2 else 0
 
 
-def leaf_hashes(source: Source, size: int, workers: int, marker: bytes) -> list[bytes] | None:
-    """Every leaf hash of entries 0..size-1 in order, split over `workers` processes; None if
-    any range fails its checks (the caller then goes entry by entry to name the first bad one).
+def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> NodeSource | None:
+    """The tree over entries 0..size-1 (as tlog.levels_from_leaves would build it from their
+    leaf hashes), checked and built in `workers` processes; None if any range fails its checks
+    (the caller then goes entry by entry to name the first bad one).
     Raises ParallelVerifyError if a worker fails to run or to finish.
 
     Each worker is a fresh interpreter running this module (`python -m`), not a forked copy:
@@ -133,7 +204,7 @@ def leaf_hashes(source: Source, size: int, workers: int, marker: bytes) -> list[
     share. Nor a multiprocessing 'spawn' pool: that re-imports the parent's __main__ in every
     worker, which for `incidents` is the whole Flask CLI (measured: 1.4 s CPU a worker, so two
     workers were slower than one process), and a __main__ without a guard would run again."""
-    bounds = [size * i // workers for i in range(workers + 1)]
+    bounds, height = split(size, workers)
     root = str(Path(__file__).resolve().parents[2])  # the folder holding `incidents`
     env = {
         **os.environ,
@@ -150,6 +221,7 @@ def leaf_hashes(source: Source, size: int, workers: int, marker: bytes) -> list[
                 "start": lo,
                 "stop": hi,
                 "marker": marker.decode(),
+                "height": height,
             }
             child = subprocess.Popen(  # noqa: S603  (this interpreter, this module, no shell)
                 [sys.executable, "-m", __name__],
@@ -173,10 +245,8 @@ def leaf_hashes(source: Source, size: int, workers: int, marker: bytes) -> list[
             if child.poll() is None:
                 child.kill()  # after a failure elsewhere: not left reading with the lock held
                 child.wait()
-    if any(blob is None for blob in blobs):
-        return None
-    joined = b"".join(blob for blob in blobs if blob is not None)
-    return [joined[i : i + 32] for i in range(0, len(joined), 32)]
+    checked = [blob for blob in blobs if blob is not None]
+    return join_levels(bounds, height, checked) if len(checked) == len(blobs) else None
 
 
 def _answer(child: subprocess.Popen[bytes], deadline: float) -> bytes | None:
@@ -203,7 +273,9 @@ def _main() -> int:
     if request["dialect"] == "postgresql":
         school = uuid.UUID(school)
     source = Source(request["dialect"], tuple(request["args"]), request["kwargs"], school)
-    blob = range_hashes(source, request["start"], request["stop"], request["marker"].encode())
+    blob = range_hashes(
+        source, request["start"], request["stop"], request["marker"].encode(), request["height"]
+    )
     sys.stdout.buffer.write(b"\x00" if blob is None else b"\x01" + blob)
     sys.stdout.buffer.flush()
     return 0

@@ -80,26 +80,29 @@ def verify_school(
 
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
     source = _parallel_source(session, school_id, head.size)
-    if source is None:
-        hashes = _fast_hashes(session, school_id, log_marker)
-    else:
+    node: tlog.NodeSource | None = None
+    if source is not None:
         workers = parallel.worker_count(head.size)
-        hashes = parallel.leaf_hashes(source, head.size, workers, log_marker)
-    if hashes is None:
-        # Something is wrong: go again entry by entry, to name the first bad one.
-        hashes = _entry_by_entry(session, school_id, log_marker, report)
+        node = parallel.verified_tree(source, head.size, workers, log_marker)
+    if node is not None:
+        report.entries = head.size  # the workers checked exactly entries 0..size-1
+    else:
+        hashes = _fast_hashes(session, school_id, log_marker) if source is None else None
         if hashes is None:
-            return report
-    report.entries = len(hashes)
-    # The whole tree once, level by level; each checkpoint's root is then O(log n) lookups.
-    node = tlog.levels_from_leaves(hashes)
+            # Something is wrong: go again entry by entry, to name the first bad one.
+            hashes = _entry_by_entry(session, school_id, log_marker, report)
+            if hashes is None:
+                return report
+        report.entries = len(hashes)
+        # The whole tree once, level by level; each checkpoint's root is then O(log n) lookups.
+        node = tlog.levels_from_leaves(hashes)
+    entries = report.entries
     last_good = 0
     for size, (root, label) in sorted(wanted.items()):
-        if size > len(hashes):
+        if size > entries:
             return report.fail(
-                f"the log was truncated: the {label} covers {size} entries, "
-                f"only {len(hashes)} remain",
-                len(hashes),
+                f"the log was truncated: the {label} covers {size} entries, only {entries} remain",
+                entries,
             )
         if (tlog.range_hash(node, 0, size) if size else tlog.EMPTY_ROOT) != root:
             return report.fail(
@@ -108,7 +111,7 @@ def verify_school(
                 last_good,
             )
         last_good = size
-    if head.size != len(hashes) or head.root != tlog.root_of_levels(node, len(hashes)):
+    if head.size != entries or head.root != tlog.root_of_levels(node, entries):
         report.problems.append("the log head does not match its entries")
     return report
 

@@ -6,7 +6,7 @@
    on PostgreSQL too when BENCH_DATABASE_URL names an empty database;
 2. full verification of 1,000,000 entries (target under 3 s, within 4x of a plain hashlib loop
    over the same bytes): the verification core over the bytes, and `verify_school` reading
-   them from SQLite;
+   them from SQLite, in one process and split over worker processes (CPU includes theirs);
 3. inclusion-proof generation for one entry of the 1,000,000-entry log from the stored tree
    (target under 5 ms);
 4. the same append / prove / verify with pymerkle, in the same run.

@@ -11,16 +11,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from incidents import workflow
 from incidents.extensions import db_session
 from incidents.models import Case, DataSubjects
 from incidents.permissions import Permission
 from incidents.services import breaches as service
-from incidents.services.errors import InvalidInput
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.disciplinary_forms import BreachFactsForm, IcoDecisionForm, PeopleToldForm
-from incidents.web.forms import apply_service_errors
 
 bp = Blueprint("breaches", __name__)
 ANCHOR = "breach"
@@ -30,11 +27,6 @@ def _step(case_id: uuid.UUID, action: str) -> Case | Response:
     case = case_step.load(case_id)
     refused = case_step.refusal(case, action)
     return case_step.back(case_id, refused) if refused else case
-
-
-def _saved(case_id: uuid.UUID, message: str) -> Response:
-    db_session().commit()
-    return case_step.back(case_id, message, anchor=ANCHOR)
 
 
 def _render(template: str, case: Case, form: FlaskForm, title: str) -> str:
@@ -58,8 +50,10 @@ def facts(case_id: uuid.UUID) -> str | Response:
         form.subjects.data = [s.value for s in record.subjects]
     if form.validate_on_submit():
         db = db_session()
-        try:
-            service.record_facts(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.record_facts(
                 db,
                 actor=current_user,
                 case=case,
@@ -71,15 +65,12 @@ def facts(case_id: uuid.UUID) -> str | Response:
                     likely_effects=form.likely_effects.data or "",
                     remedial_action=form.remedial_action.data or "",
                 ),
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _saved(case_id, "Breach facts saved")
+            ),
+            "Breach facts saved",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     return _render("breach/facts.html", case, form, "Record the facts of the data breach")
 
 
@@ -92,22 +83,21 @@ def ico(case_id: uuid.UUID) -> str | Response:
     form = IcoDecisionForm()
     if form.validate_on_submit():
         db = db_session()
-        try:
-            service.decide_ico(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.decide_ico(
                 db,
                 actor=current_user,
                 case=case,
                 report=form.report.data == "yes",
                 reasons=form.reasons.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _saved(case_id, "Decision on reporting to the ICO saved")
+            ),
+            "Decision on reporting to the ICO saved",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     return _render("breach/ico.html", case, form, "Decide whether to report the breach to the ICO")
 
 
@@ -120,23 +110,22 @@ def people_told(case_id: uuid.UUID) -> str | Response:
     form = PeopleToldForm()
     if form.validate_on_submit():
         db = db_session()
-        try:
-            service.record_people_told(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.record_people_told(
                 db,
                 actor=current_user,
                 case=case,
                 told=form.told.data == "yes",
                 told_on=form.told_on.data,
                 reasons=form.reasons.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _saved(case_id, "Saved whether the people affected were told")
+            ),
+            "Saved whether the people affected were told",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     title = "Were the people affected told?"
     return _render("breach/people_told.html", case, form, title)
 

@@ -4,15 +4,19 @@ workflow does not offer now (with its reason, back on the case page), and finish
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import flash, redirect, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from incidents import workflow
 from incidents.extensions import db_session
 from incidents.models import Case
 from incidents.services import cases as case_service
+from incidents.services.errors import InvalidInput
+from incidents.web.forms import apply_service_errors
 
 
 def load(case_id: uuid.UUID) -> Case:
@@ -34,3 +38,27 @@ def back(case_id: uuid.UUID, message: str | None = None, anchor: str = "next-ste
     if message:
         flash(message)
     return redirect(url_for("cases.show", case_id=case_id, _anchor=anchor))
+
+
+def submit(
+    case_id: uuid.UUID,
+    form: FlaskForm,
+    call: Callable[[], object],
+    done: str,
+    anchor: str = "next-steps",
+) -> Response | None:
+    """One service call for a submitted step: committed, and back to the case with `done`; or
+    the service's field errors put on the form (None: show the form again, nothing saved); or
+    back to the case with the workflow's reason the step is not possible now."""
+    db = db_session()
+    try:
+        call()
+    except InvalidInput as exc:
+        db.rollback()
+        apply_service_errors(form, exc)
+        return None
+    except workflow.TransitionNotAllowedError as exc:
+        db.rollback()
+        return back(case_id, str(exc))
+    db.commit()
+    return back(case_id, done, anchor)

@@ -102,22 +102,21 @@ def start(case_id: uuid.UUID) -> str | Response:
                 button="Start the process",
             )
         db = db_session()
-        try:
-            service.start_disciplinary(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.start_disciplinary(
                 db,
                 actor=current_user,
                 case=case,
                 person_id=uuid.UUID(form.person.data),
                 hr_reference=form.hr_reference.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Disciplinary process started")
+            ),
+            "Disciplinary process started",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     says = [c.says for p in people.values() for c in service.policy_consequences(case, p)]
     return render_template(
         "disciplinary/start.html", case=case, form=form, policy_says=list(dict.fromkeys(says))
@@ -166,22 +165,21 @@ def hearing(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
     form = HearingForm()
     if form.validate_on_submit():
         db = db_session()
-        try:
-            service.record_hearing(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.record_hearing(
                 db,
                 actor=current_user,
                 case=case,
                 process_id=process.id,
                 hearing_on=form.hearing_on.data,
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Hearing date saved")
+            ),
+            "Hearing date saved",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     return _page("disciplinary/hearing.html", case, process, form, title="Record the hearing date")
 
 
@@ -257,8 +255,10 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
     ]
     if form.validate_on_submit():
         db = db_session()
-        try:
-            service.add_measure(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.add_measure(
                 db,
                 actor=current_user,
                 case=case,
@@ -270,15 +270,12 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
                     ends_on=form.ends_on.data,
                     details=form.details.data or "",
                 ),
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Sanction or measure recorded")
+            ),
+            "Sanction or measure recorded",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     title = "Record a sanction or measure"
     return _page("disciplinary/measure.html", case, process, form, title=title)
 
@@ -330,20 +327,19 @@ def end(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
                 button="End the process",
             )
         db = db_session()
-        try:
-            service.discontinue(
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.discontinue(
                 db,
                 actor=current_user,
                 case=case,
                 process_id=process.id,
                 reasons=form.reasons.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Disciplinary process ended")
+            ),
+            "Disciplinary process ended",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     return _page("disciplinary/end.html", case, process, form, title=title)

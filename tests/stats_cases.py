@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from incidents.models import CaseKind, CaseOutcome, DisclosureSource
-from incidents.stats.figures import AGE_BANDS, UNASSESSED, Figures
+from incidents.stats.figures import AGE_BANDS, UNASSESSED, Figures, add_cases
 from incidents.stats.layout import TERMS
 
 YEAR = 2025
@@ -50,7 +50,7 @@ class History:
             period = term if when == back else "last" if when == back + 1 else None
             if period is None:
                 continue
-            figures.cases[(self.schools[school % len(self.schools)][0], kind, source, period)] += 1
+            add_cases(figures, self.schools[school % len(self.schools)][0], kind, source, period, 1)
             for cat in cats:
                 figures.categories[(cat, period)] += 1
         for name, when in self.outcomes:

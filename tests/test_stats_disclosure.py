@@ -20,7 +20,7 @@ from incidents.stats.disclosure import (
     protect,
     witness,
 )
-from incidents.stats.figures import Figures
+from incidents.stats.figures import Figures, add_cases
 from incidents.stats.layout import CASES, PERIODS, TERMS, TOTAL
 from incidents.stats.measures import median_of, share
 from incidents.stats.tables import Page, build_page
@@ -142,9 +142,7 @@ def _assert_rules(page: Page, figures: Figures) -> None:
                     cell = table.cells[(row.key, col.key)]
                     assert int(text) == page.protection.values[cell]
         alleging = {
-            school
-            for (school, kind, _src, when), n in figures.cases.items()
-            if kind == CaseKind.ALLEGATION.value and when in TERMS and n
+            school for (school, when), n in figures.allegations.items() if when in TERMS and n
         }
         if (page.school_level or len(alleging) < 2) and table.key == "tracks":
             for term in TERMS:
@@ -186,8 +184,8 @@ def test_the_attacker_catches_primary_suppression_alone() -> None:
     """The attacker is not toothless: without secondary suppression it finds the small count."""
     school = uuid.UUID(int=1)
     figures = Figures(year=2025, schools=[(school, "School 1")])
-    figures.cases[(school, "policy_breach", "parent", "autumn")] = 2
-    figures.cases[(school, "policy_breach", "staff", "autumn")] = 30
+    add_cases(figures, school, "policy_breach", "parent", "autumn", 2)
+    add_cases(figures, school, "policy_breach", "staff", "autumn", 30)
     page = build_page(figures, calendar=CAL, threshold=5)
     protection = page.protection
     for cell, status in protection.status.items():
@@ -223,9 +221,9 @@ def test_a_page_with_an_unprotectable_cell_publishes_nothing_derivable(
     monkeypatch.setattr(disclosure, "_candidates", lambda *_args: [])
     school = uuid.UUID(int=1)
     figures = Figures(year=2025, schools=[(school, "School 1")])
-    figures.cases[(school, "policy_breach", "parent", "autumn")] = 2
-    figures.cases[(school, "policy_breach", "staff", "autumn")] = 30
-    figures.cases[(school, "data_breach", "staff", "spring")] = 12
+    add_cases(figures, school, "policy_breach", "parent", "autumn", 2)
+    add_cases(figures, school, "policy_breach", "staff", "autumn", 30)
+    add_cases(figures, school, "data_breach", "staff", "spring", 12)
     page = build_page(figures, calendar=CAL, threshold=5)
     assert page.protection.unavoidable
     assert page.text(page.table("sources"), "parent", "autumn") == "c"

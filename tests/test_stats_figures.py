@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from incidents.clock import SCHOOL_TZ, local_today
@@ -22,9 +23,10 @@ from incidents.models import (
     ThresholdAnswer,
     User,
 )
+from incidents.models.base import UTCDateTime
 from incidents.services import casework, outcomes, referrals, tasks, triage
 from incidents.services.statistics import StatsSettings, statistics_page
-from incidents.stats.london import london_midnight, summer_time
+from incidents.stats.london import days_between, london_midnight, summer_time
 from incidents.stats.tables import Page
 from incidents.stats.terms import academic_year_of, year_start
 from tests import factories
@@ -192,3 +194,23 @@ def test_summer_time_matches_the_tz_database() -> None:
         start, end = summer_time(year)
         assert (offset(start - second), offset(start)) == (timedelta(0), hour)
         assert (offset(end - second), offset(end)) == (hour, timedelta(0))
+
+
+def test_days_to_close_are_whole_london_days_at_every_edge(db: Session) -> None:
+    """The SQL that counts days to close agrees with Python's London calendar for instants
+    on, just before and just after London midnight, across both clock changes."""
+    aware = date(THIS_YEAR - 1, 3, 1)
+    start, end = summer_time(THIS_YEAR)
+    edges = [london_midnight(date(THIS_YEAR - 1, 9, 20)), london_midnight(date(THIS_YEAR, 1, 5))]
+    edges += [start, end, london_midnight(start.date()), london_midnight(end.date())]
+    tiny = [timedelta(0), timedelta(microseconds=1), -timedelta(microseconds=1)]
+    instants = [edge + d for edge in edges for d in [*tiny, timedelta(minutes=30)]]
+    days = days_between(
+        db,
+        bindparam("later", type_=UTCDateTime()),
+        literal(aware),
+        range(THIS_YEAR - 2, THIS_YEAR + 2),
+    )
+    for instant in instants:
+        expected = (instant.astimezone(SCHOOL_TZ).date() - aware).days
+        assert db.scalar(select(days), {"later": instant}) == expected, instant

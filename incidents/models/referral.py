@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidents.db import Base
@@ -96,6 +96,8 @@ class Referral(Base):
         CheckConstraint(
             "status <> 'advice_received' OR advice_ct IS NOT NULL", name="advice_recorded"
         ),
+        # The statistics count referrals made in a range of dates, and whether in time.
+        Index("ix_referral_stats_made", "made_at", "status", "due_at", "case_id"),
     )
 
     id: Mapped[uuid.UUID] = id_column()

@@ -20,14 +20,13 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     true,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from incidents.models import Case, CaseState, PolicyClause, Referral, School
+from incidents.models import Case, CaseKind, CaseState, PolicyClause, Referral, School
 from incidents.models.case import case_clause
 from incidents.models.referral import MADE_STATUSES
 from incidents.stats.london import days_between, london_date
@@ -52,8 +51,13 @@ class Figures:
 
     year: int
     schools: list[tuple[uuid.UUID, str]]
-    # (school id, track or "unassessed", source, period) -> cases the school became aware of
-    cases: Counter[tuple[uuid.UUID, str, str, str]] = field(default_factory=Counter)
+    # (dimension, value, period) -> cases the school(s) became aware of, by "track" (value:
+    # the track or "unassessed"), by "source" and by "school" (value: the school id as text).
+    # Each breakdown is counted on its own: the page never needs their cross product, and at
+    # trust scale that product is thousands of rows where these are a few hundred.
+    cases: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    # (school id as text, period) -> allegations: whether they may be split by term
+    allegations: Counter[tuple[str, str]] = field(default_factory=Counter)
     # (clause category, period) -> cases citing at least one clause in it
     categories: Counter[tuple[str, str]] = field(default_factory=Counter)
     # (outcome, year slot) -> outcomes recorded
@@ -74,26 +78,44 @@ class Figures:
 LAST_TERM = "last:"  # a period key prefix: a term of the year before
 
 
+def _add(
+    counter: Counter[Any], previous: Counter[Any] | None, key: tuple[str, ...], when: str, n: int
+) -> None:
+    """Count under `when`; a term of the year before (LAST_TERM + term) counts as "last" here
+    and under that term in the year before's own figures (`previous`)."""
+    if when.startswith(LAST_TERM):
+        counter[(*key, "last")] += n
+        if previous is not None:
+            previous[(*key, when[len(LAST_TERM) :])] += n
+    else:
+        counter[(*key, when)] += n
+
+
+def add_breakdown(figures: Figures, dimension: str, value: str, when: str, n: int) -> None:
+    """Count `n` cases by one dimension ("track", "source" or "school")."""
+    before = figures.previous.cases if figures.previous is not None else None
+    _add(figures.cases, before, (dimension, value), when, n)
+
+
+def add_school(figures: Figures, school: str, when: str, n: int, allegations: int) -> None:
+    add_breakdown(figures, "school", school, when, n)
+    before = figures.previous.allegations if figures.previous is not None else None
+    _add(figures.allegations, before, (school,), when, allegations)
+
+
 def add_cases(
     figures: Figures, school: uuid.UUID, kind: str, source: str, when: str, n: int
 ) -> None:
-    """Count cases in `figures`; a term of the year before (LAST_TERM + term) counts in its
-    "last" column and in that term of `figures.previous`."""
-    if when.startswith(LAST_TERM):
-        figures.cases[(school, kind, source, "last")] += n
-        if figures.previous is not None:
-            figures.previous.cases[(school, kind, source, when[len(LAST_TERM) :])] += n
-    else:
-        figures.cases[(school, kind, source, when)] += n
+    """Count `n` cases of one school, track and source in every breakdown (tests and tools
+    that build figures case by case; `collect` counts each breakdown in SQL)."""
+    add_breakdown(figures, "track", kind, when, n)
+    add_breakdown(figures, "source", source, when, n)
+    add_school(figures, str(school), when, n, n if kind == CaseKind.ALLEGATION.value else 0)
 
 
 def add_categories(figures: Figures, category: str, when: str, n: int) -> None:
-    if when.startswith(LAST_TERM):
-        figures.categories[(category, "last")] += n
-        if figures.previous is not None:
-            figures.previous.categories[(category, when[len(LAST_TERM) :])] += n
-    else:
-        figures.categories[(category, when)] += n
+    before = figures.previous.categories if figures.previous is not None else None
+    _add(figures.categories, before, (category,), when, n)
 
 
 def _period(column: Any, year: int, calendar: TermCalendar) -> ColumnElement[Any]:
@@ -166,14 +188,21 @@ def collect(
     period = _period(Case.became_aware_on, year, calendar).label("period")
     track = func.coalesce(cast(Case.kind, String), UNASSESSED).label("track")
     rows = session.execute(
-        select(Case.school_id, track, Case.source, period, func.count())
+        select(period, track, Case.source, func.count())
         .where(in_scope, span)
-        # The period first: grouping by the school first makes SQLite walk the school index
-        # and fetch each row from it, slower than reading the table straight through.
-        .group_by(period, track, Case.source, Case.school_id)
+        .group_by(period, track, Case.source)
     )
-    for school_id, kind, source, when, n in rows:
-        add_cases(figures, school_id, str(kind), str(source), str(when), n)
+    for when, kind, source, n in rows:
+        add_breakdown(figures, "track", str(kind), str(when), n)
+        add_breakdown(figures, "source", str(source), str(when), n)
+    alleged = func.count(case((Case.kind == CaseKind.ALLEGATION, 1)))
+    rows = session.execute(
+        select(period, Case.school_id, func.count(), alleged)
+        .where(in_scope, span)
+        .group_by(period, Case.school_id)
+    )
+    for when, school_id, n, allegations in rows:
+        add_school(figures, str(school_id), str(when), n, allegations)
 
     category_rows = session.execute(
         select(PolicyClause.category, period, func.count(func.distinct(Case.id)))
@@ -194,32 +223,31 @@ def collect(
 
 
 def _collect_outcomes(session: Session, figures: Figures, in_scope: Any, year: int) -> None:
-    """Outcomes recorded and cases closed, in one pass over the table: each row says in which
-    year (if either) its outcome was recorded and it was closed, and how long closing took."""
+    """Outcomes recorded, and cases closed with how long closing took: two range scans, each
+    on its own index (one query over "either date in range" read every case with an outcome)."""
     decided = _slot(Case.outcome_at, year).label("decided")
-    closed = _slot(Case.closed_at, year).label("closed")
-    days = case(
-        (
-            _in_years(Case.closed_at, year),
-            days_between(session, Case.closed_at, Case.became_aware_on, _years(year)),
-        ),
-        else_=None,
-    ).label("days")
     rows = session.execute(
-        select(Case.outcome, decided, closed, days, func.count())
+        select(Case.outcome, decided, func.count())
+        .where(in_scope, _in_years(Case.outcome_at, year), Case.outcome.is_not(None))
+        .group_by(Case.outcome, decided)
+    )
+    for outcome, when, n in rows:
+        for target, slot in _slots(figures, str(when)):
+            target.outcomes[(str(outcome), slot)] += n
+    closed = _slot(Case.closed_at, year).label("closed")
+    days = days_between(session, Case.closed_at, Case.became_aware_on, _years(year)).label("days")
+    rows = session.execute(
+        select(closed, days, func.count())
         .where(
             in_scope,
+            _in_years(Case.closed_at, year),
             Case.outcome.is_not(None),  # closing needs an outcome first
-            or_(_in_years(Case.outcome_at, year), _in_years(Case.closed_at, year)),
         )
-        .group_by(Case.outcome, decided, closed, days)
+        .group_by(closed, days)
     )
-    for outcome, when_decided, when_closed, n_days, n in rows:
-        if when_decided is not None:
-            for target, slot in _slots(figures, str(when_decided)):
-                target.outcomes[(str(outcome), slot)] += n
-        if when_closed is not None and n_days is not None:
-            for target, slot in _slots(figures, str(when_closed)):
+    for when, n_days, n in rows:
+        if n_days is not None:
+            for target, slot in _slots(figures, str(when)):
                 target.days_to_close.setdefault(slot, Counter())[int(n_days)] += n
 
 

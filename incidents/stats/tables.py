@@ -86,9 +86,7 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
     # Allegations by term only where they cannot be pinned on one school: at trust level,
     # and only when at least two schools had allegations in the year.
     with_allegations = {
-        school
-        for (school, kind, _source, when), n in figures.cases.items()
-        if kind == CaseKind.ALLEGATION.value and when in TERMS and n
+        school for (school, when), n in figures.allegations.items() if when in TERMS and n
     }
     split_allegations = not school_level and len(with_allegations) >= 2
     tally = _tally(figures)
@@ -174,17 +172,14 @@ def _protect_year(b: Builder, previous: Page | None, threshold: int) -> Protecti
 
 
 def _tally(figures: Figures) -> Counter[tuple[str, str, str]]:
-    """One pass over the counts: (dimension, value, period) -> cases, "year" included."""
+    """(dimension, value, period) -> cases, with the whole year ("year") added up from the
+    terms and the total of all cases ("", "") from the tracks."""
     tally: Counter[tuple[str, str, str]] = Counter()
-    # Thousands of rows at trust scale: each school's id is turned into text once, not per row.
-    names = {school: str(school) for school, _name in figures.schools}
-    for (school, kind, source, when), n in figures.cases.items():
-        school_key = names.get(school) or str(school)
+    for (dimension, value, when), n in figures.cases.items():
         for period in (when, "year") if when in TERMS else (when,):
-            tally["track", kind, period] += n
-            tally["source", source, period] += n
-            tally["school", school_key, period] += n
-            tally["", "", period] += n
+            tally[dimension, value, period] += n
+            if dimension == "track":
+                tally["", "", period] += n
     return tally
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
-from incidents.clock import local_today
+from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import (
     Agency,
     BreachRecord,
@@ -214,6 +214,9 @@ class RegisterRow:
     within_72_hours: bool | None
     people_told: bool | None
     told_on: date | None
+    # A crypto-shredded case stays in the register (Art 33(5) documents every breach), with
+    # the plain facts above; its reasons and descriptions can no longer be read.
+    erased_on: date | None = None
 
 
 def _row(case: Case) -> RegisterRow:
@@ -233,11 +236,13 @@ def _row(case: Case) -> RegisterRow:
         within_72_hours=on_time,
         people_told=rec.people_told if rec is not None else None,
         told_on=rec.told_on if rec is not None else None,
+        erased_on=case.erased_at.astimezone(SCHOOL_TZ).date() if case.erased_at else None,
     )
 
 
 def register(session: Session, *, actor: User) -> list[RegisterRow]:
-    """Every data-breach case of the actor's school that they may open, newest first."""
+    """Every data-breach case of the actor's school that they may open, newest first, erased
+    ones included."""
     if not has_permission(actor, Permission.CASE_LIST):
         raise Forbidden("Only case workers see the breach register")
     cases = session.scalars(
@@ -245,7 +250,6 @@ def register(session: Session, *, actor: User) -> list[RegisterRow]:
         .where(
             Case.school_id == actor.school_id,
             Case.kind == CaseKind.DATA_BREACH,
-            Case.erased_at.is_(None),
         )
         .order_by(Case.became_aware_on.desc(), Case.reference.desc())
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash, redirect, url_for
 from flask_login import current_user
@@ -17,6 +18,8 @@ from incidents.models import Case
 from incidents.services import cases as case_service
 from incidents.services.errors import InvalidInput
 from incidents.web.forms import apply_service_errors
+
+T = TypeVar("T")
 
 
 def load(case_id: uuid.UUID) -> Case:
@@ -43,16 +46,17 @@ def back(case_id: uuid.UUID, message: str | None = None, anchor: str = "next-ste
 def submit(
     case_id: uuid.UUID,
     form: FlaskForm,
-    call: Callable[[], object],
-    done: str,
+    call: Callable[[], T],
+    done: str | Callable[[T], str],
     anchor: str = "next-steps",
 ) -> Response | None:
-    """One service call for a submitted step: committed, and back to the case with `done`; or
-    the service's field errors put on the form (None: show the form again, nothing saved); or
-    back to the case with the workflow's reason the step is not possible now."""
+    """One service call for a submitted step: committed, and back to the case with `done` (or
+    `done(result)`, for a message naming what was saved); or the service's field errors put
+    on the form (None: show the form again, nothing saved); or back to the case with the
+    workflow's reason the step is not possible now."""
     db = db_session()
     try:
-        call()
+        result = call()
     except InvalidInput as exc:
         db.rollback()
         apply_service_errors(form, exc)
@@ -61,4 +65,4 @@ def submit(
         db.rollback()
         return back(case_id, str(exc))
     db.commit()
-    return back(case_id, done, anchor)
+    return back(case_id, done if isinstance(done, str) else done(result), anchor)

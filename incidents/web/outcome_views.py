@@ -37,24 +37,20 @@ def record(case_id: uuid.UUID) -> str | Response:
     form = OutcomeForm()
     form.outcome.choices = [SelectChoice(o.value, o.label) for o in choices]
     if form.validate_on_submit():
-        db = db_session()
-        try:
-            outcome_service.record_outcome(
-                db,
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: outcome_service.record_outcome(
+                db_session(),
                 actor=current_user,
                 case=case,
                 outcome=CaseOutcome(form.outcome.data),
                 reasons=form.reasons.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, "Outcome recorded")
+            ),
+            "Outcome recorded",
+        )
+        if sent:
+            return sent
     return render_template("casework/outcome.html", case=case, form=form, outcomes=choices)
 
 

@@ -12,13 +12,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from incidents import workflow
 from incidents.extensions import db_session
 from incidents.models import Agency, Case, Referral, ReferralMethod
 from incidents.models import ReferralStatus as Status
 from incidents.permissions import Permission
 from incidents.services import referrals as referral_service
-from incidents.services.errors import InvalidInput, NotFound
+from incidents.services.errors import NotFound
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.casework_forms import (
@@ -29,7 +28,6 @@ from incidents.web.casework_forms import (
     ReferralClosedForm,
     ReferralMadeForm,
 )
-from incidents.web.forms import apply_service_errors
 
 bp = Blueprint("referrals", __name__, url_prefix="/cases/<uuid:case_id>/referrals")
 
@@ -93,22 +91,17 @@ def new(case_id: uuid.UUID) -> str | Response:
         return case_step.back(case_id, refused)
     form = AddReferralForm()
     if form.validate_on_submit():
-        db = db_session()
-        try:
-            referral = referral_service.add_referral(
-                db, actor=current_user, case=case, agency=Agency(form.agency.data)
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(
-                case_id, f"Referral to {referral.agency.label} added", anchor="referrals"
-            )
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: referral_service.add_referral(
+                db_session(), actor=current_user, case=case, agency=Agency(form.agency.data)
+            ),
+            lambda referral: f"Referral to {referral.agency.label} added",
+            anchor="referrals",
+        )
+        if sent:
+            return sent
     return render_template("casework/referral_new.html", case=case, form=form)
 
 
@@ -155,24 +148,21 @@ def update(case_id: uuid.UUID, referral_id: uuid.UUID, step_name: str) -> str | 
         )
     form = step.form()
     if form.validate_on_submit():
-        db = db_session()
-        try:
-            referral_service.update_referral(
-                db,
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: referral_service.update_referral(
+                db_session(),
                 actor=current_user,
                 case=case,
                 referral_id=referral.id,
                 data=_update(form, step),
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, step.done, anchor="referrals")
+            ),
+            step.done,
+            anchor="referrals",
+        )
+        if sent:
+            return sent
     return render_template(
         "casework/referral_step.html",
         case=case,

@@ -16,11 +16,10 @@ from incidents.extensions import db_session
 from incidents.models import Case, CaseState
 from incidents.permissions import Permission
 from incidents.services import police, tasks
-from incidents.services.errors import InvalidInput
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.casework_forms import PoliceResultForm, TaskForm
-from incidents.web.forms import ConfirmForm, apply_service_errors
+from incidents.web.forms import ConfirmForm
 
 bp = Blueprint("case_tasks", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -42,24 +41,22 @@ def new_task(case_id: uuid.UUID) -> str | Response:
     ]
     if form.validate_on_submit():
         chosen = form.assignee.data
-        try:
-            tasks.add_task(
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: tasks.add_task(
                 db,
                 actor=current_user,
                 case=case,
                 title=form.title.data or "",
                 assignee_id=None if chosen == NOBODY else uuid.UUID(chosen),
                 due_on=form.due_on.data,
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, "Task added", anchor="tasks")
+            ),
+            "Task added",
+            anchor="tasks",
+        )
+        if sent:
+            return sent
     return render_template("casework/task_new.html", case=case, form=form)
 
 
@@ -76,18 +73,16 @@ def police_result(case_id: uuid.UUID) -> str | Response:
         return case_step.back(case_id, refused)
     form = PoliceResultForm()
     if form.validate_on_submit():
-        db = db_session()
-        try:
-            police.record_result(db, actor=current_user, case=case, result=form.result.data or "")
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, "Police result recorded: the hold is lifted")
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: police.record_result(
+                db_session(), actor=current_user, case=case, result=form.result.data or ""
+            ),
+            "Police result recorded: the hold is lifted",
+        )
+        if sent:
+            return sent
     return render_template("casework/police_result.html", case=case, form=form)
 
 

@@ -9,16 +9,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from incidents import workflow
 from incidents.extensions import db_session
 from incidents.models import CaseKind, ThresholdAnswer
 from incidents.permissions import Permission
 from incidents.services import triage as triage_service
-from incidents.services.errors import InvalidInput
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.casework_forms import TriageForm
-from incidents.web.forms import apply_service_errors
 
 bp = Blueprint("triage", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -47,19 +44,15 @@ def _decide(case_id: uuid.UUID, action: str) -> str | Response:
         return case_step.back(case_id, refused)
     form = TriageForm()
     if form.validate_on_submit():
-        db = db_session()
         decide = triage_service.triage if action == "triage" else triage_service.change_track
-        try:
-            decision = decide(db, actor=current_user, case=case, data=_input(form))
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, f"Decision saved: the case is now {decision.kind.label}")
+        sent = case_step.submit(
+            case_id,
+            form,
+            lambda: decide(db_session(), actor=current_user, case=case, data=_input(form)),
+            lambda decision: f"Decision saved: the case is now {decision.kind.label}",
+        )
+        if sent:
+            return sent
     elif request.method == "GET" and action == "change_track" and case.latest_triage:
         # A change of track starts from the last answers; the new track is chosen afresh.
         for name in LIMB_FIELDS:

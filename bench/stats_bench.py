@@ -355,7 +355,7 @@ def measure(url: str, label: str, folder: Path) -> None:
     )
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
-    # The covering indexes the statistics use ship in migration 0009 (ix_case_file_stats_*).
+    # The covering indexes the statistics use ship in migrations 0009 and 0010.
     for scope, ids in (
         ("trust officer, 50 schools", None),
         ("governor, 1 school", school_ids[:1]),

@@ -105,6 +105,20 @@ def checklist(case: Case) -> list[Check]:
                     answered_on_close=True,
                 )
             )
+    if any(d.suspended for d in case.suspension_decisions):
+        # KCSIE Part 4: suspension is a neutral, temporary act while the allegation is dealt
+        # with; at the conclusion the person returns to work (and the case manager plans how) or
+        # their employment ends. A closed case nobody works any more must not leave someone
+        # suspended with no record of whether and when that ended, so even a dismissal or
+        # resignation is recorded here as the end of the suspension, with its date.
+        checks.append(
+            Check(
+                "Every suspension has ended: the person returned to work, left or was dismissed",
+                not any(d.is_in_force for d in case.suspension_decisions),
+                "Record that the suspension ended: when the person returned to work, left or "
+                "was dismissed",
+            )
+        )
     if case.kind is CaseKind.DATA_BREACH:
         breach = case.breach_record
         checks.append(

@@ -134,6 +134,12 @@ def _suspension_unconfirmed(case: Case) -> str | None:
     return None
 
 
+def _suspension_in_force(case: Case) -> str | None:
+    if not any(d.is_in_force for d in case.suspension_decisions):
+        return "There is no suspension in force to end"
+    return None
+
+
 def _data_breach_track(case: Case) -> str | None:
     if case.kind is not CaseKind.DATA_BREACH:
         return "The breach record is only for a personal data breach"
@@ -289,6 +295,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         Permission.CASE_DECIDE,
         manager_only=True,
         guard=_suspension_unconfirmed,
+    ),
+    Transition(
+        "lift_suspension",
+        "Record that the suspension ended",
+        _SUSPENSION_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_suspension_in_force,
     ),
     Transition(
         "record_breach",

@@ -3,7 +3,7 @@ the breach record applies: about a given kind of person, on a given track, with 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,13 +36,14 @@ def case_about(
     *,
     source: DisclosureSource = DisclosureSource.MONITORING,
     clause_ids: tuple[object, ...] = (),
+    became_aware_on: date | None = None,
 ) -> Case:
     return record_disclosure(
         db,
         actor=head,
         data=CaseInput(
             narrative="What was seen, in the words used.",
-            became_aware_on=TODAY - timedelta(days=1),
+            became_aware_on=became_aware_on or TODAY - timedelta(days=1),
             new_subject=NewSubject(name="Sam Person", kind=kind),
             source=source,
             clause_ids=clause_ids,  # type: ignore[arg-type]
@@ -127,7 +128,7 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
         assess(db, head, case, CaseKind.ALLEGATION)
         through_lado(db, head, case)
         values: dict[str, object] = {"case_id": case.id}
-        if name == "confirmation_sent":
+        if name in ("confirmation_sent", "lift"):
             decision = suspension.decide_suspension(
                 db,
                 actor=head,

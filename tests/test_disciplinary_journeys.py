@@ -149,6 +149,12 @@ def test_staff_allegation_to_dismissal_and_the_dbs(
     move(db, head, case, Agency.DBS, ReferralStatus.MADE, ReferralStatus.CLOSED)
     referrals.add_referral(db, actor=head, case=case, agency=Agency.TRA)
     move(db, head, case, Agency.TRA, ReferralStatus.NOT_MADE)
+    # The suspension is still in force: the dismissal ends it, and that is recorded first.
+    with pytest.raises(workflow.TransitionNotAllowedError, match="suspension ended"):
+        close(db, head, case, EmploymentOutcome.DISMISSED, pension=TODAY.replace(year=2050))
+    suspension.lift_suspension(
+        db, actor=head, case=case, decision_id=decision.id, lifted_on=TODAY, reasons="Dismissed."
+    )
     close(db, head, case, EmploymentOutcome.DISMISSED, pension=TODAY.replace(year=2050))
     db.commit()
 
@@ -156,6 +162,7 @@ def test_staff_allegation_to_dismissal_and_the_dbs(
     for expected in (
         Action.SUSPENSION_DECIDE,
         Action.SUSPENSION_CONFIRM,
+        Action.SUSPENSION_LIFT,
         Action.CASE_DISCIPLINARY,
         Action.DISCIPLINARY_HEARING,
         Action.DISCIPLINARY_OUTCOME,
@@ -203,8 +210,15 @@ def test_parent_breach_to_photography_rights_withdrawn(
             review_on=TODAY + timedelta(days=90),
         ),
     )
+    # The review date is the case manager's task, named by its measure, and closing waits for it.
+    review = next(t for t in case.tasks if t.kind is TaskKind.REVIEW_MEASURE)
+    assert review.due_on == TODAY + timedelta(days=90) and review.assignee_id == head.id
+    assert review.describe() == "Review the measure: Right to take photographs at school withdrawn"
     disciplinary.conclude_measures(db, actor=head, case=case, process_id=process.id)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="Mark every task"):
+        close(db, head, case, EmploymentOutcome.NOT_EMPLOYED)
     finish_tasks(db, head, case)
+    assert review.is_done
     close(db, head, case, EmploymentOutcome.NOT_EMPLOYED)
     db.commit()
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents import workflow
 from incidents.models import (
+    Agency,
     Alternative,
     AuditEntry,
     BreachRecord,
@@ -28,13 +29,15 @@ from incidents.models import (
     DisclosureSource,
     Measure,
     PersonKind,
+    ReferralMethod,
+    ReferralStatus,
     Role,
     StaffOutcome,
     SuspensionDecision,
     Task,
     User,
 )
-from incidents.services import breaches, disciplinary, outcomes, suspension
+from incidents.services import breaches, disciplinary, outcomes, referrals, suspension
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from incidents.services.errors import InvalidInput, NotFound
 from incidents.services.people import create_person
@@ -389,6 +392,164 @@ def test_the_confirmation_date_is_checked(db, users, allegation):
         suspension.confirm_suspension(
             db, actor=users[Role.DSL], case=allegation, decision_id=decision.id, sent_on=TODAY
         )
+
+
+def _suspend(db: Session, head: User, case: Case, decided_on: Any = TODAY) -> SuspensionDecision:
+    decision = suspension.decide_suspension(
+        db,
+        actor=head,
+        case=case,
+        data=suspension.SuspensionInput(
+            None, {Alternative.SUPERVISION: "No assistant free."}, True, "Risk.", decided_on
+        ),
+    )
+    db.commit()
+    return decision
+
+
+def _lift(db: Session, head: User, case: Case, decision: SuspensionDecision, **kw: Any) -> Any:
+    values: dict[str, Any] = {"lifted_on": TODAY, "reasons": "Unfounded: returned to work."}
+    values.update(kw)
+    return suspension.lift_suspension(db, actor=head, case=case, decision_id=decision.id, **values)
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"lifted_on": None}, "lifted_on", "Enter the date the suspension ended"),
+        ({"lifted_on": TODAY + timedelta(days=1)}, "lifted_on", "today or in the past"),
+        ({"lifted_on": TODAY - timedelta(days=1)}, "lifted_on", "before it was decided"),
+        ({"reasons": " "}, "reasons", "Enter why the suspension ended"),
+        ({"reasons": LONG}, "reasons", "5,000 characters"),
+    ],
+)
+def test_ending_a_suspension_refuses_bad_input(db, users, allegation, data, field, message):
+    head = users[Role.HEADTEACHER]
+    decision = _suspend(db, head, allegation)
+    got = refused(db, allegation, field, lambda: _lift(db, head, allegation, decision, **data))
+    assert message in got
+    db.expire_all()
+    assert db.get(SuspensionDecision, decision.id).lifted_on is None  # type: ignore[union-attr]
+
+
+def test_a_suspension_ends_once_with_its_reasons_sealed(db, users, allegation):
+    head = users[Role.HEADTEACHER]
+    decision = _suspend(db, head, allegation)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="case manager"):
+        _lift(db, users[Role.DSL], allegation, decision)
+    before = entries(db, action="suspension.lift")
+    _lift(db, head, allegation, decision)
+    db.commit()
+    assert decision.lifted_on == TODAY and decision.lifted_by_id == head.id
+    assert not decision.is_in_force
+    assert decision.lifted_reasons is not None
+    assert decision.lifted_reasons.reveal() == "Unfounded: returned to work."
+    assert decision.lifted_reasons_ct is not None and b"Unfounded" not in decision.lifted_reasons_ct
+    assert entries(db, action="suspension.lift", object_id=decision.id) == before + 1
+    # Once only: the workflow no longer offers it, and the service refuses, changing nothing.
+    assert "lift_suspension" not in {t.action for t in workflow.available(allegation, head)}
+    snapshot = state(db, allegation)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="no suspension in force"):
+        _lift(db, head, allegation, decision, lifted_on=TODAY, reasons="Again.")
+    db.rollback()
+    assert state(db, allegation) == snapshot
+
+
+def test_a_decision_not_to_suspend_cannot_be_ended(db, users, allegation):
+    head = users[Role.HEADTEACHER]
+    kept = suspension.decide_suspension(
+        db,
+        actor=head,
+        case=allegation,
+        data=suspension.SuspensionInput(None, {}, False, "Supervision instead.", TODAY),
+    )
+    db.commit()
+    with pytest.raises(workflow.TransitionNotAllowedError, match="no suspension in force"):
+        _lift(db, head, allegation, kept)
+    # With another decision in force, the "not suspended" one is still refused by itself.
+    _suspend(db, head, allegation)
+    snapshot = state(db, allegation)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="not to suspend"):
+        _lift(db, head, allegation, kept)
+    db.rollback()
+    assert state(db, allegation) == snapshot
+
+
+def test_closing_waits_for_a_suspension_to_end(db, users, allegation):
+    from incidents import closure
+
+    head = users[Role.HEADTEACHER]
+    decision = _suspend(db, head, allegation)
+    assert any("suspension ended" in p for p in closure.problems(allegation))
+    _lift(db, head, allegation, decision)
+    assert not any("suspension ended" in p for p in closure.problems(allegation))
+
+
+@pytest.fixture
+def old_allegation(db: Session, users: dict[Role, User]) -> Case:
+    """An allegation the school knew of two weeks ago: a confirmation sent today is late."""
+    head = users[Role.HEADTEACHER]
+    case = case_about(db, head, PersonKind.STAFF, became_aware_on=TODAY - timedelta(days=14))
+    assess(db, head, case, CaseKind.ALLEGATION)
+    lado = next(r for r in case.referrals if r.agency is Agency.LADO)
+    referrals.update_referral(
+        db,
+        actor=head,
+        case=case,
+        referral_id=lado.id,
+        data=referrals.ReferralUpdate(
+            ReferralStatus.MADE, ReferralMethod.PHONE, TODAY, reasons="Made late: why."
+        ),
+    )
+    db.commit()
+    return case
+
+
+def test_a_late_confirmation_needs_a_reason(db, users, old_allegation):
+    head = users[Role.HEADTEACHER]
+    decision = _suspend(db, head, old_allegation, decided_on=TODAY - timedelta(days=14))
+    due = decision.confirmation_due_on
+    assert due is not None and due < TODAY
+
+    def confirm(reason: str) -> Any:
+        return suspension.confirm_suspension(
+            db,
+            actor=head,
+            case=old_allegation,
+            decision_id=decision.id,
+            sent_on=TODAY,
+            late_reason=reason,
+        )
+
+    got = refused(db, old_allegation, "late_reason", lambda: confirm(""))
+    assert got == f"Enter why the confirmation was sent after {due.day} {due:%B %Y}"
+    assert "2,000 characters" in refused(
+        db, old_allegation, "late_reason", lambda: confirm("x" * 2_001)
+    )
+    db.expire_all()
+    fresh = db.get(SuspensionDecision, decision.id)
+    assert fresh is not None and fresh.confirmation_sent_on is None and fresh.late_reason_ct is None
+    confirm("The headteacher was off sick.")
+    db.commit()
+    assert fresh.late_reason is not None
+    assert fresh.late_reason.reveal() == "The headteacher was off sick."
+    assert fresh.late_reason_ct is not None and b"sick" not in fresh.late_reason_ct
+
+
+def test_an_on_time_confirmation_keeps_no_late_reason(db, users, allegation):
+    head = users[Role.HEADTEACHER]
+    decision = _suspend(db, head, allegation)
+    suspension.confirm_suspension(
+        db,
+        actor=head,
+        case=allegation,
+        decision_id=decision.id,
+        sent_on=TODAY,
+        late_reason="Not late at all.",
+    )
+    db.commit()
+    assert decision.confirmation_sent_on == TODAY
+    assert decision.late_reason_ct is None
 
 
 # --- the breach record -----------------------------------------------------------------------

@@ -58,7 +58,11 @@ def snapshot(db: Session, case: Case) -> tuple[object, ...]:
     )
     audited = select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "case.view")
     stages = [(p.stage, p.outcome, p.hearing_on) for p in fresh.disciplinary_processes]
-    return fresh.state, counted, stages, db.scalar(audited)
+    decisions = [
+        (d.confirmation_sent_on, d.late_reason_ct, d.lifted_on, d.lifted_reasons_ct)
+        for d in fresh.suspension_decisions
+    ]
+    return fresh.state, counted, stages, decisions, db.scalar(audited)
 
 
 def flashed(page: str) -> str:
@@ -209,6 +213,90 @@ def test_breach_record_and_register_through_the_web(
     assert SECRET not in register
 
 
+def test_ending_a_suspension_through_the_web(db: Session, users: Any, head: FlaskClient) -> None:
+    case, decision = _suspended(db, users, days_ago=3)
+    since = f"Suspended since {decision.decided_on.day} {decision.decided_on:%B %Y}"
+    page = head.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert since in page
+    url = f"/cases/{case.id}/suspension/{decision.id}/ended"
+    assert url in page
+    data = {"lifted_on": day(), "reasons": SECRET}
+    check = post(head, url, data).get_data(as_text=True)
+    assert "Check your answers" in check and SECRET in check
+    db.expire_all()
+    assert db.get(SuspensionDecision, decision.id).lifted_on is None  # type: ignore[union-attr]
+    done = post(head, url, {**data, "confirmed": "yes"})
+    assert done.status_code == 302
+    page = head.get(done.location).get_data(as_text=True)
+    assert "The end of the suspension is recorded" in flashed(page) and SECRET not in flashed(page)
+    start, end = decision.decided_on, TODAY
+    assert f"Suspended from {start.day} {start:%B %Y} to {end.day} {end:%B %Y}" in page
+    assert SECRET in page and since not in page and url not in page
+    # Once only: the page sends the user back with the reason, and nothing changes.
+    before = snapshot(db, case)
+    again = post(head, url, {"lifted_on": day(), "reasons": "Again.", "confirmed": "yes"})
+    assert again.status_code == 302
+    assert "no suspension in force" in flashed(head.get(again.location).get_data(as_text=True))
+    assert snapshot(db, case) == before
+
+
+def test_a_decision_not_to_suspend_has_no_end(db: Session, users: Any, head: FlaskClient) -> None:
+    from incidents.services import suspension
+
+    case, decision = _suspended(db, users)
+    kept = suspension.decide_suspension(
+        db,
+        actor=users[Role.HEADTEACHER],
+        case=case,
+        data=suspension.SuspensionInput(None, {}, False, "Supervision instead.", TODAY),
+    )
+    db.commit()
+    before = snapshot(db, case)
+    url = f"/cases/{case.id}/suspension/{kept.id}/ended"
+    response = post(head, url, {"lifted_on": day(), "reasons": "R", "confirmed": "yes"})
+    assert response.status_code == 302
+    assert "not to suspend" in flashed(head.get(response.location).get_data(as_text=True))
+    assert snapshot(db, case) == before
+    assert decision.is_in_force
+
+
+def test_a_late_confirmation_through_the_web(db: Session, users: Any, head: FlaskClient) -> None:
+    case, decision = _suspended(db, users, days_ago=14)
+    due = decision.confirmation_due_on
+    assert due is not None
+    url = f"/cases/{case.id}/suspension/{decision.id}/confirmed"
+    form = head.get(url).get_data(as_text=True)
+    assert f"Only needed if it was sent after {due.day} {due:%B %Y}" in form
+    done = post(head, url, {"sent_on": day(), "late_reason": "Sent to the wrong address first."})
+    assert done.status_code == 302
+    page = head.get(done.location).get_data(as_text=True)
+    assert "Why the confirmation was late" in page and "Sent to the wrong address" in page
+
+
+def test_a_review_date_gives_the_case_manager_a_task(
+    db: Session, users: Any, head: FlaskClient
+) -> None:
+    case, process = _parent_process(db, users)
+    url = f"/cases/{case.id}/disciplinary/{process.id}/measures/new"
+    data = {"measure": "premises_restricted", "starts_on": day(), "review_on": day(30)}
+    assert post(head, url, data).status_code == 302
+    db.expire_all()
+    fresh = db.get(Case, case.id)
+    assert fresh is not None
+    [task] = [t for t in fresh.tasks if t.kind is TaskKind.REVIEW_MEASURE]
+    assert task.due_on == TODAY + timedelta(days=30)
+    assert task.assignee_id == users[Role.HEADTEACHER].id
+    [measure] = fresh.disciplinary_processes[0].measures
+    assert measure.review_task_id == task.id
+    page = head.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Review the measure: Access to the school premises restricted" in page
+    # Done through the ordinary task flow.
+    done = post(head, f"/cases/{case.id}/tasks/{task.id}/done", {})
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(type(task), task.id).is_done  # type: ignore[union-attr]
+
+
 # --- bad input on every field ---------------------------------------------------------------------
 
 
@@ -239,6 +327,37 @@ def _allegation(db: Session, users: Any) -> tuple[Case, None]:
     return case, None
 
 
+def _suspended(db: Session, users: Any, *, days_ago: int = 0) -> tuple[Case, SuspensionDecision]:
+    from incidents.models import Agency, Alternative, ReferralMethod, ReferralStatus
+    from incidents.services import referrals, suspension
+
+    actor = users[Role.HEADTEACHER]
+    when = TODAY - timedelta(days=days_ago)
+    case = case_about(db, actor, PersonKind.STAFF, became_aware_on=when)
+    assess(db, actor, case, CaseKind.ALLEGATION)
+    lado = next(r for r in case.referrals if r.agency is Agency.LADO)
+    referrals.update_referral(
+        db,
+        actor=actor,
+        case=case,
+        referral_id=lado.id,
+        # Made today: late when the school knew days ago, so it says why.
+        data=referrals.ReferralUpdate(
+            ReferralStatus.MADE, ReferralMethod.PHONE, TODAY, reasons="Late: why."
+        ),
+    )
+    decision = suspension.decide_suspension(
+        db,
+        actor=actor,
+        case=case,
+        data=suspension.SuspensionInput(
+            None, {Alternative.SUPERVISION: "No one free."}, True, "Risk.", when
+        ),
+    )
+    db.commit()
+    return case, decision
+
+
 def _breach(db: Session, users: Any, *, with_facts: bool = False) -> tuple[Case, None]:
     from incidents.models import DataSubjects
     from incidents.services import breaches
@@ -266,6 +385,9 @@ PAGES: dict[str, tuple[Any, str]] = {
     "measure": (_parent_process, "disciplinary/{p}/measures/new"),
     "end": (_staff_process, "disciplinary/{p}/end"),
     "suspension": (_allegation, "suspension/new"),
+    "lift": (_suspended, "suspension/{p}/ended"),
+    "confirmed": (_suspended, "suspension/{p}/confirmed"),
+    "late": (lambda db, u: _suspended(db, u, days_ago=14), "suspension/{p}/confirmed"),
     "facts": (_breach, "breach/facts"),
     "ico": (lambda db, u: _breach(db, u, with_facts=True), "breach/ico"),
     "told": (lambda db, u: _breach(db, u, with_facts=True), "breach/people-told"),
@@ -352,6 +474,16 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
         "why_other",
         "2,000 characters",
     ),
+    ("lift", {"reasons": "Returned."}, "lifted_on", "Enter the date the suspension ended"),
+    ("lift", {"lifted_on": ["3", "", "2026"], "reasons": "R"}, "lifted_on", "must include a month"),
+    ("lift", {"lifted_on": day(1), "reasons": "R"}, "lifted_on", "today or in the past"),
+    ("lift", {"lifted_on": day(-1), "reasons": "R"}, "lifted_on", "before it was decided"),
+    ("lift", {"lifted_on": day(), "reasons": " "}, "reasons", "Enter why the suspension ended"),
+    ("lift", {"lifted_on": day(), "reasons": LONG}, "reasons", "5,000 characters"),
+    ("confirmed", {}, "sent_on", "Enter the date the confirmation was sent"),
+    ("confirmed", {"sent_on": day(1)}, "sent_on", "today or in the past"),
+    ("late", {"sent_on": day()}, "late_reason", "Enter why the confirmation was sent after"),
+    ("late", {"sent_on": day(), "late_reason": "x" * 2_001}, "late_reason", "2,000 characters"),
     ("facts", {}, "what_happened", "Enter what happened"),
     ("facts", {"people_affected": "lots"}, "people_affected", "whole number"),
     ("facts", {"people_affected": "0"}, "people_affected", "between 1 and"),

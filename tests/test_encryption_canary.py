@@ -76,8 +76,9 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     referrals.add_referral(db, actor=head, case=child_case, agency=Agency.OTHER)
     note = notes.add_note(db, actor=head, case=child_case, body="b")
     notes.add_note(db, actor=head, case=child_case, body="c", corrects_id=note.id, reason="r")
-    # An allegation with a suspension decision.
-    allegation = case_about(db, head, PersonKind.STAFF)
+    # An allegation with a suspension decision, confirmed late (why) and ended (why).
+    long_ago = TODAY - timedelta(days=14)
+    allegation = case_about(db, head, PersonKind.STAFF, became_aware_on=long_ago)
     assess(db, head, allegation, CaseKind.ALLEGATION)
     lado = next(r for r in allegation.referrals if r.agency is Agency.LADO)
     for status, advice in ((ReferralStatus.MADE, ""), (ReferralStatus.ADVICE_RECEIVED, "a")):
@@ -87,14 +88,26 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
             case=allegation,
             referral_id=lado.id,
             data=referrals.ReferralUpdate(
-                status, ReferralMethod.PHONE, TODAY, their_reference="t", advice=advice
+                # Made late (the school knew two weeks ago): why.
+                status,
+                ReferralMethod.PHONE,
+                TODAY,
+                their_reference="t",
+                advice=advice,
+                reasons="r",
             ),
         )
-    suspension.decide_suspension(
+    suspended = suspension.decide_suspension(
         db,
         actor=head,
         case=allegation,
-        data=suspension.SuspensionInput(None, {Alternative.REDEPLOYMENT: "r"}, True, "r", TODAY),
+        data=suspension.SuspensionInput(None, {Alternative.REDEPLOYMENT: "r"}, True, "r", long_ago),
+    )
+    suspension.confirm_suspension(
+        db, actor=head, case=allegation, decision_id=suspended.id, sent_on=TODAY, late_reason="l"
+    )
+    suspension.lift_suspension(
+        db, actor=head, case=allegation, decision_id=suspended.id, lifted_on=TODAY, reasons="e"
     )
     # A staff process (HR reference) and a parent's sanction (details).
     staff = upheld(db, head, PersonKind.STAFF, CaseKind.POLICY_BREACH)

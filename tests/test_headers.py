@@ -64,6 +64,7 @@ GET_PAGES: dict[str, Role | None] = {
     "disciplinary.end": Role.HEADTEACHER,
     "suspension.new": Role.HEADTEACHER,
     "suspension.confirmation_sent": Role.HEADTEACHER,
+    "suspension.lift": Role.HEADTEACHER,
     "breaches.facts": Role.HEADTEACHER,
     "breaches.ico": Role.HEADTEACHER,
     "breaches.people_told": Role.HEADTEACHER,

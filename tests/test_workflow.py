@@ -89,7 +89,7 @@ def prepare_for(case: Case, action: str) -> None:
         DisciplinaryProcess(
             case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.INVESTIGATION
         )
-    if action == "confirm_suspension":
+    if action in ("confirm_suspension", "lift_suspension"):
         SuspensionDecision(case=case, suspended=True, confirmation_due_at=NOW)
 
 

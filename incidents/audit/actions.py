@@ -66,6 +66,7 @@ class Action(enum.StrEnum):
     DISCIPLINARY_DISCONTINUE = "disciplinary.discontinue"
     SUSPENSION_DECIDE = "suspension.decide"
     SUSPENSION_CONFIRM = "suspension.confirm"
+    SUSPENSION_LIFT = "suspension.lift"
     BREACH_FACTS = "breach.facts"
     BREACH_ICO_DECISION = "breach.ico_decision"
     BREACH_PEOPLE_TOLD = "breach.people_told"
@@ -140,6 +141,7 @@ LABELS: dict[Action, str] = {
     Action.DISCIPLINARY_DISCONTINUE: "Ended the disciplinary process without an outcome",
     Action.SUSPENSION_DECIDE: "Recorded a decision on suspension",
     Action.SUSPENSION_CONFIRM: "Recorded that the suspension was confirmed in writing",
+    Action.SUSPENSION_LIFT: "Recorded that the suspension ended",
     Action.BREACH_FACTS: "Recorded the facts of the data breach",
     Action.BREACH_ICO_DECISION: "Recorded the decision on reporting to the ICO",
     Action.BREACH_PEOPLE_TOLD: "Recorded whether the people affected were told",

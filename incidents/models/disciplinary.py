@@ -238,6 +238,9 @@ class DisciplinaryMeasure(Base):
         CheckConstraint("review_on IS NULL OR review_on >= starts_on", name="review_after_start"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="end_after_start"),
         CheckConstraint("measure <> 'other' OR details_ct IS NOT NULL", name="other_has_details"),
+        CheckConstraint(
+            "review_task_id IS NULL OR review_on IS NOT NULL", name="review_task_has_date"
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -252,6 +255,8 @@ class DisciplinaryMeasure(Base):
     details_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = created_column()
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
+    # The case manager's task to review it on `review_on`.
+    review_task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"), nullable=True)
 
     process: Mapped[DisciplinaryProcess] = relationship(back_populates="measures")
 

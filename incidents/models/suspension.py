@@ -1,6 +1,7 @@
 """Suspension decisions (issue 5, item 7; KCSIE Part 4): suspension is never the default, so
 each decision records the alternatives considered and why each was rejected, the decision and
-its reasons, and, for a suspension, when it must be and was confirmed in writing."""
+its reasons, for a suspension when it must be and was confirmed in writing (and why late), and
+when and why it ended."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incidents.clock import SCHOOL_TZ
 from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
 from incidents.models.case import Case
@@ -53,6 +55,18 @@ class SuspensionDecision(Base):
         CheckConstraint(
             "confirmation_sent_on IS NULL OR suspended", name="confirmation_only_for_suspension"
         ),
+        CheckConstraint(
+            "late_reason_ct IS NULL OR confirmation_sent_on IS NOT NULL",
+            name="late_reason_only_when_sent",
+        ),
+        CheckConstraint("lifted_on IS NULL OR suspended", name="lift_only_for_suspension"),
+        CheckConstraint(
+            "lifted_on IS NULL OR lifted_on >= decided_on", name="lift_not_before_decision"
+        ),
+        CheckConstraint(
+            "(lifted_on IS NULL) = (lifted_reasons_ct IS NULL)", name="lift_has_reasons"
+        ),
+        CheckConstraint("(lifted_on IS NULL) = (lifted_by_id IS NULL)", name="lift_has_who"),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -76,6 +90,16 @@ class SuspensionDecision(Base):
     confirmation_task_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("task.id"), nullable=True
     )
+    # Sent after the working day it was due: why (asked only then).
+    late_reason: SensitiveField[Sensitive | None] = SensitiveField()
+    late_reason_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The suspension ended: the person returned to work, left, or was dismissed. Once only.
+    lifted_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lifted_reasons: SensitiveField[Sensitive | None] = SensitiveField()
+    lifted_reasons_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    lifted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), nullable=True
+    )
 
     case: Mapped[Case] = relationship(back_populates="suspension_decisions")
     person: Mapped[Person | None] = relationship(lazy="joined")
@@ -89,6 +113,22 @@ class SuspensionDecision(Base):
     @property
     def awaits_confirmation(self) -> bool:
         return self.suspended and self.confirmation_sent_on is None
+
+    @property
+    def is_in_force(self) -> bool:
+        """A suspension not yet recorded as ended."""
+        return self.suspended and self.lifted_on is None
+
+    @property
+    def confirmation_due_on(self) -> date | None:
+        """The London date the written confirmation was due (the working day after)."""
+        if self.confirmation_due_at is None:
+            return None
+        return self.confirmation_due_at.astimezone(SCHOOL_TZ).date()
+
+    def confirmation_was_late(self, sent_on: date) -> bool:
+        due = self.confirmation_due_on
+        return due is not None and sent_on > due
 
 
 class SuspensionAlternative(Base):

@@ -17,6 +17,7 @@ from incidents.sensitive import Sensitive, SensitiveField
 
 if TYPE_CHECKING:
     from incidents.models.case import Case
+    from incidents.models.disciplinary import DisciplinaryMeasure
 
 
 class TaskKind(enum.StrEnum):
@@ -30,6 +31,8 @@ class TaskKind(enum.StrEnum):
     AGREE_WITH_AGENCY = "agree_with_agency"
     RECORD_OWN_ACCOUNT = "record_own_account"
     PRESERVE_EVIDENCE = "preserve_evidence"
+    # A parent's, governor's or volunteer's sanction reviewed on the date set for it.
+    REVIEW_MEASURE = "review_measure"
     CUSTOM = "custom"
 
     @property
@@ -51,6 +54,7 @@ class TaskKind(enum.StrEnum):
             "done (deleted, corrected, told their line manager)",
             "preserve_evidence": "Keep the monitoring evidence (screenshots, logs, times) "
             "before it is deleted or overwritten",
+            "review_measure": "Review the sanction or measure",
             "custom": "Task",
         }[self.value]
 
@@ -85,6 +89,13 @@ class Task(Base):
     )
 
     case: Mapped[Case] = relationship(back_populates="tasks")
+    # A review task names its measure (the measure holds the link, as a suspension does).
+    measure_reviewed: Mapped[DisciplinaryMeasure | None] = relationship(
+        "DisciplinaryMeasure",
+        primaryjoin="Task.id == foreign(DisciplinaryMeasure.review_task_id)",
+        viewonly=True,
+        uselist=False,
+    )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.case.school_id, self.case.id
@@ -97,4 +108,6 @@ class Task(Base):
         """The task's wording, for a reader entitled to the case."""
         if self.kind is TaskKind.CUSTOM and self.title is not None:
             return self.title.reveal()
+        if self.kind is TaskKind.REVIEW_MEASURE and self.measure_reviewed is not None:
+            return f"Review the measure: {self.measure_reviewed.describe()}"
         return self.kind.label

@@ -1,7 +1,8 @@
 """The disciplinary link: starting the process when an upheld case moves on (the route follows
 from who the person is), then each step: a staff hearing and outcome, a sanction or measure for
-anyone else, or an explained end. Every entry names the process, so a hearing's evidence file
-can gather them all (`incidents audit prove --disciplinary`)."""
+anyone else (a review date gives the case manager a task), or an explained end. Every entry
+names the process, so a hearing's evidence file can gather them all
+(`incidents audit prove --disciplinary`)."""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ from incidents.models import (
     Measure,
     Person,
     StaffOutcome,
+    TaskKind,
     User,
 )
 from incidents.models.disciplinary import KIND_FOR_PERSON, MEASURES_FOR, NEEDS_HEARING
 from incidents.sensitive import Sensitive
+from incidents.services import tasks
 from incidents.services.casework import visible
 from incidents.services.errors import NotFound
 from incidents.services.validation import Errors
@@ -310,9 +313,26 @@ def add_measure(
     if details:
         measure.details = Sensitive(details)
     session.add(measure)
+    if data.review_on is not None:
+        # The review is the case manager's (KCSIE Part 4: decisions are theirs); a past review
+        # date makes the task overdue at once, which is what it is.
+        task = tasks.create_standard(
+            session,
+            case,
+            TaskKind.REVIEW_MEASURE,
+            assignee=_case_manager(session, case) or actor,
+            due_on=data.review_on,
+        )
+        measure.review_task_id = task.id
     session.flush()
     _audit(session, case, actor, audit.Action.DISCIPLINARY_MEASURE, process, target=measure)
     return measure
+
+
+def _case_manager(session: Session, case: Case) -> User | None:
+    if case.case_manager_id is None:
+        return None
+    return session.get(User, case.case_manager_id)
 
 
 def conclude_measures(

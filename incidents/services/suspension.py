@@ -1,6 +1,7 @@
 """Suspension (KCSIE Part 4): the case manager's decision, suspended or not, with the
 alternatives considered and why each was rejected; a suspension opens the statutory task to
-confirm it in writing within one working day, and recording that it was sent completes it."""
+confirm it in writing within one working day, and recording that it was sent completes it (with
+why, when it was late). A suspension ends once: the date and why (returned, left, dismissed)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from incidents.services.validation import Errors
 
 MAX_REASONS = 5_000
 MAX_REJECTED = 2_000
+MAX_LATE_REASON = 2_000
 OBJECT_TYPE = "suspension"
 
 
@@ -145,6 +147,13 @@ def decide_suspension(
     return decision
 
 
+def _find(case: Case, decision_id: uuid.UUID) -> SuspensionDecision:
+    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
+    if decision is None:
+        raise NotFound("Suspension decision not found")
+    return decision
+
+
 def confirm_suspension(
     session: Session,
     *,
@@ -152,26 +161,39 @@ def confirm_suspension(
     case: Case,
     decision_id: uuid.UUID,
     sent_on: date | None,
+    late_reason: str = "",
 ) -> SuspensionDecision:
-    """Written confirmation was sent: recorded on the decision, and its task is done."""
+    """Written confirmation was sent: recorded on the decision, and its task is done. Sent after
+    the working day it was due, the reason it was late is required; on time, it is not kept."""
     visible(actor, case)
-    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
-    if decision is None:
-        raise NotFound("Suspension decision not found")
+    decision = _find(case, decision_id)
     workflow.check(case, "confirm_suspension", actor)
     if not decision.awaits_confirmation:
         raise workflow.TransitionNotAllowedError(
             "This decision is not a suspension waiting to be confirmed in writing"
         )
     errors = Errors()
+    late = ""
     if sent_on is None:
         errors["sent_on"] = "Enter the date the confirmation was sent"
     else:
         errors.past_date("sent_on", sent_on, called="The date it was sent", today=local_today())
         if sent_on < decision.decided_on:
             errors.setdefault("sent_on", "The confirmation cannot be sent before the decision")
+        if "sent_on" not in errors and decision.confirmation_was_late(sent_on):
+            due = decision.confirmation_due_on
+            assert due is not None  # noqa: S101 - a suspension always has its due date
+            late = errors.text(
+                "late_reason",
+                late_reason,
+                label="Why it was late",
+                limit=MAX_LATE_REASON,
+                empty=f"Enter why the confirmation was sent after {due.day} {due:%B %Y}",
+            )
     errors.raise_any()
     decision.confirmation_sent_on = sent_on
+    if late:
+        decision.late_reason = Sensitive(late)
     task = next((t for t in case.tasks if t.id == decision.confirmation_task_id), None)
     if task is not None and not task.is_done:
         tasks.mark_done(session, case, actor, task)
@@ -184,5 +206,63 @@ def confirm_suspension(
         object_type=OBJECT_TYPE,
         object_id=decision.id,
         target=decision,
+    )
+    return decision
+
+
+def check_lift(decision: SuspensionDecision, lifted_on: date | None, reasons: str) -> str:
+    """The end of a suspension checked, without saving it (the summary page's check too):
+    the reasons as they will be stored, or InvalidInput."""
+    if not decision.suspended:
+        raise workflow.TransitionNotAllowedError("This decision was not to suspend")
+    if decision.lifted_on is not None:
+        raise workflow.TransitionNotAllowedError("This suspension has already ended")
+    errors = Errors()
+    if lifted_on is None:
+        errors["lifted_on"] = "Enter the date the suspension ended"
+    else:
+        errors.past_date("lifted_on", lifted_on, called="The date it ended", today=local_today())
+        if lifted_on < decision.decided_on:
+            errors.setdefault("lifted_on", "The suspension cannot end before it was decided")
+    text = errors.text(
+        "reasons",
+        reasons,
+        label="The reasons",
+        limit=MAX_REASONS,
+        empty="Enter why the suspension ended",
+    )
+    errors.raise_any()
+    return text
+
+
+def lift_suspension(
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    decision_id: uuid.UUID,
+    lifted_on: date | None,
+    reasons: str,
+) -> SuspensionDecision:
+    """The suspension ended on `lifted_on`: the person returned to work, or left, or was
+    dismissed (the reasons say which). Recorded once; it cannot be changed afterwards."""
+    visible(actor, case)
+    decision = _find(case, decision_id)
+    workflow.check(case, "lift_suspension", actor)
+    text = check_lift(decision, lifted_on, reasons)
+    decision.lifted_on = lifted_on
+    decision.lifted_reasons = Sensitive(text)
+    decision.lifted_by_id = actor.id
+    audit.record(
+        session,
+        school_id=case.school_id,
+        action=audit.Action.SUSPENSION_LIFT,
+        actor=actor,
+        case_id=case.id,
+        object_type=OBJECT_TYPE,
+        object_id=decision.id,
+        target=decision,
+        # When a suspension ended is what a tribunal or the person asks later: proved at once.
+        checkpoint=True,
     )
     return decision

@@ -193,7 +193,33 @@ class ConfirmationSentForm(FlaskForm):
         missing="Enter the date the confirmation was sent",
         description="For example, 27 3 2026",
     )
+    # Its hint names the due date (set by the view); the service asks for it only when late.
+    late_reason = _text(
+        "If it was sent late, why?",
+        limit=suspension.MAX_LATE_REASON,
+        called="Why it was late",
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class LiftSuspensionForm(FlaskForm):
+    lifted_on = DatePartsField(
+        "When did the suspension end?",
+        required=True,
+        called="The date it ended",
+        missing="Enter the date the suspension ended",
+        description="The day the person returned to work, or left. For example, 27 3 2026",
+    )
+    reasons = _text(
+        "Why did it end?",
+        limit=suspension.MAX_REASONS,
+        called="The reasons",
+        empty="Enter why the suspension ended",
+        hint="For example, the allegation was unfounded and they returned to work, or they "
+        "resigned or were dismissed.",
+    )
+    confirmed = _confirmed()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class SubjectsField(SelectMultipleField):

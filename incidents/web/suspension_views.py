@@ -1,6 +1,7 @@
 """Suspension pages: the case manager's decision, with the alternatives considered and why each
 was rejected (checked before saving: a decision is never edited, and a suspension starts the
-one-working-day clock), then the date the written confirmation was sent."""
+one-working-day clock), then the date the written confirmation was sent (and why, if late), and
+when and why the suspension ended (checked before saving: it ends once)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from wtforms.validators import Optional
 
 from incidents import deadlines, workflow
 from incidents.extensions import db_session
-from incidents.models import Alternative
+from incidents.models import Alternative, Case, SuspensionDecision
 from incidents.permissions import Permission
 from incidents.services import suspension as service
 from incidents.services.errors import InvalidInput, NotFound
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.check_answers import changing, confirmed, hidden_fields
-from incidents.web.disciplinary_forms import ConfirmationSentForm, SuspensionForm
+from incidents.web.disciplinary_forms import (
+    ConfirmationSentForm,
+    LiftSuspensionForm,
+    SuspensionForm,
+)
 from incidents.web.filters import london_datetime, long_date
 from incidents.web.forms import apply_service_errors
 
@@ -110,6 +115,13 @@ def _check(case: object, form: SuspensionForm, data: service.SuspensionInput, na
     )
 
 
+def _decision(case: Case, decision_id: uuid.UUID) -> SuspensionDecision:
+    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
+    if decision is None:
+        raise NotFound("Suspension decision not found")
+    return decision
+
+
 @bp.route("/<uuid:decision_id>/confirmed", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def confirmation_sent(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Response:
@@ -117,33 +129,94 @@ def confirmation_sent(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Respo
     refused = case_step.refusal(case, "confirm_suspension")
     if refused:
         return case_step.back(case_id, refused)
-    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
-    if decision is None:
-        raise NotFound("Suspension decision not found")
+    decision = _decision(case, decision_id)
     form = ConfirmationSentForm()
+    due = decision.confirmation_due_on
+    if due is not None:
+        form.late_reason.description = f"Only needed if it was sent after {long_date(due)}."
     if form.validate_on_submit():
-        db = db_session()
-        try:
-            service.confirm_suspension(
-                db,
+        finished = case_step.submit(
+            case_id,
+            form,
+            lambda: service.confirm_suspension(
+                db_session(),
                 actor=current_user,
                 case=case,
                 decision_id=decision.id,
                 sent_on=form.sent_on.data,
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc), anchor=ANCHOR)
-        else:
-            db.commit()
-            return case_step.back(case_id, "Written confirmation recorded", anchor=ANCHOR)
+                late_reason=form.late_reason.data or "",
+            ),
+            "Written confirmation recorded",
+            ANCHOR,
+        )
+        if finished is not None:
+            return finished
     return render_template(
         "suspension/confirmed.html",
         case=case,
         form=form,
         decision=decision,
         title="Record that the suspension was confirmed in writing",
+    )
+
+
+@bp.route("/<uuid:decision_id>/ended", methods=["GET", "POST"])
+@requires(Permission.CASE_DECIDE)
+def lift(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Response:
+    case = case_step.load(case_id)
+    refused = case_step.refusal(case, "lift_suspension")
+    if refused:
+        return case_step.back(case_id, refused)
+    decision = _decision(case, decision_id)
+    if not decision.is_in_force:
+        reason = (
+            "This suspension has already ended"
+            if decision.suspended
+            else ("This decision was not to suspend")
+        )
+        return case_step.back(case_id, reason, ANCHOR)
+    form = LiftSuspensionForm()
+    title = "Record that the suspension ended"
+    if form.validate_on_submit() and not changing():
+        reasons = form.reasons.data or ""
+        if not confirmed(form):
+            try:
+                service.check_lift(decision, form.lifted_on.data, reasons)
+            except InvalidInput as exc:
+                apply_service_errors(form, exc)
+            else:
+                assert form.lifted_on.data is not None  # noqa: S101 - checked by the service
+                return render_template(
+                    "casework/check_answers.html",
+                    case=case,
+                    form=form,
+                    title="Check your answers before recording that the suspension ended",
+                    rows=[
+                        _row("Suspended from", long_date(decision.decided_on)),
+                        _row("Ended on", long_date(form.lifted_on.data)),
+                        _row("Why it ended", reasons),
+                    ],
+                    hidden=hidden_fields(form),
+                    warning="The end of a suspension cannot be changed once recorded.",
+                    button="Record that it ended",
+                )
+        else:
+            finished = case_step.submit(
+                case_id,
+                form,
+                lambda: service.lift_suspension(
+                    db_session(),
+                    actor=current_user,
+                    case=case,
+                    decision_id=decision.id,
+                    lifted_on=form.lifted_on.data,
+                    reasons=reasons,
+                ),
+                "The end of the suspension is recorded",
+                ANCHOR,
+            )
+            if finished is not None:
+                return finished
+    return render_template(
+        "suspension/ended.html", case=case, form=form, decision=decision, title=title
     )

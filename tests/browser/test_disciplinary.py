@@ -1,7 +1,7 @@
 """Issue 5's disciplinary link, suspension and breach register in a real browser: the case
 manager starts a staff process (checking the answers first), records the hearing and the
-outcome; decides on suspension (errors first); records a breach's facts and sees the register.
-Every page passes axe."""
+outcome; decides on suspension (errors first), confirms it and records that it ended; records a
+breach's facts and sees the register. Every page passes axe."""
 
 from __future__ import annotations
 
@@ -104,6 +104,21 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     visit.check("confirmation sent")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Written confirmation recorded")).to_be_visible()
+    expect(page.get_by_text("Suspended since")).to_be_visible()
+    # The person returns to work: errors first, then the answers checked, then recorded.
+    page.get_by_role("link", name="Record that the suspension ended").last.click()
+    visit.check("suspension ended")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    visit.check("suspension ended with errors")
+    _fill_date(page, "When did the suspension end?", date.today())
+    page.get_by_label("Why did it end?").fill("The LADO found it unfounded; returned to work.")
+    page.get_by_role("button", name="Continue").click()
+    visit.check("suspension ended check answers")
+    page.get_by_role("button", name="Record that it ended").click()
+    expect(page.get_by_text("The end of the suspension is recorded")).to_be_visible()
+    expect(page.get_by_text("Suspended from")).to_be_visible()
+    visit.check("suspension ended recorded")
 
     # The breach record and the register.
     page.goto(f"/cases/{ids['breach']}")

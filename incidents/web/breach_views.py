@@ -17,7 +17,7 @@ from incidents.permissions import Permission
 from incidents.services import breaches as service
 from incidents.web import case_step
 from incidents.web.access import requires
-from incidents.web.disciplinary_forms import BreachFactsForm, IcoDecisionForm, PeopleToldForm
+from incidents.web.breach_forms import BreachFactsForm, IcoDecisionForm, PeopleToldForm
 
 bp = Blueprint("breaches", __name__)
 ANCHOR = "breach"

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovRadioInput,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
 
 from incidents.models import (
     Agency,
@@ -22,10 +21,10 @@ from incidents.models import (
     ThresholdAnswer,
 )
 from incidents.services import outcomes, police, referrals, tasks, triage
+from incidents.web.fields import YES_NO, text_area
 from incidents.web.forms import DatePartsField
 
 LIMB_QUESTIONS = dict(triage.LIMBS)
-YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
 def _limb(name: str) -> RadioField:
@@ -35,20 +34,6 @@ def _limb(name: str) -> RadioField:
         choices=[SelectChoice(a.value, a.label) for a in ThresholdAnswer],
         validators=[InputRequired("Answer yes, no or not known")],
         invalid_choice_message="Answer yes, no or not known",
-    )
-
-
-def _text(label: str, *, limit: int, called: str, empty: str = "", hint: str = "") -> TextAreaField:
-    """A free-text box; `empty` makes it required with that message."""
-    presence = DataRequired(empty) if empty else Optional()
-    return TextAreaField(
-        label,
-        description=hint,
-        widget=GovCharacterCount(),
-        validators=[
-            presence,
-            Length(max=limit, message=f"{called} must be {limit:,} characters or fewer"),
-        ],
     )
 
 
@@ -76,7 +61,7 @@ class TriageForm(FlaskForm):
         validators=[InputRequired("Choose the track")],
         invalid_choice_message="Choose the track",
     )
-    reasons = _text(
+    reasons = text_area(
         "Why have you decided this?",
         limit=triage.MAX_REASONS,
         called="The reasons",
@@ -113,7 +98,7 @@ class ReferralMadeForm(FlaskForm):
         description="For example, 27 3 2026",
     )
     their_reference = _reference()
-    reasons = _text(
+    reasons = text_area(
         "If it was made after its deadline, why?",
         limit=referrals.MAX_REASONS,
         called="The reasons",
@@ -128,7 +113,7 @@ class ReferralAcknowledgedForm(FlaskForm):
 
 
 class ReferralAdviceForm(FlaskForm):
-    advice = _text(
+    advice = text_area(
         "What advice did they give?",
         limit=referrals.MAX_ADVICE,
         called="The advice",
@@ -139,7 +124,7 @@ class ReferralAdviceForm(FlaskForm):
 
 
 class ReferralClosedForm(FlaskForm):
-    reasons = _text(
+    reasons = text_area(
         "Anything to add (optional)",
         limit=referrals.MAX_REASONS,
         called="The reasons",
@@ -149,7 +134,7 @@ class ReferralClosedForm(FlaskForm):
 
 
 class NotReferringForm(FlaskForm):
-    reasons = _text(
+    reasons = text_area(
         "Why is it not being referred?",
         limit=referrals.MAX_REASONS,
         called="The reasons",
@@ -167,7 +152,7 @@ class OutcomeForm(FlaskForm):
         validators=[InputRequired("Choose the outcome from the list")],
         invalid_choice_message="Choose the outcome from the list",
     )
-    reasons = _text(
+    reasons = text_area(
         "Why?",
         limit=outcomes.MAX_REASONS,
         called="The reasons",
@@ -205,7 +190,7 @@ class CloseCaseForm(FlaskForm):
 
 
 class TaskForm(FlaskForm):
-    title = _text(
+    title = text_area(
         "What needs to be done?",
         limit=tasks.MAX_TITLE,
         called="The task",
@@ -229,7 +214,7 @@ class TaskForm(FlaskForm):
 
 
 class PoliceResultForm(FlaskForm):
-    result = _text(
+    result = text_area(
         "What did the police decide or find?",
         limit=police.MAX_RESULT,
         called="The result",

@@ -22,13 +22,13 @@ from incidents.services.errors import InvalidInput, NotFound
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.check_answers import changing, confirmed, hidden_fields
-from incidents.web.disciplinary_forms import (
+from incidents.web.filters import london_datetime, long_date
+from incidents.web.forms import apply_service_errors
+from incidents.web.suspension_forms import (
     ConfirmationSentForm,
     LiftSuspensionForm,
     SuspensionForm,
 )
-from incidents.web.filters import london_datetime, long_date
-from incidents.web.forms import apply_service_errors
 
 bp = Blueprint("suspension", __name__, url_prefix="/cases/<uuid:case_id>/suspension")
 ANCHOR = "suspension"

@@ -7,11 +7,17 @@
 2. full verification of 1,000,000 entries (target under 3 s, within 4x of a plain hashlib loop
    over the same bytes): the verification core over the bytes, and `verify_school` reading
    them from SQLite, in one process and split over worker processes (CPU includes theirs);
+   `verify_school` also compares the log's ~1M stored tree-node rows with the recomputed tree;
 3. inclusion-proof generation for one entry of the 1,000,000-entry log from the stored tree
    (target under 5 ms);
 4. the same append / prove / verify with pymerkle, in the same run.
 
-Run:  .venv/bin/python bench/audit_bench.py  [--entries 1000000]   (needs `pip install pymerkle`)
+Run:  .venv/bin/python bench/audit_bench.py  [--entries 1000000] [--parts 1234]
+(needs `pip install pymerkle` for part 4). `--parts 2` runs only the verification figures
+(section 3 needs the log that section 2 stores, so `--parts 3` stores it too).
+Run it from the checkout it measures: the verification workers (`python -m`) import
+`incidents` from the current directory before PYTHONPATH, so comparing two checkouts from
+one directory times the same workers twice.
 """
 
 from __future__ import annotations
@@ -278,64 +284,82 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=2_000)
+    parser.add_argument(
+        "--parts", default="1234", help="which numbered sections to run, e.g. 2 or 23"
+    )
     args = parser.parse_args()
     pg = os.environ.get("BENCH_DATABASE_URL")
     keyring = Keyring(generate())
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"1. Appends, one entry per transaction ({args.appends} each):")
-        raw = raw_sqlite_appends(folder, args.appends)
-        ours = service_appends(fresh(None, folder, "appends.db", keyring), keyring, args.appends)
-        print(f"  bare sqlite3 (WAL, NORMAL)         {raw:8,.0f} appends/s")
-        print(f"  service layer, SQLite (WAL)        {ours:8,.0f} appends/s ({raw / ours:.1f}x)")
-        if pg:
-            pg_raw = raw_postgres_appends(pg, args.appends)
-            pg_rate = service_appends(fresh(pg, folder, "", keyring), keyring, args.appends)
-            print(f"  bare psycopg (server's fsync)      {pg_raw:8,.0f} appends/s")
-            print(
-                f"  service layer, PostgreSQL          {pg_rate:8,.0f} appends/s "
-                f"({pg_raw / pg_rate:.1f}x)"
-            )
+        if "1" in args.parts:
+            appends(args.appends, folder, keyring, pg)
+        if "2" in args.parts or "3" in args.parts:
+            stored(args.entries, folder, keyring, "2" in args.parts, "3" in args.parts)
+        if "4" in args.parts:
+            count = min(args.entries, 100_000)
+            print(f"4. Against pymerkle ({count:,} entries, in memory):")
+            pymerkle_comparison(make_leaves(count, "incidents.invalid/audit/900001"))
 
-        print(f"2. Full verification of {args.entries:,} entries:")
-        leaves = make_leaves(args.entries, "incidents.invalid/audit/900001")
+
+def appends(count: int, folder: Path, keyring: Keyring, pg: str | None) -> None:
+    print(f"1. Appends, one entry per transaction ({count} each):")
+    raw = raw_sqlite_appends(folder, count)
+    ours = service_appends(fresh(None, folder, "appends.db", keyring), keyring, count)
+    print(f"  bare sqlite3 (WAL, NORMAL)         {raw:8,.0f} appends/s")
+    print(f"  service layer, SQLite (WAL)        {ours:8,.0f} appends/s ({raw / ours:.1f}x)")
+    if pg:
+        pg_raw = raw_postgres_appends(pg, count)
+        pg_rate = service_appends(fresh(pg, folder, "", keyring), keyring, count)
+        print(f"  bare psycopg (server's fsync)      {pg_raw:8,.0f} appends/s")
+        print(
+            f"  service layer, PostgreSQL          {pg_rate:8,.0f} appends/s "
+            f"({pg_raw / pg_rate:.1f}x)"
+        )
+
+
+def stored(entries: int, folder: Path, keyring: Keyring, verify: bool, prove: bool) -> None:
+    """Sections 2 and 3: both need the stored log of `entries` entries."""
+    leaves = make_leaves(entries, "incidents.invalid/audit/900001")
+    if verify:
+        print(f"2. Full verification of {entries:,} entries:")
         floor, core, floor_cpu, core_cpu = verification(leaves)
         print(f"  floor: hashlib over the leaf bytes  {floor:6.2f} s   (CPU {floor_cpu:.2f} s)")
         print(
             f"  ours: leaves + whole tree, in memory {core:6.2f} s ({core / floor:.1f}x floor)"
             f"   (CPU {core_cpu:.2f} s, {core_cpu / floor_cpu:.1f}x)"
         )
-        url = fresh(None, folder, "million.db", keyring)
-        school_id = load_log(url, keyring, leaves)
-        engine = make_engine(url)
-        with Session(engine, info={"keyring": keyring}) as session:
+    url = fresh(None, folder, "million.db", keyring)
+    school_id = load_log(url, keyring, leaves)
+    engine = make_engine(url)
+    with Session(engine, info={"keyring": keyring}) as session:
+        if verify:
             for label, min_entries in (
-                ("one process", args.entries + 1),
-                (f"{parallel.worker_count(args.entries) or 1} processes", parallel.MIN_ENTRIES),
+                ("one process", entries + 1),
+                (f"{parallel.worker_count(entries) or 1} processes", parallel.MIN_ENTRIES),
             ):
-                full, full_cpu = verify_from_sqlite(session, school_id, args.entries, min_entries)
+                full, full_cpu = verify_from_sqlite(session, school_id, entries, min_entries)
                 print(
                     f"  ours: `audit verify` from SQLite, {label:11} {full:6.2f} s "
-                    f"({full / floor:.1f}x floor; reading 1M rows included)   "
+                    f"({full / floor:.1f}x floor; reading 1M entries and ~1M nodes included)   "
                     f"(CPU {full_cpu:.2f} s, {full_cpu / floor_cpu:.1f}x)"
                 )
+        if prove:
             print("3. Inclusion proof from the stored tree, one entry of the full log:")
             times = []
             for i in range(100):
-                index = (i * 104_729) % args.entries
+                index = (i * 104_729) % entries
                 start = time.perf_counter()
-                proof = prove_inclusion(session, school_id, index, args.entries)
+                proof = prove_inclusion(session, school_id, index, entries)
                 times.append(time.perf_counter() - start)
                 if i == 0:
                     head = session.get(AuditLog, school_id)
-                    tlog.verify_inclusion(leaves[index], index, args.entries, proof, head.root)
+                    tlog.verify_inclusion(leaves[index], index, entries, proof, head.root)
             print(
                 f"  median {statistics.median(times) * 1000:.2f} ms, "
                 f"max {max(times) * 1000:.2f} ms ({len(proof)} hashes)"
             )
-        engine.dispose()
-        print(f"4. Against pymerkle ({min(args.entries, 100_000):,} entries, in memory):")
-        pymerkle_comparison(leaves[: min(args.entries, 100_000)])
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,24 @@ HEIGHT = 12
 TIMEOUT_S = 600.0
 _SEQ = re.compile(rb'"seq":(-?\d+)')
 _QUERY = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {p} AND seq < {p}"
+# One level's stored tree nodes in [lo, hi), concatenated in index order by the database: one
+# value back instead of a row per node (a million rows through the driver cost as much as
+# hashing the entries). Only 32-byte hashes count. With the range bounded and (school, level,
+# node_index) unique, the result equals the expected bytes only if every node of the range is
+# stored with exactly its hash; rows outside every range are the parent's to find.
+# SQLite before 3.44 has no ORDER BY inside an aggregate, so the order is the primary key's
+# index, named so that no planner statistics (which anyone who can write the file can change)
+# can swap it for a table scan in another order. An ordered subquery would do the same at a
+# fifth more time per node. The index is the one SQLite makes for the table's only key.
+LEVEL_QUERIES = {
+    "sqlite": "SELECT CAST(group_concat(hash, '') AS BLOB) FROM audit_tree_node"
+    " INDEXED BY sqlite_autoindex_audit_tree_node_1"
+    " WHERE school_id = ? AND level = ? AND node_index >= ? AND node_index < ?"
+    " AND length(hash) = 32",
+    "postgresql": "SELECT string_agg(hash, ''::bytea ORDER BY node_index) FROM audit_tree_node"
+    " WHERE school_id = %s AND level = %s AND node_index >= %s AND node_index < %s"
+    " AND length(hash) = 32",
+}
 
 
 class ParallelVerifyError(RuntimeError):
@@ -81,29 +99,66 @@ def check_batch(part: Sequence[Sequence[Any]], start: int, marker: bytes) -> lis
     return computed
 
 
+def level_matches(
+    cursor: Any, dialect: str, school: Any, level: int, lo: int, expected: bytes | memoryview
+) -> bool:
+    """Whether the stored nodes of `level` from index `lo` on, as many as `expected` holds
+    (32 bytes each), are exactly those hashes: one query, compared as bytes."""
+    cursor.execute(LEVEL_QUERIES[dialect], (school, level, lo, lo + len(expected) // 32))
+    row = cursor.fetchone()
+    stored = row[0] if row is not None and row[0] is not None else b""
+    return bool(stored == expected)
+
+
 def range_hashes(
     source: Source, start: int, stop: int, marker: bytes, height: int = 0
 ) -> bytes | None:
     """Worker: entries start..stop-1 checked, then their leaf hashes and the tree levels above
     them up to `height`, as one blob of 32-byte hashes (cheap to send back, level by level);
-    None if any row is wrong, missing or extra in the range."""
-    # The first range has no lower bound, so a row with a negative seq is read and fails the
-    # contiguity check instead of passing unseen.
-    query = _QUERY + (" AND seq >= {p}" if start else "") + " ORDER BY seq"
-    params = (source.school, stop, start) if start else (source.school, stop)
+    None if any row is wrong, missing or extra in the range, or if a stored tree node of levels
+    1..height over the range is not the one its entries give."""
+    connection = _connect(source)
+    try:
+        hashes = _checked_hashes(connection, source, start, stop, marker)
+        if hashes is None:
+            return None
+        levels = range_levels(hashes, height)
+        blob = b"".join(itertools.chain.from_iterable(levels))
+        if not _nodes_match(connection, source, levels, start, blob):
+            return None
+    finally:
+        connection.close()
+    return blob
+
+
+def _connect(source: Source) -> Any:
     if source.dialect == "sqlite":
         import sqlite3
 
         kwargs = {"timeout": 15, **source.kwargs}
         connection: Any = sqlite3.connect(*source.args, **kwargs)
         connection.execute("PRAGMA query_only=ON")
+        return connection
+    import psycopg
+
+    connection = psycopg.connect(*source.args, **source.kwargs)
+    connection.read_only = True
+    return connection
+
+
+def _checked_hashes(
+    connection: Any, source: Source, start: int, stop: int, marker: bytes
+) -> list[bytes] | None:
+    """The leaf hashes of entries start..stop-1 if every row passes `check_batch` and none is
+    missing or extra; else None."""
+    # The first range has no lower bound, so a row with a negative seq is read and fails the
+    # contiguity check instead of passing unseen.
+    query = _QUERY + (" AND seq >= {p}" if start else "") + " ORDER BY seq"
+    params = (source.school, stop, start) if start else (source.school, stop)
+    if source.dialect == "sqlite":
         cursor = connection.cursor()
         cursor.execute(query.format(p="?"), params)
     else:
-        import psycopg
-
-        connection = psycopg.connect(*source.args, **source.kwargs)
-        connection.read_only = True
         # A server-side cursor: the range arrives a batch at a time, not all at once.
         cursor = connection.cursor(name="audit_verify_range")
         cursor.execute(query.format(p="%s"), params)
@@ -118,13 +173,31 @@ def range_hashes(
             at += len(part)
     finally:
         cursor.close()
-        connection.close()
     # Rows deleted from the end of the range leave the rest contiguous: the count catches it.
-    return (
-        b"".join(itertools.chain.from_iterable(range_levels(hashes, height)))
-        if at == stop
-        else None
-    )
+    return hashes if at == stop else None
+
+
+def _nodes_match(
+    connection: Any, source: Source, levels: list[list[bytes]], start: int, blob: bytes
+) -> bool:
+    """Whether the stored nodes of levels 1..height over this range are the ones just built.
+    The ranges start at multiples of 2**height, so their nodes of those levels are exactly
+    the log's, each range's own. The expected bytes are views into the blob, not copies."""
+    view = memoryview(blob)
+    at = len(levels[0]) * 32
+    cursor = connection.cursor()
+    try:
+        for level in range(1, len(levels)):
+            length = len(levels[level]) * 32
+            expected = view[at : at + length]
+            at += length
+            if not level_matches(
+                cursor, source.dialect, source.school, level, start >> level, expected
+            ):
+                return False
+    finally:
+        cursor.close()
+    return True
 
 
 def range_levels(hashes: list[bytes], height: int) -> list[list[bytes]]:
@@ -152,9 +225,32 @@ def split(size: int, workers: int) -> tuple[list[int], int]:
     return bounds, height
 
 
-def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> NodeSource:
-    """The whole log's node source from the workers' levels: levels up to `height` are the
-    ranges' levels end to end; the few above are hashed here."""
+class JoinedTree:
+    """The whole log's tree from the workers' levels: levels up to `height` are the ranges'
+    levels end to end; the few above are hashed here. A node source (tlog.NodeSource), and
+    each level's hashes packed, for comparing with the stored nodes."""
+
+    def __init__(self, packed: list[bytes], above: list[list[bytes]], height: int) -> None:
+        self.packed = packed
+        self.above = above
+        self.height = height
+
+    def __call__(self, level: int, index: int) -> bytes:
+        # Slices of the packed levels, not a million bytes objects: building those cost the
+        # parent more time than the hashing it no longer does.
+        if level < self.height:
+            return self.packed[level][index * 32 : index * 32 + 32]
+        return self.above[level - self.height][index]
+
+    def level(self, level: int) -> bytes:
+        """All the hashes of a level (0 up to the root's), packed in index order."""
+        if level < self.height:
+            return self.packed[level]
+        return b"".join(self.above[level - self.height])
+
+
+def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> JoinedTree:
+    """The whole log's tree from the workers' blobs (`range_hashes`)."""
     levels = [bytearray() for _ in range(height + 1)]
     for (lo, hi), blob in zip(itertools.pairwise(bounds), blobs, strict=True):
         at = 0
@@ -173,16 +269,7 @@ def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> NodeSourc
                 for left, right in zip(below[::2], below[1::2], strict=False)
             ]
         )
-    packed = [bytes(level) for level in levels[:height]]
-
-    def node(level: int, index: int) -> bytes:
-        # Slices of the packed levels, not a million bytes objects: building those cost the
-        # parent more time than the hashing it no longer does.
-        if level < height:
-            return packed[level][index * 32 : index * 32 + 32]
-        return above[level - height][index]
-
-    return node
+    return JoinedTree([bytes(level) for level in levels[:height]], above, height)
 
 
 def worker_count(size: int) -> int:
@@ -193,10 +280,12 @@ def worker_count(size: int) -> int:
     return workers if workers >= 2 else 0
 
 
-def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> NodeSource | None:
+def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> JoinedTree | None:
     """The tree over entries 0..size-1 (as tlog.levels_from_leaves would build it from their
-    leaf hashes), checked and built in `workers` processes; None if any range fails its checks
-    (the caller then goes entry by entry to name the first bad one).
+    leaf hashes), checked and built in `workers` processes, which also compare the stored tree
+    nodes of levels 1..height over their ranges (the caller compares the levels above); None
+    if any range fails its checks (the caller then goes entry by entry to name the first bad
+    entry or node).
     Raises ParallelVerifyError if a worker fails to run or to finish.
 
     Each worker is a fresh interpreter running this module (`python -m`), not a forked copy:

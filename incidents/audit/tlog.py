@@ -337,9 +337,10 @@ def open_checkpoint(note: str, vkey: str) -> Checkpoint:
     raise LogError(f"the checkpoint is not signed by {name}")
 
 
-def levels_from_leaves(leaf_hashes: Iterable[bytes]) -> NodeSource:
-    """A node source over an in-memory list of leaf hashes (verifier, exports, tests): every
-    perfect subtree is computed once, level by level."""
+def tree_levels(leaf_hashes: Iterable[bytes]) -> list[list[bytes]]:
+    """Every perfect subtree's hash, level by level: level 0 the leaf hashes, level k the
+    size >> k complete subtrees of 2**k leaves (an odd last node is not paired: range_hash
+    carries it up). Level k >= 1 is exactly what `frontier_append` has stored for the log."""
     levels: list[list[bytes]] = [list(leaf_hashes)]
     sha256 = hashlib.sha256
     while len(levels[-1]) > 1:
@@ -352,6 +353,13 @@ def levels_from_leaves(leaf_hashes: Iterable[bytes]) -> NodeSource:
                 for left, right in zip(below[::2], below[1::2], strict=False)
             ]
         )
+    return levels
+
+
+def levels_from_leaves(leaf_hashes: Iterable[bytes]) -> NodeSource:
+    """A node source over an in-memory list of leaf hashes (verifier, exports, tests): every
+    perfect subtree is computed once, level by level."""
+    levels = tree_levels(leaf_hashes)
 
     def node(level: int, index: int) -> bytes:
         return levels[level][index]

@@ -1,13 +1,15 @@
 """Verifying a school's stored log: recompute the tree from the stored leaf bytes and check it
 against every stored checkpoint (and any checkpoint the local authority holds), naming the
-first entry that is wrong where the evidence allows."""
+first entry that is wrong where the evidence allows; then check every stored tree node (what
+inclusion and consistency proofs are built from) against the recomputed tree, naming any node
+that is changed, missing, or stored where the log has none."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.orm import Session
@@ -38,6 +40,27 @@ class Report:
 
 
 BATCH = parallel.BATCH
+
+
+class _Tree(Protocol):
+    """The recomputed tree: a node source, and each level's hashes packed in index order."""
+
+    def __call__(self, level: int, index: int) -> bytes: ...
+
+    def level(self, level: int) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """The tree built in this process (`tlog.tree_levels`)."""
+
+    levels: list[list[bytes]]
+
+    def __call__(self, level: int, index: int) -> bytes:
+        return self.levels[level][index]
+
+    def level(self, level: int) -> bytes:
+        return b"".join(self.levels[level])
 
 
 def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes, bytes]]:
@@ -80,11 +103,14 @@ def verify_school(
 
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
     source = _parallel_source(session, school_id, head.size)
-    node: tlog.NodeSource | None = None
+    tree: _Tree | None = None
+    nodes_checked_to = 0  # the workers compare the stored nodes of levels 1..this themselves
     if source is not None:
         workers = parallel.worker_count(head.size)
-        node = parallel.verified_tree(source, head.size, workers, log_marker)
-    if node is not None:
+        joined = parallel.verified_tree(source, head.size, workers, log_marker)
+        if joined is not None:
+            tree, nodes_checked_to = joined, joined.height
+    if tree is not None:
         report.entries = head.size  # the workers checked exactly entries 0..size-1
     else:
         hashes = _fast_hashes(session, school_id, log_marker) if source is None else None
@@ -95,7 +121,8 @@ def verify_school(
                 return report
         report.entries = len(hashes)
         # The whole tree once, level by level; each checkpoint's root is then O(log n) lookups.
-        node = tlog.levels_from_leaves(hashes)
+        tree = _Levels(tlog.tree_levels(hashes))
+    node: tlog.NodeSource = tree
     entries = report.entries
     last_good = 0
     for size, (root, label) in sorted(wanted.items()):
@@ -113,7 +140,9 @@ def verify_school(
         last_good = size
     if head.size != entries or head.root != tlog.root_of_levels(node, entries):
         report.problems.append("the log head does not match its entries")
-    return report
+    checked = range(nodes_checked_to + 1, entries.bit_length())
+    problems = _node_problems(session, school_id, entries, tree.level, checked)
+    return _report_nodes(report, problems, entries)
 
 
 def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[bytes] | None:
@@ -165,25 +194,35 @@ def _parallel_source(session: Session, school_id: uuid.UUID, size: int) -> paral
     return parallel.Source(dialect.name, tuple(args), dict(kwargs), school)
 
 
+def _driver(session: Session, school_id: uuid.UUID) -> tuple[str, Any, Any] | None:
+    """The database driver's own connection under the session's, with its dialect's name and
+    the school id as the database stores it (SQLite: hex); None for a database other than
+    the two supported, which the slower SQLAlchemy paths serve."""
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name not in ("sqlite", "postgresql"):
+        return None
+    bind = Uuid().bind_processor(dialect)
+    school = bind(school_id) if bind else school_id
+    return dialect.name, connection.connection.dbapi_connection, school
+
+
 def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
     """The log's rows straight from the database driver, in order: SQLAlchemy's Row objects
     cost more than the SHA-256 of the leaf, and its streaming result reads ahead of its own
     cursor. Only for the two supported databases; None sends any other to the slow path."""
-    connection = session.connection()
-    dialect = connection.dialect
-    driver: Any = connection.connection.dbapi_connection
-    bind = Uuid().bind_processor(dialect)
-    school = bind(school_id) if bind else school_id  # as SQLAlchemy stores it (SQLite: hex)
-    query = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {} ORDER BY seq"
-    if dialect.name == "postgresql":
-        # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
-        cursor = driver.cursor(name="audit_verify")
-        cursor.execute(query.format("%s"), (school,))
-    elif dialect.name == "sqlite":
-        cursor = driver.cursor()
-        cursor.execute(query.format("?"), (school,))
-    else:
+    driver = _driver(session, school_id)
+    if driver is None:
         return None
+    dialect, connection, school = driver
+    query = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {} ORDER BY seq"
+    if dialect == "postgresql":
+        # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
+        cursor = connection.cursor(name="audit_verify")
+        cursor.execute(query.format("%s"), (school,))
+    else:
+        cursor = connection.cursor()
+        cursor.execute(query.format("?"), (school,))
     return cursor
 
 
@@ -227,6 +266,127 @@ def _claimed_seq(leaf: bytes) -> int | None:
         return int(leaf[at + 6 : end if end > 0 else None])
     except ValueError:
         return None
+
+
+# --- the stored tree nodes ----------------------------------------------------------------
+# Beyond this many, node problems are counted rather than listed (a deleted table would
+# otherwise make a problem of every node).
+MAX_NODE_PROBLEMS = 10
+
+_LEVEL_ROWS = text(
+    "SELECT node_index, hash FROM audit_tree_node WHERE school_id = :school AND level = :level"
+    " AND node_index >= 0 AND node_index < :end"
+).bindparams(bindparam("school", type_=Uuid))
+# Rows where a log of this size has no node: each part an index range, so the primary key's
+# index finds them without reading the nodes that belong.
+_STRAY_LEVELS = text(
+    "SELECT level, node_index FROM audit_tree_node WHERE school_id = :school AND level < 1"
+    " UNION ALL SELECT level, node_index FROM audit_tree_node"
+    " WHERE school_id = :school AND level > :top"
+).bindparams(bindparam("school", type_=Uuid))
+_STRAY_INDEXES = text(
+    "SELECT level, node_index FROM audit_tree_node"
+    " WHERE school_id = :school AND level = :level AND node_index < 0"
+    " UNION ALL SELECT level, node_index FROM audit_tree_node"
+    " WHERE school_id = :school AND level = :level AND node_index >= :end"
+).bindparams(bindparam("school", type_=Uuid))
+
+
+@dataclass(frozen=True)
+class NodeProblem:
+    """A stored tree node that is not the recomputed one ("changed"), one the log should have
+    and does not ("missing"), or one stored where the log has none ("stray")."""
+
+    kind: str
+    level: int
+    index: int
+
+    @property
+    def first(self) -> int | None:
+        """The first entry the node covers; None for a stray, which covers none."""
+        return None if self.kind == "stray" else self.index << self.level
+
+    def describe(self, size: int) -> str:
+        name = f"tree node level {self.level}, index {self.index}"
+        if self.first is None:
+            return f"{name} is stored, but a log of {size} entries has no such node"
+        covers = f"{name} (entries {self.first} to {self.first + (1 << self.level) - 1})"
+        if self.kind == "missing":
+            return f"{covers} is missing: proofs that need it cannot be made"
+        return f"{covers} does not match those entries: proofs built from it would not verify"
+
+
+def _node_problems(
+    session: Session,
+    school_id: uuid.UUID,
+    size: int,
+    expected: Callable[[int], bytes],
+    levels: range,
+) -> list[NodeProblem]:
+    """The stored nodes of `levels` (each level's whole width) that differ from `expected`,
+    and every stored node, at any level, that a log of `size` entries does not have."""
+    problems: list[NodeProblem] = []
+    driver = _driver(session, school_id)
+    cursor = driver[1].cursor() if driver is not None else None
+    try:
+        for level in levels:
+            hashes = expected(level)
+            # One aggregate query a level, compared as bytes; the row-by-row pass only to name
+            # what differs (and for a database the driver path does not serve).
+            if driver is None or not parallel.level_matches(
+                cursor, driver[0], driver[2], level, 0, hashes
+            ):
+                problems += _level_problems(session, school_id, level, hashes)
+    finally:
+        if cursor is not None:
+            cursor.close()
+    return problems + _strays(session, school_id, size)
+
+
+def _level_problems(
+    session: Session, school_id: uuid.UUID, level: int, expected: bytes
+) -> list[NodeProblem]:
+    """Each node of one level, stored or not, against its expected hash."""
+    count = len(expected) // tlog.HASH_SIZE
+    stored = {
+        index: bytes(digest)
+        for index, digest in session.connection().execute(
+            _LEVEL_ROWS, {"school": school_id, "level": level, "end": count}
+        )
+    }
+    problems: list[NodeProblem] = []
+    for index in range(count):
+        digest = stored.get(index)
+        if digest is None:
+            problems.append(NodeProblem("missing", level, index))
+        elif digest != expected[index * tlog.HASH_SIZE : (index + 1) * tlog.HASH_SIZE]:
+            problems.append(NodeProblem("changed", level, index))
+    return problems
+
+
+def _strays(session: Session, school_id: uuid.UUID, size: int) -> list[NodeProblem]:
+    """Stored nodes a log of `size` entries does not have: at a level below 1 or above its
+    root's, at a negative index, or beyond the last complete subtree of their level."""
+    top = max(size.bit_length() - 1, 0)  # the root's level; no node at all below 2 entries
+    connection = session.connection()
+    rows = list(connection.execute(_STRAY_LEVELS, {"school": school_id, "top": top}))
+    for level in range(1, top + 1):
+        params = {"school": school_id, "level": level, "end": size >> level}
+        rows += connection.execute(_STRAY_INDEXES, params)
+    return [NodeProblem("stray", level, index) for level, index in rows]
+
+
+def _report_nodes(report: Report, problems: list[NodeProblem], size: int) -> Report:
+    """Node problems in entry order, strays last: the first names the first bad entry."""
+    problems.sort(key=lambda p: (p.first is None, p.first or 0, p.level, p.index))
+    for problem in problems[:MAX_NODE_PROBLEMS]:
+        report.fail(problem.describe(size), problem.first)
+    if len(problems) > MAX_NODE_PROBLEMS:
+        report.fail(
+            f"and {len(problems) - MAX_NODE_PROBLEMS} more tree nodes are changed, missing or "
+            "stored where the log has none"
+        )
+    return report
 
 
 def _accept(

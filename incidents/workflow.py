@@ -118,6 +118,12 @@ def _disciplinary_open(case: Case) -> str | None:
     return None
 
 
+def _measure_in_force(case: Case) -> str | None:
+    if not any(m.is_in_force for p in case.disciplinary_processes for m in p.measures):
+        return "There is no sanction or measure in force to review"
+    return None
+
+
 def _suspension_applies(case: Case) -> str | None:
     """KCSIE Part 4: suspension is considered for an allegation about someone the school
     employs or appoints; never for a parent, a pupil or a low-level concern."""
@@ -277,6 +283,19 @@ TRANSITIONS: tuple[Transition, ...] = (
         Permission.CASE_DECIDE,
         manager_only=True,
         guard=_disciplinary_open,
+    ),
+    # A parent's ban or a volunteer's restriction is reviewed on its date, whether or not the
+    # process has concluded. Only while the case is open: a closed case is frozen (no action here
+    # starts from "closed"), and closing needs every task done, so a measure's open review task
+    # holds the case open until the review is recorded (or the task is marked done by hand).
+    Transition(
+        "review_measure",
+        "Record a review of a sanction or measure",
+        frozenset({S.DISCIPLINARY}),
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_measure_in_force,
     ),
     Transition(
         "consider_suspension",

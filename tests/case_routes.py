@@ -104,16 +104,30 @@ def entries(db: Session, **where: object) -> int:
 
 
 # The blueprints whose pages need a case brought here first (see ready_for).
-BLUEPRINTS = frozenset({"disciplinary", "suspension", "breaches"})
+BLUEPRINTS = frozenset({"disciplinary", "measure_reviews", "suspension", "breaches"})
 
 
 def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
-    """URL values for a disciplinary, suspension or breach page, with a case at a stage where
-    the page is offered (for the sweeps over every page: headers, access)."""
-    from incidents.models import Alternative, DataSubjects
+    """URL values for a disciplinary, measure review, suspension or breach page, with a case at
+    a stage where the page is offered (for the sweeps over every page: headers, access)."""
+    from incidents.models import Alternative, DataSubjects, Measure
     from incidents.services import breaches, disciplinary, suspension
 
     name = endpoint.split(".", 1)[1]
+    if endpoint.startswith("measure_reviews."):
+        case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
+        process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+        measure = disciplinary.add_measure(
+            db,
+            actor=head,
+            case=case,
+            process_id=process.id,
+            data=disciplinary.MeasureInput(
+                Measure.PREMISES_RESTRICTED, TODAY, review_on=TODAY + timedelta(days=30)
+            ),
+        )
+        db.commit()
+        return {"case_id": case.id, "measure_id": measure.id}
     if endpoint.startswith("disciplinary."):
         parent = name in ("new_measure", "conclude")
         kind = PersonKind.PARENT_CARER if parent else PersonKind.STAFF

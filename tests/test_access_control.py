@@ -83,6 +83,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "suspension.new": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "suspension.confirmation_sent": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "suspension.lift": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "measure_reviews.review": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.facts": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.ico": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.people_told": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
@@ -149,6 +150,7 @@ CASE_STEP_PAGES = [
     "suspension.new",
     "suspension.confirmation_sent",
     "suspension.lift",
+    "measure_reviews.review",
     "breaches.facts",
     "breaches.ico",
     "breaches.people_told",
@@ -228,10 +230,11 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "referral_id": objects.referral.id,
             "request_id": objects.request.id,
             "step_name": "made",
-            # Process and decision ids are looked up within the case, after its step is
+            # Process, decision and measure ids are looked up within the case, after its step is
             # checked: the fresh case is not at that step, so any id shows the refusal.
             "process_id": uuid.uuid4(),
             "decision_id": uuid.uuid4(),
+            "measure_id": uuid.uuid4(),
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
             **ids,
@@ -390,6 +393,7 @@ def _case_request(
         step_name="made",
         process_id=uuid.uuid4(),
         decision_id=uuid.uuid4(),
+        measure_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

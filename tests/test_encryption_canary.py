@@ -26,6 +26,7 @@ from incidents.models import (
     ReferralStatus,
     Requester,
     RequestState,
+    ReviewDecision,
     Role,
     User,
 )
@@ -35,6 +36,7 @@ from incidents.services import (
     disciplinary,
     elevation,
     login_sessions,
+    measure_reviews,
     notes,
     police,
     referrals,
@@ -117,12 +119,20 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     disciplinary.discontinue(db, actor=head, case=staff, process_id=ended.id, reasons="r")
     parent = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
     process = disciplinary.start_disciplinary(db, actor=head, case=parent, person_id=None)
-    disciplinary.add_measure(
+    measure = disciplinary.add_measure(
         db,
         actor=head,
         case=parent,
         process_id=process.id,
         data=disciplinary.MeasureInput(Measure.PHOTOGRAPHY_WITHDRAWN, TODAY, details="d"),
+    )
+    # Its review, changed (reasons and what changes).
+    measure_reviews.record_review(
+        db,
+        actor=head,
+        case=parent,
+        measure_id=measure.id,
+        data=measure_reviews.ReviewInput(ReviewDecision.VARY, TODAY, "r", changes="c"),
     )
     # A personal data breach, decided and told.
     breach = case_about(db, head, PersonKind.STAFF)

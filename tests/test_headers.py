@@ -65,6 +65,7 @@ GET_PAGES: dict[str, Role | None] = {
     "suspension.new": Role.HEADTEACHER,
     "suspension.confirmation_sent": Role.HEADTEACHER,
     "suspension.lift": Role.HEADTEACHER,
+    "measure_reviews.review": Role.HEADTEACHER,
     "breaches.facts": Role.HEADTEACHER,
     "breaches.ico": Role.HEADTEACHER,
     "breaches.people_told": Role.HEADTEACHER,
@@ -83,7 +84,16 @@ GET_PAGES: dict[str, Role | None] = {
 }
 # The case-work pages need the case at a stage where the page is offered.
 CASE_STEP_BLUEPRINTS = frozenset(
-    {"triage", "referrals", "outcomes", "case_tasks", "disciplinary", "suspension", "breaches"}
+    {
+        "triage",
+        "referrals",
+        "outcomes",
+        "case_tasks",
+        "disciplinary",
+        "measure_reviews",
+        "suspension",
+        "breaches",
+    }
 )
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-+/=]+)'")
 ONE_YEAR = 31_536_000

@@ -17,10 +17,12 @@ from incidents.models import (
     CaseOutcome,
     CaseState,
     DisciplinaryKind,
+    DisciplinaryMeasure,
     DisciplinaryProcess,
     DisciplinaryStage,
     DisclosureSource,
     EmploymentOutcome,
+    Measure,
     Person,
     PersonKind,
     PoliceHold,
@@ -89,6 +91,11 @@ def prepare_for(case: Case, action: str) -> None:
         DisciplinaryProcess(
             case=case, kind=DisciplinaryKind.STAFF, stage=DisciplinaryStage.INVESTIGATION
         )
+    if action == "review_measure":
+        process = DisciplinaryProcess(
+            case=case, kind=DisciplinaryKind.VOLUNTEER, stage=DisciplinaryStage.CONCLUDED
+        )
+        DisciplinaryMeasure(process=process, measure=Measure.PREMISES_RESTRICTED, starts_on=NOW)
     if action in ("confirm_suspension", "lift_suspension"):
         SuspensionDecision(case=case, suspended=True, confirmation_due_at=NOW)
 

@@ -64,6 +64,7 @@ class Action(enum.StrEnum):
     DISCIPLINARY_MEASURE = "disciplinary.measure"
     DISCIPLINARY_CONCLUDE = "disciplinary.conclude"
     DISCIPLINARY_DISCONTINUE = "disciplinary.discontinue"
+    DISCIPLINARY_MEASURE_REVIEW = "disciplinary.measure_review"
     SUSPENSION_DECIDE = "suspension.decide"
     SUSPENSION_CONFIRM = "suspension.confirm"
     SUSPENSION_LIFT = "suspension.lift"
@@ -139,6 +140,7 @@ LABELS: dict[Action, str] = {
     Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",
     Action.DISCIPLINARY_CONCLUDE: "Concluded the disciplinary process",
     Action.DISCIPLINARY_DISCONTINUE: "Ended the disciplinary process without an outcome",
+    Action.DISCIPLINARY_MEASURE_REVIEW: "Recorded a review of a sanction or measure",
     Action.SUSPENSION_DECIDE: "Recorded a decision on suspension",
     Action.SUSPENSION_CONFIRM: "Recorded that the suspension was confirmed in writing",
     Action.SUSPENSION_LIFT: "Recorded that the suspension ended",

@@ -13,6 +13,7 @@ from incidents.models.disciplinary import (
 )
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
+from incidents.models.measure_review import MeasureReview, ReviewDecision
 from incidents.models.outcome import (
     ALLEGATION_OUTCOMES,
     DBS_DUTY_EMPLOYMENT,
@@ -71,6 +72,7 @@ __all__ = [
     "KeyScope",
     "LoginSession",
     "Measure",
+    "MeasureReview",
     "Note",
     "Person",
     "PersonKind",
@@ -82,6 +84,7 @@ __all__ = [
     "ReferralStatus",
     "RequestState",
     "Requester",
+    "ReviewDecision",
     "Role",
     "SarExemption",
     "School",

@@ -11,9 +11,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from incidents.clock import local_today
 from incidents.db import Base
 from incidents.models.base import checked_enum, created_column, id_column
 from incidents.models.case import Case
+from incidents.models.measure_review import MeasureReview
 from incidents.models.outcome import EmploymentOutcome
 from incidents.models.person import Person, PersonKind
 from incidents.sensitive import Sensitive, SensitiveField
@@ -259,9 +261,19 @@ class DisciplinaryMeasure(Base):
     review_task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"), nullable=True)
 
     process: Mapped[DisciplinaryProcess] = relationship(back_populates="measures")
+    reviews: Mapped[list[MeasureReview]] = relationship(
+        back_populates="measure",
+        order_by=(MeasureReview.reviewed_on, MeasureReview.created_at),
+        lazy="selectin",
+    )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.process.case.school_id, self.process.case.id
+
+    @property
+    def is_in_force(self) -> bool:
+        """Not yet ended: no end date, or one still to come (it ends on `ends_on`)."""
+        return self.ends_on is None or self.ends_on > local_today()
 
     def describe(self) -> str:
         if self.measure is Measure.OTHER and self.details is not None:

@@ -43,7 +43,7 @@ MAX_DETAILS = 2_000
 OBJECT_TYPE = "disciplinary"
 
 
-def _audit(
+def audit_step(
     session: Session,
     case: Case,
     actor: User,
@@ -51,6 +51,7 @@ def _audit(
     process: DisciplinaryProcess,
     target: Any = None,
 ) -> None:
+    """The entry for a step of the process: it names the process (the evidence file's key)."""
     # How a process ended is what a tribunal or the TRA asks about: checkpointed at once.
     ending = action in _ENDINGS
     audit.record(
@@ -141,7 +142,7 @@ def start_disciplinary(
         process.hr_reference = Sensitive(reference)
     session.add(process)
     session.flush()
-    _audit(session, case, actor, audit.Action.CASE_DISCIPLINARY, process)
+    audit_step(session, case, actor, audit.Action.CASE_DISCIPLINARY, process)
     return process
 
 
@@ -208,7 +209,7 @@ def record_hearing(
     errors.raise_any()
     process.hearing_on = hearing_on
     process.stage = DisciplinaryStage.HEARING
-    _audit(session, case, actor, audit.Action.DISCIPLINARY_HEARING, process)
+    audit_step(session, case, actor, audit.Action.DISCIPLINARY_HEARING, process)
     return process
 
 
@@ -264,7 +265,7 @@ def record_staff_outcome(
     if reference:
         process.hr_reference = Sensitive(reference)
     process.stage = DisciplinaryStage.CONCLUDED
-    _audit(session, case, actor, audit.Action.DISCIPLINARY_OUTCOME, process)
+    audit_step(session, case, actor, audit.Action.DISCIPLINARY_OUTCOME, process)
     return process
 
 
@@ -314,19 +315,28 @@ def add_measure(
         measure.details = Sensitive(details)
     session.add(measure)
     if data.review_on is not None:
-        # The review is the case manager's (KCSIE Part 4: decisions are theirs); a past review
-        # date makes the task overdue at once, which is what it is.
-        task = tasks.create_standard(
-            session,
-            case,
-            TaskKind.REVIEW_MEASURE,
-            assignee=_case_manager(session, case) or actor,
-            due_on=data.review_on,
-        )
-        measure.review_task_id = task.id
+        schedule_review(session, case, actor, measure, data.review_on)
     session.flush()
-    _audit(session, case, actor, audit.Action.DISCIPLINARY_MEASURE, process, target=measure)
+    audit_step(session, case, actor, audit.Action.DISCIPLINARY_MEASURE, process, target=measure)
     return measure
+
+
+def schedule_review(
+    session: Session, case: Case, actor: User, measure: DisciplinaryMeasure, review_on: date
+) -> None:
+    """The measure's next review is on `review_on`: a task for the case manager, due that day
+    (when the measure is recorded, and again when a review sets the next one)."""
+    # The review is the case manager's (KCSIE Part 4: decisions are theirs); a past review
+    # date makes the task overdue at once, which is what it is.
+    task = tasks.create_standard(
+        session,
+        case,
+        TaskKind.REVIEW_MEASURE,
+        assignee=_case_manager(session, case) or actor,
+        due_on=review_on,
+    )
+    measure.review_on = review_on
+    measure.review_task_id = task.id
 
 
 def _case_manager(session: Session, case: Case) -> User | None:
@@ -348,7 +358,7 @@ def conclude_measures(
         errors.raise_any()
     process.stage = DisciplinaryStage.CONCLUDED
     process.ended_on = local_today()
-    _audit(session, case, actor, audit.Action.DISCIPLINARY_CONCLUDE, process)
+    audit_step(session, case, actor, audit.Action.DISCIPLINARY_CONCLUDE, process)
     return process
 
 
@@ -370,5 +380,5 @@ def discontinue(
     process.reasons = Sensitive(text)
     process.stage = DisciplinaryStage.DISCONTINUED
     process.ended_on = local_today()
-    _audit(session, case, actor, audit.Action.DISCIPLINARY_DISCONTINUE, process)
+    audit_step(session, case, actor, audit.Action.DISCIPLINARY_DISCONTINUE, process)
     return process

@@ -101,9 +101,14 @@ def init_web(app: Flask) -> None:
     for views in (triage_views, referral_views, outcome_views, task_views):
         app.register_blueprint(views.bp)
     # The disciplinary link, suspension decisions and the data breach record (issue 5).
-    from incidents.web import breach_views, disciplinary_views, suspension_views
+    from incidents.web import (
+        breach_views,
+        disciplinary_views,
+        measure_review_views,
+        suspension_views,
+    )
 
-    for views in (disciplinary_views, suspension_views, breach_views):
+    for views in (disciplinary_views, measure_review_views, suspension_views, breach_views):
         app.register_blueprint(views.bp)
     # Governors' statistics: anonymised figures, charts and exports.
     from incidents.web import stats_views

@@ -1,7 +1,7 @@
 """Forms for the disciplinary link: starting a process, the hearing, a staff outcome, a measure
-for anyone else, ending without an outcome. They check shape and length with the services'
-wording; the services check meaning (dates, choices allowed for this person) and their errors
-land on the same fields."""
+for anyone else and its reviews, ending without an outcome. They check shape and length with
+the services' wording; the services check meaning (dates, choices allowed for this person) and
+their errors land on the same fields."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from incidents.models import StaffOutcome
-from incidents.services import disciplinary
+from incidents.models import ReviewDecision, StaffOutcome
+from incidents.services import disciplinary, measure_reviews
 from incidents.web.fields import confirmed, radio, text_area
 from incidents.web.forms import DatePartsField
 
@@ -109,6 +109,48 @@ class MeasureForm(FlaskForm):
         hint="For example, which events or parts of the site it covers.",
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class MeasureReviewForm(FlaskForm):
+    decision = radio(
+        "What did you decide?",
+        "Choose what was decided at the review",
+        [SelectChoice(d.value, d.label) for d in ReviewDecision],
+    )
+    reviewed_on = DatePartsField(
+        "When was it reviewed?",
+        required=True,
+        called="The date of the review",
+        missing="Enter the date of the review",
+        description="For example, 27 3 2026",
+    )
+    reasons = text_area(
+        "Why?",
+        limit=measure_reviews.MAX_REASONS,
+        called="The reasons",
+        empty="Enter the reasons for the decision",
+        hint="What you took into account: for example, the person's conduct since, and "
+        "anything they or others told you.",
+    )
+    changes = text_area(
+        "What changes? (only if you are changing it)",
+        limit=measure_reviews.MAX_CHANGES,
+        called="What changes",
+        hint="For example, they may now attend assemblies but not sports day.",
+    )
+    ends_on = DatePartsField(
+        "When does it end? (only if you are ending it)",
+        required=False,
+        called="The end date",
+        description="The day it stops applying. For example, 27 3 2026",
+    )
+    next_review_on = DatePartsField(
+        "When is the next review? (optional)",
+        required=False,
+        called="The next review date",
+        description="Leave empty if you are ending it, or if no further review is planned.",
+    )
+    submit = SubmitField("Save the review", widget=GovSubmitInput())
 
 
 class DiscontinueForm(FlaskForm):

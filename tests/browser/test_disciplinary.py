@@ -1,7 +1,7 @@
 """Issue 5's disciplinary link, suspension and breach register in a real browser: the case
 manager starts a staff process (checking the answers first), records the hearing and the
 outcome; decides on suspension (errors first), confirms it and records that it ended; records a
-breach's facts and sees the register. Every page passes axe."""
+breach's facts and sees the register; reviews a parent's sanction. Every page passes axe."""
 
 from __future__ import annotations
 
@@ -142,3 +142,32 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     with live.db() as db:
         case = db.get(Case, uuid.UUID(ids["breach"]))
         assert case is not None and case.breach_record is not None
+
+
+def test_case_manager_reviews_a_parents_sanction(live: Live, visit: Visit, page: Page) -> None:
+    """A parent's premises restriction comes up for review: errors first, then continued with
+    a change and a next review date, and the review shows on the case page."""
+    from tests.test_measure_reviews import parent_measure
+
+    with live.db() as db:
+        head = db.scalar(select(User).where(User.email == live.emails[Role.HEADTEACHER]))
+        assert head is not None
+        case_id = str(parent_measure(db, head).process.case_id)
+    visit.sign_in(live, Role.HEADTEACHER)
+    page.goto(f"/cases/{case_id}")
+    page.get_by_role(
+        "link", name="Record a review of: Access to the school premises restricted"
+    ).click()
+    visit.check("measure review")
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    visit.check("measure review with errors")
+    page.get_by_label("Change it").check()
+    _fill_date(page, "When was it reviewed?", date.today())
+    page.get_by_label("Why?").fill("No incidents since; the parent apologised in writing.")
+    page.get_by_label("What changes? (only if you are changing it)").fill("May attend sports day")
+    _fill_date(page, "When is the next review? (optional)", date.today().replace(year=2099))
+    page.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("Review recorded")).to_be_visible()
+    expect(page.get_by_text("Changed: May attend sports day")).to_be_visible()
+    visit.check("measure reviewed")

@@ -125,8 +125,9 @@ def checkpoint(urn: str | None) -> None:
 )
 @with_appcontext
 def verify(urn: str | None, held: tuple[str, ...]) -> None:
-    """Recompute every log from its stored bytes and check it against every checkpoint.
-    Exits non-zero, naming the first bad entry, if anything does not verify. Each school's
+    """Recompute every log from its stored bytes and check it against every checkpoint and
+    every stored tree node (what proofs are built from). Exits non-zero, naming the first bad
+    entry, if anything does not verify. Each school's
     result is written to its own log (the admin's audit page shows the last one)."""
     vkey = _signer().verifier_key
     external = [Path(p).read_text() for p in held]

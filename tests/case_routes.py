@@ -15,18 +15,22 @@ from incidents.models import (
     Case,
     CaseKind,
     CaseOutcome,
+    DisciplinaryMeasure,
     DisclosureSource,
+    Measure,
     PersonKind,
     ReferralMethod,
     ReferralStatus,
     ThresholdAnswer,
     User,
 )
-from incidents.services import casework, outcomes, referrals, triage
+from incidents.services import casework, disciplinary, outcomes, referrals, triage
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 
 Y, N = ThresholdAnswer.YES, ThresholdAnswer.NO
 TODAY = local_today()
+# When the measures of the parent_measure cases started: a month ago.
+STARTED = TODAY - timedelta(days=30)
 
 
 def case_about(
@@ -110,24 +114,13 @@ BLUEPRINTS = frozenset({"disciplinary", "measure_reviews", "suspension", "breach
 def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
     """URL values for a disciplinary, measure review, suspension or breach page, with a case at
     a stage where the page is offered (for the sweeps over every page: headers, access)."""
-    from incidents.models import Alternative, DataSubjects, Measure
-    from incidents.services import breaches, disciplinary, suspension
+    from incidents.models import Alternative, DataSubjects
+    from incidents.services import breaches, suspension
 
     name = endpoint.split(".", 1)[1]
     if endpoint.startswith("measure_reviews."):
-        case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
-        process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
-        measure = disciplinary.add_measure(
-            db,
-            actor=head,
-            case=case,
-            process_id=process.id,
-            data=disciplinary.MeasureInput(
-                Measure.PREMISES_RESTRICTED, TODAY, review_on=TODAY + timedelta(days=30)
-            ),
-        )
-        db.commit()
-        return {"case_id": case.id, "measure_id": measure.id}
+        measure = parent_measure(db, head, review_in=30)
+        return {"case_id": measure.process.case_id, "measure_id": measure.id}
     if endpoint.startswith("disciplinary."):
         parent = name in ("new_measure", "conclude")
         kind = PersonKind.PARENT_CARER if parent else PersonKind.STAFF
@@ -161,3 +154,23 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
         breaches.record_facts(db, actor=head, case=case, data=facts)
     db.commit()
     return {"case_id": case.id}
+
+
+def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> DisciplinaryMeasure:
+    """A parent's premises restriction, started a month ago, concluded, its review due."""
+    case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
+    process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+    measure = disciplinary.add_measure(
+        db,
+        actor=head,
+        case=case,
+        process_id=process.id,
+        data=disciplinary.MeasureInput(
+            Measure.PREMISES_RESTRICTED,
+            STARTED,
+            review_on=None if review_in is None else TODAY + timedelta(days=review_in),
+        ),
+    )
+    disciplinary.conclude_measures(db, actor=head, case=case, process_id=process.id)
+    db.commit()
+    return measure

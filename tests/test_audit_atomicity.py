@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from incidents.db import make_engine
 from incidents.models import AuditEntry, AuditLog, Case, Role, User
 from incidents.services.verification import verify_and_record
 from tests import factories
+from tests.own_database import own_database
 
 VKEY = tlog.verifier_key("x", bytes(32))
 
@@ -65,34 +66,19 @@ class Live:
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
-    server = os.environ.get("TEST_DATABASE_URL", "")
-    admin = None
-    if server.startswith("postgresql"):
-        # Its own database: these tests commit for real, so they cannot share the test one.
-        base = make_url(server)
-        name = f"{base.database}_atomicity"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path / 'atomicity.db'}"
-    material = keys.generate("test keys")
-    keyring = Keyring(material)
-    command.upgrade(alembic_config(url, keyring), "head")
-    engine = make_engine(url)
-    with Session(engine, info={"keyring": keyring}) as db:
-        school = factories.make_school(db)
-        head = factories.make_user(db, school, Role.HEADTEACHER)
-        db.commit()
-        ids = school.id, head.id
-    yield Live(url, engine, keys._dump(material), keyring, *ids)
-    engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    # Its own database: these tests commit for real, so they cannot share the test one.
+    with own_database(tmp_path, "atomicity") as url:
+        material = keys.generate("test keys")
+        keyring = Keyring(material)
+        command.upgrade(alembic_config(url, keyring), "head")
+        engine = make_engine(url)
+        with Session(engine, info={"keyring": keyring}) as db:
+            school = factories.make_school(db)
+            head = factories.make_user(db, school, Role.HEADTEACHER)
+            db.commit()
+            ids = school.id, head.id
+        yield Live(url, engine, keys._dump(material), keyring, *ids)
+        engine.dispose()
 
 
 def _crash_after_flush(url: str, key_json: str, head_id: str) -> None:

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, delete, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from incidents.audit import Action, parallel, record, tlog
@@ -28,6 +27,7 @@ from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
 from incidents.models import AuditLog, Role, TreeNode
 from tests import factories
+from tests.own_database import own_database
 
 # 37 entries: levels 1..5 (the root's level is 5, one node over entries 0..31). Split over two
 # workers the ranges are 0..15 and 16..36 with tree height 4, so levels 1..4 are compared by
@@ -37,26 +37,11 @@ SIZE = 37
 
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Iterator[Engine]:
-    server = os.environ.get("TEST_DATABASE_URL", "")
-    admin = None
-    if server.startswith("postgresql"):
-        url = make_url(server)
-        name = f"{url.database}_nodes"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        database = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        database = f"sqlite:///{tmp_path_factory.mktemp('nodes') / 'audit.db'}"
-    command.upgrade(alembic_config(database, keyring), "head")
-    engine = make_engine(database)
-    yield engine
-    engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp_path_factory.mktemp("nodes"), "nodes") as database:
+        command.upgrade(alembic_config(database, keyring), "head")
+        engine = make_engine(database)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, delete, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from incidents.audit import parallel, tlog
@@ -27,31 +26,17 @@ from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine, new_id
 from incidents.models import AuditEntry, Role
 from tests import factories
+from tests.own_database import own_database
 from tests.test_audit_cli import run, school_with_cases, signed_app  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory: pytest.TempPathFactory, keyring: Keyring) -> Iterator[Engine]:
-    server = os.environ.get("TEST_DATABASE_URL", "")
-    admin = None
-    if server.startswith("postgresql"):
-        url = make_url(server)
-        name = f"{url.database}_parallel"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        database = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        database = f"sqlite:///{tmp_path_factory.mktemp('parallel') / 'audit.db'}"
-    command.upgrade(alembic_config(database, keyring), "head")
-    engine = make_engine(database)
-    yield engine
-    engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp_path_factory.mktemp("parallel"), "parallel") as database:
+        command.upgrade(alembic_config(database, keyring), "head")
+        engine = make_engine(database)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture

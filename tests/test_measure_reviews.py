@@ -31,36 +31,15 @@ from incidents.models import (
 )
 from incidents.services import disciplinary, measure_reviews
 from incidents.services.errors import InvalidInput, NotFound
-from tests.case_routes import TODAY, entries, upheld
+from tests.case_routes import STARTED, TODAY, entries, parent_measure, upheld
 from tests.conftest import csrf_token
 from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
 
-STARTED = TODAY - timedelta(days=30)
 LONG = "x" * 5_001
 
 
 def _day(when: date) -> list[str]:
     return [str(when.day), str(when.month), str(when.year)]
-
-
-def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> DisciplinaryMeasure:
-    """A parent's premises restriction, started a month ago, concluded, its review due."""
-    case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
-    process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
-    measure = disciplinary.add_measure(
-        db,
-        actor=head,
-        case=case,
-        process_id=process.id,
-        data=disciplinary.MeasureInput(
-            Measure.PREMISES_RESTRICTED,
-            STARTED,
-            review_on=None if review_in is None else TODAY + timedelta(days=review_in),
-        ),
-    )
-    disciplinary.conclude_measures(db, actor=head, case=case, process_id=process.id)
-    db.commit()
-    return measure
 
 
 def snapshot(db: Session, measure: DisciplinaryMeasure) -> tuple[object, ...]:

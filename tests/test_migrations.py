@@ -4,7 +4,6 @@ throwaway database when TEST_DATABASE_URL points at PostgreSQL."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from incidents.cli import alembic_config
@@ -20,24 +19,13 @@ from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import Base, make_engine
 from incidents.demo import build_demo
+from tests.own_database import own_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    server = os.environ.get("TEST_DATABASE_URL", "")
-    if not server.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    url = make_url(server)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_database(tmp_path, "migrations") as url:
+        yield url
 
 
 def test_upgrade_to_head_and_down_to_base_with_data(empty_database_url):

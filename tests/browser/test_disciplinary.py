@@ -147,7 +147,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
 def test_case_manager_reviews_a_parents_sanction(live: Live, visit: Visit, page: Page) -> None:
     """A parent's premises restriction comes up for review: errors first, then continued with
     a change and a next review date, and the review shows on the case page."""
-    from tests.test_measure_reviews import parent_measure
+    from tests.case_routes import parent_measure
 
     with live.db() as db:
         head = db.scalar(select(User).where(User.email == live.emails[Role.HEADTEACHER]))

@@ -1,7 +1,13 @@
 """Fixtures: a migrated database per run, a transaction per test (rolled back), the app bound to
 that transaction, and signed-in clients per role.
 
-SQLite in a temporary file by default; PostgreSQL when TEST_DATABASE_URL is set.
+SQLite in a temporary file by default; PostgreSQL when TEST_DATABASE_URL is set. Under
+pytest-xdist each worker has its own database (`test_gw0`, ...), so the workers never meet.
+
+INCIDENTS_TEST_NOW=2027-01-31T23:30:00+00:00 runs the suite at that moment, ticking on: the way to
+prove a test does not depend on today's date, the time zone or the clock change. Chromium keeps
+the real clock, so with a moment in the past deselect the browser tests (-m "not browser"): it
+would drop session cookies that expired before its today.
 """
 
 from __future__ import annotations
@@ -9,11 +15,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyotp
 import pytest
+import time_machine
 from alembic import command
 from argon2 import PasswordHasher
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,7 +28,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import Connection, Engine, MetaData, func, select, text, update
+from sqlalchemy import Connection, Engine, MetaData, func, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
@@ -35,6 +42,7 @@ from incidents.models import Role, School, User
 from incidents.services import two_factor
 from incidents.services import users as user_service
 from tests import factories
+from tests.own_database import create_fresh, worker_suffix
 
 CSRF_PATTERN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -55,9 +63,24 @@ def _reset_schema(engine: Engine) -> None:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    suffix = worker_suffix()
+    if not suffix:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    own = make_url(url)
+    own = own.set(database=f"{own.database}_{suffix.rstrip('_')}")
+    create_fresh(own.render_as_string(hide_password=False))
+    return own.render_as_string(hide_password=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel to INCIDENTS_TEST_NOW, when it is set, before any test module is imported (many
+    compute TODAY at import), and stay there, ticking, for the whole run. A test that pins its
+    own moment with time_machine.travel still wins inside it."""
+    pinned = os.environ.get("INCIDENTS_TEST_NOW", "")
+    if pinned:
+        time_machine.travel(datetime.fromisoformat(pinned), tick=True).start()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from incidents import closure
+
+# Re-exported: callers say workflow.TransitionNotAllowedError where the case's machine refuses.
+from incidents.errors import TransitionNotAllowedError as TransitionNotAllowedError
 from incidents.models import (
     Agency,
     Case,
@@ -21,11 +24,6 @@ from incidents.models import (
 from incidents.models.disciplinary import KIND_FOR_PERSON
 from incidents.models.suspension import SUSPENDABLE_KINDS
 from incidents.permissions import Permission, has_permission, is_case_manager
-
-
-class TransitionNotAllowedError(Exception):
-    """The action is not available from the case's current state, or not to this user."""
-
 
 # A guard returns None when the action may go ahead, or the plain-English reason it may not.
 Guard = Callable[[Case], str | None]

@@ -219,6 +219,18 @@ def users(db: Session, school: School) -> dict[Role, User]:
     return made
 
 
+def success_banner(page: str) -> str:
+    """The text of the green "done" banner on `page`, or ''."""
+    banner = re.search(r'govuk-notification-banner__content">(.*?)</div>', page, re.S)
+    return banner.group(1) if banner else ""
+
+
+def problem(page: str) -> str:
+    """The text of the error summary on `page` (a refusal, or a form's errors), or ''."""
+    summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)
+    return summary.group(0) if summary else ""
+
+
 def count(db: Session, model: type) -> int:
     """How many rows `model`'s table has."""
     return db.scalar(select(func.count()).select_from(model)) or 0

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 import incidents.audit
 from incidents import workflow
 from incidents.audit import Action
+from incidents.errors import InvalidInput
 from incidents.models import (
     Agency,
     Alternative,
@@ -41,7 +42,6 @@ from incidents.services import (
     suspension,
     tasks,
 )
-from incidents.services.errors import InvalidInput
 from tests.case_routes import TODAY, assess, case_about, move, through_lado
 
 

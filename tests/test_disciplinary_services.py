@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents import workflow
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import (
     Agency,
     Alternative,
@@ -39,7 +40,6 @@ from incidents.models import (
 )
 from incidents.services import breaches, disciplinary, outcomes, referrals, suspension
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure
-from incidents.services.errors import InvalidInput, NotFound
 from incidents.services.people import create_person
 from tests.case_routes import TODAY, assess, case_about, entries, through_lado, upheld
 
@@ -651,7 +651,7 @@ def test_breach_facts_are_encrypted_and_decisions_are_the_managers(db, users, br
 
 
 def test_the_register_is_for_case_workers_and_their_school(db, users, breach_case):
-    from incidents.services.errors import Forbidden
+    from incidents.errors import Forbidden
 
     assert [r.case_id for r in breaches.register(db, actor=users[Role.DSL])] == [breach_case.id]
     with pytest.raises(Forbidden):

@@ -33,7 +33,7 @@ from incidents.models import (
 from incidents.services import disciplinary
 from tests import case_stages
 from tests.case_routes import TODAY, assess, case_about, through_lado, upheld
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
 
 SECRET = "HR ref 4471-JONES"
@@ -66,8 +66,8 @@ def snapshot(db: Session, case: Case) -> tuple[object, ...]:
 
 
 def flashed(page: str) -> str:
-    banner = re.search(r'govuk-notification-banner__content">(.*?)</div>', page, re.S)
-    return banner.group(1) if banner else ""
+    """What the case page says after a step: done (green) or refused (an error, never green)."""
+    return success_banner(page) + problem(page)
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, Elevation, ElevationPurpose, LoginSession, Role, User
 from incidents.models.base import utcnow
 from incidents.services import elevation
-from incidents.services.errors import InvalidInput
 from incidents.services.login_sessions import start
 from incidents.web.elevation import require_elevation
 from tests import factories

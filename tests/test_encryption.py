@@ -15,12 +15,12 @@ from incidents.crypto.envelope import CryptoError, TamperedError
 from incidents.crypto.keyring import ErasedError, Keyring
 from incidents.crypto.keys import generate
 from incidents.db import Base, make_engine
+from incidents.errors import InvalidInput
 from incidents.models import Case, DataKey, Note, Person, PersonKind, Role
 from incidents.sensitive import Sensitive
 from incidents.services.case_list import list_cases
 from incidents.services.cases import NewSubject
 from incidents.services.erasure import shred_case
-from incidents.services.errors import InvalidInput
 from incidents.services.notes import add_note
 from tests import factories
 

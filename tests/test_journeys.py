@@ -12,6 +12,7 @@ import incidents.audit
 from incidents import workflow
 from incidents.audit import Action
 from incidents.clock import local_today
+from incidents.errors import InvalidInput
 from incidents.models import (
     Agency,
     Case,
@@ -41,7 +42,6 @@ from incidents.services import (
     triage,
 )
 from incidents.services.cases import CaseInput, NewSubject, record_disclosure
-from incidents.services.errors import InvalidInput
 from incidents.services.referrals import ReferralUpdate
 from tests import factories
 

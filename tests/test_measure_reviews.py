@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from incidents import workflow
 from incidents.audit import Action
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import (
     AuditEntry,
     CaseKind,
@@ -30,7 +31,6 @@ from incidents.models import (
     User,
 )
 from incidents.services import disciplinary, measure_reviews
-from incidents.services.errors import InvalidInput, NotFound
 from tests.case_routes import STARTED, TODAY, entries, parent_measure, upheld
 from tests.conftest import csrf_token
 from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors

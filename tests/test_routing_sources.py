@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from incidents import deadlines
 from incidents.clock import local_today
+from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, DisclosureSource, Role, TaskKind, User
 from incidents.services import tasks
-from incidents.services.errors import InvalidInput
 from incidents.services.routing import FIRST_STEP
 from tests import factories
 

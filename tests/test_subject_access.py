@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
+from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
     AuditEntry,
     Exemption,
@@ -21,7 +22,6 @@ from incidents.models import (
     User,
 )
 from incidents.services import subject_access as sar
-from incidents.services.errors import Forbidden, InvalidInput, NotFound
 from tests import factories
 from tests.conftest import count, date_parts, post_form
 

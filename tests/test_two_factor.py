@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, LoginSession, RecoveryCode, Role, User
 from incidents.services import two_factor
-from incidents.services.errors import InvalidInput
 from tests import factories
 from tests.conftest import csrf_token
 

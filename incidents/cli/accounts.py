@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from incidents.cli import cli
 from incidents.cli.common import service_session
+from incidents.errors import InvalidInput
 from incidents.models import User
 from incidents.services import two_factor
-from incidents.services.errors import InvalidInput
 from incidents.services.users import normalise_email
 
 

@@ -28,11 +28,11 @@ from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import load_signer
+from incidents.errors import DomainError
 from incidents.models import School
 from incidents.models.audit import AuditLog
 from incidents.services.disciplinary import find_process_at
 from incidents.services.erasure import find_case
-from incidents.services.errors import DomainError
 from incidents.services.schools import get_school_by_urn
 from incidents.services.verification import verify_and_record
 

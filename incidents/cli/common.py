@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.setup import UnavailableKeyring
-from incidents.services.errors import DomainError, InvalidInput
+from incidents.errors import DomainError, InvalidInput
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 

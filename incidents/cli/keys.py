@@ -11,9 +11,9 @@ from incidents.cli import cli
 from incidents.cli.common import fail_with, live_keyring, service_session
 from incidents.crypto import keys as key_store
 from incidents.crypto.keys import KeyFileError
+from incidents.errors import DomainError
 from incidents.services import keys as key_service
 from incidents.services.erasure import find_case, shred_case
-from incidents.services.errors import DomainError
 from incidents.services.schools import get_school_by_urn
 from incidents.workflow import TransitionNotAllowedError
 

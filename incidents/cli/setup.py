@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
+from incidents.errors import DomainError
 from incidents.models import Role
-from incidents.services.errors import DomainError
 from incidents.services.passwords import generate_password, password_problem
 from incidents.services.schools import create_school, get_school_by_urn
 from incidents.services.users import create_user

@@ -23,6 +23,26 @@ from incidents.sensitive import Sensitive, SensitiveField
 SUSPENDABLE_KINDS = frozenset({PersonKind.STAFF, PersonKind.VOLUNTEER, PersonKind.GOVERNOR})
 
 
+class SuspensionState(enum.StrEnum):
+    """Not stored: read from the decision, its written confirmation and its end."""
+
+    NOT_SUSPENDED = "not_suspended"
+    UNCONFIRMED = "unconfirmed"
+    IN_FORCE = "in_force"
+    ENDED_UNCONFIRMED = "ended_unconfirmed"
+    ENDED = "ended"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_suspended": "not suspended",
+            "unconfirmed": "in force, not yet confirmed in writing",
+            "in_force": "in force",
+            "ended_unconfirmed": "ended, never confirmed in writing",
+            "ended": "ended",
+        }[self.value]
+
+
 class Alternative(enum.StrEnum):
     """The alternatives KCSIE Part 4 lists before suspension is considered."""
 
@@ -109,6 +129,16 @@ class SuspensionDecision(Base):
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.case.school_id, self.case.id
+
+    @property
+    def state(self) -> SuspensionState:
+        """Read from what was recorded: the table is `lifecycle.SUSPENSION`."""
+        if not self.suspended:
+            return SuspensionState.NOT_SUSPENDED
+        confirmed = self.confirmation_sent_on is not None
+        if self.lifted_on is None:
+            return SuspensionState.IN_FORCE if confirmed else SuspensionState.UNCONFIRMED
+        return SuspensionState.ENDED if confirmed else SuspensionState.ENDED_UNCONFIRMED
 
     @property
     def awaits_confirmation(self) -> bool:

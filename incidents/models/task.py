@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from incidents.models.disciplinary import DisciplinaryMeasure
 
 
+class TaskState(enum.StrEnum):
+    """Not stored: a task is done when it has the time it was done and by whom."""
+
+    TO_DO = "to_do"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return {"to_do": "to do", "done": "done"}[self.value]
+
+
 class TaskKind(enum.StrEnum):
     EXPLAIN_TO_PARENT = "explain_to_parent"
     ALERT_DSL = "alert_dsl"
@@ -99,6 +110,11 @@ class Task(Base):
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.case.school_id, self.case.id
+
+    @property
+    def state(self) -> TaskState:
+        """Read from when it was done: the table is `lifecycle.TASK`."""
+        return TaskState.TO_DO if self.done_at is None else TaskState.DONE
 
     @property
     def is_done(self) -> bool:

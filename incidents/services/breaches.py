@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.errors import Forbidden
 from incidents.models import (
     Agency,
     BreachRecord,
@@ -30,7 +31,6 @@ from incidents.permissions import Permission, can_view_case, has_permission
 from incidents.sensitive import Sensitive
 from incidents.services import referrals
 from incidents.services.casework import visible
-from incidents.services.errors import Forbidden
 from incidents.services.validation import Errors
 
 MAX_TEXT = 5_000

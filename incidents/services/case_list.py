@@ -10,12 +10,12 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
+from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
 from incidents.models.case import case_subject
 from incidents.models.person import surname_of
 from incidents.permissions import Permission, has_permission
 from incidents.sensitive import cipher_of
-from incidents.services.errors import Forbidden, InvalidInput
 
 MAX_SURNAME = 60
 

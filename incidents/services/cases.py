@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.clock import local_today
+from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
     Case,
     DisclosureSource,
@@ -29,7 +30,6 @@ from incidents.sensitive import Sensitive
 from incidents.services import clauses as clause_service
 from incidents.services import people as people_service
 from incidents.services import routing
-from incidents.services.errors import Forbidden, InvalidInput, NotFound
 
 MAX_NARRATIVE = 10_000
 MAX_REPORTER = 200

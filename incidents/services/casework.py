@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
+from incidents.errors import NotFound
 from incidents.models import Case, User
 from incidents.permissions import can_progress, can_view_case
-from incidents.services.errors import NotFound
 
 # action -> the audit entry it writes
 SIMPLE_STEPS = {

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.catalogue import default_catalogue
+from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import PolicyClause, School, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
-from incidents.services.errors import Forbidden, InvalidInput, NotFound
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MAX_TEXT = 1000

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from incidents import audit, workflow
 from incidents.catalogue import Consequence, consequence_for
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.errors import NotFound
+from incidents.lifecycle import DISCIPLINARY
 from incidents.models import (
     Case,
     CaseState,
@@ -34,7 +36,6 @@ from incidents.models.disciplinary import KIND_FOR_PERSON, MEASURES_FOR, NEEDS_H
 from incidents.sensitive import Sensitive
 from incidents.services import tasks
 from incidents.services.casework import visible
-from incidents.services.errors import NotFound
 from incidents.services.validation import Errors
 
 MAX_HR_REFERENCE = 100
@@ -176,23 +177,14 @@ def find_process_at(
     return process
 
 
-def _open_process(
-    actor: User, case: Case, process_id: uuid.UUID, *, staff: bool | None
-) -> DisciplinaryProcess:
-    """The process, if the next step may be recorded on it now by this user. `staff`: the
-    step belongs only to the staff route (True), only to the others (False), or to any."""
+def open_process(actor: User, case: Case, process_id: uuid.UUID, step: str) -> DisciplinaryProcess:
+    """The process, if `step` (an action of `lifecycle.DISCIPLINARY`) may be recorded on it now
+    by this user; otherwise NotFound, or Refused with the reason. The case's stage is checked
+    before the process is looked up: a case not at this stage says so."""
     visible(actor, case)
-    process = find_process(case, process_id)
     workflow.check(case, "manage_disciplinary", actor, with_guard=False)
-    if process.is_finished:
-        raise workflow.TransitionNotAllowedError("This disciplinary process has already ended")
-    is_staff = process.kind is DisciplinaryKind.STAFF
-    if staff is True and not is_staff:
-        raise workflow.TransitionNotAllowedError("Hearings and outcomes are for staff only")
-    if staff is False and is_staff:
-        raise workflow.TransitionNotAllowedError(
-            "A member of staff's process ends with an outcome, not a sanction"
-        )
+    process = find_process(case, process_id)
+    DISCIPLINARY.check(process, step)
     return process
 
 
@@ -200,7 +192,7 @@ def record_hearing(
     session: Session, *, actor: User, case: Case, process_id: uuid.UUID, hearing_on: date | None
 ) -> DisciplinaryProcess:
     """Arrange (or rearrange) the staff disciplinary hearing."""
-    process = _open_process(actor, case, process_id, staff=True)
+    process = open_process(actor, case, process_id, "hearing")
     errors = Errors()
     if hearing_on is None:
         errors["hearing_on"] = "Enter the date of the hearing"
@@ -208,7 +200,7 @@ def record_hearing(
         errors["hearing_on"] = "The hearing cannot be before the process started"
     errors.raise_any()
     process.hearing_on = hearing_on
-    process.stage = DisciplinaryStage.HEARING
+    DISCIPLINARY.advance(process, "hearing")
     audit_step(session, case, actor, audit.Action.DISCIPLINARY_HEARING, process)
     return process
 
@@ -257,14 +249,14 @@ def record_staff_outcome(
     data: StaffOutcomeInput,
 ) -> DisciplinaryProcess:
     """The outcome concludes a staff process; it cannot be changed afterwards."""
-    process = _open_process(actor, case, process_id, staff=True)
+    process = open_process(actor, case, process_id, "outcome")
     reasons, reference = check_staff_outcome(process, data)
     process.outcome = data.outcome
     process.ended_on = data.decided_on
     process.reasons = Sensitive(reasons)
     if reference:
         process.hr_reference = Sensitive(reference)
-    process.stage = DisciplinaryStage.CONCLUDED
+    DISCIPLINARY.advance(process, "outcome")
     audit_step(session, case, actor, audit.Action.DISCIPLINARY_OUTCOME, process)
     return process
 
@@ -283,7 +275,7 @@ def add_measure(
 ) -> DisciplinaryMeasure:
     """A sanction for a parent (photographs, phones, premises) or a governor's, volunteer's or
     contractor's equivalent, with when it starts, is reviewed and ends."""
-    process = _open_process(actor, case, process_id, staff=False)
+    process = open_process(actor, case, process_id, "measure")
     errors = Errors()
     if data.measure is None or data.measure not in MEASURES_FOR[process.kind]:
         errors["measure"] = "Choose the sanction or measure from the list"
@@ -349,14 +341,14 @@ def conclude_measures(
     session: Session, *, actor: User, case: Case, process_id: uuid.UUID
 ) -> DisciplinaryProcess:
     """Every sanction or measure is recorded: the process is concluded (no more can be added)."""
-    process = _open_process(actor, case, process_id, staff=False)
+    process = open_process(actor, case, process_id, "conclude")
     if not process.measures:
         errors = Errors()
         errors["process"] = (
             "Record at least one sanction or measure, or record why the process ended without one"
         )
         errors.raise_any()
-    process.stage = DisciplinaryStage.CONCLUDED
+    DISCIPLINARY.advance(process, "conclude")
     process.ended_on = local_today()
     audit_step(session, case, actor, audit.Action.DISCIPLINARY_CONCLUDE, process)
     return process
@@ -367,7 +359,7 @@ def discontinue(
 ) -> DisciplinaryProcess:
     """End the process without an outcome (the person resigned, or no sanction is pursued),
     with the reasons: what the closure checklist accepts in place of a conclusion."""
-    process = _open_process(actor, case, process_id, staff=None)
+    process = open_process(actor, case, process_id, "end")
     errors = Errors()
     text = errors.text(
         "reasons",
@@ -378,7 +370,7 @@ def discontinue(
     )
     errors.raise_any()
     process.reasons = Sensitive(text)
-    process.stage = DisciplinaryStage.DISCONTINUED
+    DISCIPLINARY.advance(process, "end")
     process.ended_on = local_today()
     audit_step(session, case, actor, audit.Action.DISCIPLINARY_DISCONTINUE, process)
     return process

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import InvalidInput
 from incidents.models import Elevation, ElevationPurpose, LoginSession, User
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
-from incidents.services.errors import InvalidInput
 from incidents.services.passwords import MAX_PASSWORD_LENGTH, verify_password
 
 WINDOW = timedelta(minutes=5)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.crypto.keyring import Keyring
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import Case, DataKey, Person, User
 from incidents.models.base import utcnow
 from incidents.models.case import case_subject
-from incidents.services.errors import InvalidInput, NotFound
 
 MAX_RULE = 200
 

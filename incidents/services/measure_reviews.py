@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.clock import local_today
+from incidents.errors import NotFound
 from incidents.models import (
     Case,
     DisciplinaryMeasure,
@@ -24,7 +25,6 @@ from incidents.sensitive import Sensitive
 from incidents.services import tasks
 from incidents.services.casework import visible
 from incidents.services.disciplinary import audit_step, schedule_review
-from incidents.services.errors import NotFound
 from incidents.services.validation import Errors
 
 MAX_REASONS = 5_000

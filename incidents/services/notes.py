@@ -7,10 +7,10 @@ import uuid
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import Case, Note, User
 from incidents.permissions import can_add_note
 from incidents.sensitive import Sensitive
-from incidents.services.errors import InvalidInput, NotFound
 
 MAX_NOTE = 10_000
 MAX_REASON = 1_000

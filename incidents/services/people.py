@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import InvalidInput
 from incidents.models import ADULT_KINDS, Person, PersonKind, User
 from incidents.sensitive import Sensitive
-from incidents.services.errors import InvalidInput
 
 MAX_NAME = 120
 

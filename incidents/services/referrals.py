@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines, workflow
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import Agency, Case, CaseState, Referral, ReferralMethod, User
 from incidents.models import ReferralStatus as Status
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
 from incidents.services.casework import progressable, record
-from incidents.services.errors import InvalidInput, NotFound
 from incidents.services.validation import Errors
 
 MAX_REFERENCE = 100

@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
+from incidents.errors import Forbidden
 from incidents.models import Case, Elevation, ElevationPurpose, User
 from incidents.sensitive import Sensitive
 from incidents.services.casework import record, visible
-from incidents.services.errors import Forbidden
 
 
 def reveal(session: Session, *, actor: User, case: Case, grant: Elevation) -> Sensitive:

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.audit.log import open_log
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import School, User
 from incidents.services.clauses import load_catalogue
-from incidents.services.errors import InvalidInput, NotFound
 
 URN_PATTERN = re.compile(r"^[0-9]{6,8}$")
 

@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import Forbidden
 from incidents.models import Role, User
 from incidents.permissions import Permission, has_permission
-from incidents.services.errors import Forbidden
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
 from incidents.stats.figures import collect
 from incidents.stats.tables import Page, build_page

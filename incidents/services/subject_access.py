@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines
 from incidents.clock import local_today
+from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
     Exemption,
     Requester,
@@ -27,7 +28,6 @@ from incidents.models import (
 )
 from incidents.permissions import Permission, has_permission
 from incidents.sensitive import Sensitive
-from incidents.services.errors import Forbidden, InvalidInput, NotFound
 from incidents.services.validation import Errors
 
 MAX_REQUESTER = 200

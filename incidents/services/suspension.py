@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines, workflow
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.errors import NotFound
 from incidents.models import (
     Alternative,
     Case,
@@ -26,7 +27,6 @@ from incidents.models.suspension import SUSPENDABLE_KINDS
 from incidents.sensitive import Sensitive
 from incidents.services import tasks
 from incidents.services.casework import visible
-from incidents.services.errors import NotFound
 from incidents.services.validation import Errors
 
 MAX_REASONS = 5_000

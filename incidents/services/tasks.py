@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.clock import local_today
+from incidents.errors import InvalidInput, NotFound
 from incidents.models import Case, Role, Task, TaskKind, User
 from incidents.models.base import utcnow
 from incidents.permissions import can_view_case
 from incidents.sensitive import Sensitive
 from incidents.services.casework import progressable, record
-from incidents.services.errors import InvalidInput, NotFound
 from incidents.services.validation import Errors
 
 MAX_TITLE = 500

@@ -14,11 +14,11 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import InvalidInput
 from incidents.models import RecoveryCode, Role, User
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
 from incidents.services import login_sessions
-from incidents.services.errors import InvalidInput
 
 # The roles that can see or change case content or the system itself (DESIGN.md "Who uses it").
 REQUIRED_FOR = frozenset(

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.errors import InvalidInput
 from incidents.models import Person, PersonKind, Role, School, User, UserRole
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
-from incidents.services.errors import InvalidInput
 from incidents.services.passwords import hash_password, password_problem, verify_password
 
 log = logging.getLogger(__name__)

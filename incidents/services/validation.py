@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from incidents.services.errors import InvalidInput
+from incidents.errors import InvalidInput
 
 
 class Errors(dict[str, str]):

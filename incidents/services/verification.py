@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.audit.verify import Report, verify_school
+from incidents.errors import InvalidInput
 from incidents.models import User
 from incidents.models.audit import AuditEntry
 from incidents.models.base import utcnow
-from incidents.services.errors import InvalidInput
 
 RESULTS = (audit.Action.AUDIT_VERIFY, audit.Action.AUDIT_VERIFY_FAILED)
 # The admin page's button: a whole-log verification holds the log's write lock while it runs,

@@ -13,14 +13,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.sansio.response import Response as BaseResponse
 
 from incidents.crypto.envelope import CryptoError
+from incidents.errors import Forbidden, NotFound
 from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
 from incidents.models import User
 from incidents.permissions import Permission, has_permission
 from incidents.services import login_sessions
-from incidents.services.errors import Forbidden, NotFound
 from incidents.services.users import load_user
 from incidents.web import access
 from incidents.web.filters import init_filters
+from incidents.web.pipeline import init_pipeline
 from incidents.web.security import init_security
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
@@ -79,6 +80,7 @@ def init_web(app: Flask) -> None:
     init_filters(app)
     app.context_processor(_template_context)
     _register_errors(app)
+    init_pipeline(app)
 
     from incidents.web import (
         admin,

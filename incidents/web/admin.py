@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from incidents.catalogue import category_label, default_catalogue
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.permissions import Permission
 from incidents.services import clauses as clause_service
-from incidents.services.errors import InvalidInput
 from incidents.web.access import requires
 from incidents.web.forms import ClauseForm, ConfirmForm, apply_service_errors
 

@@ -7,11 +7,11 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.permissions import Permission
 from incidents.services import verification
 from incidents.services.audit_status import STALE_AFTER, audit_status
-from incidents.services.errors import InvalidInput
 from incidents.web.access import requires
 from incidents.web.forms import ConfirmForm
 

@@ -1,5 +1,6 @@
-"""What every case-work form page shares: load the case the user may see, refuse a step the
-workflow does not offer now (with its reason, back on the case page), and finish with a flash."""
+"""Loading the case for a case-work page: the case the user may see (another school's, or one
+they are a subject of, is a 404), the way back to it, and a refusal when the workflow does not
+offer the step now. The rest of the page is the pipeline's (`web/pipeline.py`)."""
 
 from __future__ import annotations
 
@@ -13,27 +14,41 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from incidents import workflow
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.models import Case
 from incidents.services import cases as case_service
-from incidents.services.errors import InvalidInput
 from incidents.web.forms import apply_service_errors
+from incidents.web.pipeline import back_to
 
 T = TypeVar("T")
 
 
-def load(case_id: uuid.UUID) -> Case:
-    """The case, or NotFound (another school's, or one the user is a subject of)."""
-    return case_service.get_case(db_session(), actor=current_user, case_id=case_id, audited=False)
+def load(case_id: uuid.UUID, action: str | None = None, anchor: str = "next-steps") -> Case:
+    """The case, with the way back to its page set; Refused (the page goes back with the
+    workflow's reason) when `action` is not possible now for this user."""
+    case = case_service.get_case(db_session(), actor=current_user, case_id=case_id, audited=False)
+    back_to(url_for("cases.show", case_id=case_id, _anchor=anchor))
+    if action is not None:
+        workflow.check(case, action, current_user)
+    return case
+
+
+def check(case: Case, action: str) -> None:
+    """Refused, with the workflow's reason, when `action` is not possible now for this user."""
+    workflow.check(case, action, current_user)
 
 
 def refusal(case: Case, action: str) -> str | None:
-    """Why `action` cannot be taken now by this user, or None."""
+    """Why `action` cannot be taken now by this user, or None (for pages that only show)."""
     try:
         workflow.check(case, action, current_user)
     except workflow.TransitionNotAllowedError as exc:
         return str(exc)
     return None
+
+
+# --- Being replaced by the pipeline, page by page (web/pipeline.py) ---------------------------
 
 
 def back(case_id: uuid.UUID, message: str | None = None, anchor: str = "next-steps") -> Response:
@@ -50,10 +65,6 @@ def submit(
     done: str | Callable[[T], str],
     anchor: str = "next-steps",
 ) -> Response | None:
-    """One service call for a submitted step: committed, and back to the case with `done` (or
-    `done(result)`, for a message naming what was saved); or the service's field errors put
-    on the form (None: show the form again, nothing saved); or back to the case with the
-    workflow's reason the step is not possible now."""
     db = db_session()
     try:
         result = call()

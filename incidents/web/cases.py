@@ -11,13 +11,13 @@ from werkzeug.wrappers import Response
 
 from incidents import workflow
 from incidents.catalogue import category_label
+from incidents.errors import InvalidInput, NotFound
 from incidents.extensions import db_session
 from incidents.models import CaseKind, CaseState, User
 from incidents.permissions import Permission, can_add_note, can_progress
 from incidents.services import case_list, casework, history
 from incidents.services import cases as case_service
 from incidents.services import notes as note_service
-from incidents.services.errors import InvalidInput, NotFound
 from incidents.web.access import requires
 from incidents.web.choices import case_input, fill_case_choices
 from incidents.web.forms import (

@@ -10,12 +10,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents import workflow
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.models import DisclosureSource, ElevationPurpose, User
 from incidents.permissions import Permission
 from incidents.services import cases as case_service
 from incidents.services import casework, reporter, tasks
-from incidents.services.errors import InvalidInput
 from incidents.web.access import requires
 from incidents.web.elevation import require_elevation
 from incidents.web.forms import ConfirmForm

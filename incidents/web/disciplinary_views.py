@@ -6,6 +6,7 @@ Names are shown only to the case manager; flashes are fixed wording."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -14,22 +15,13 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 from wtforms.validators import Optional
 
-from incidents import workflow
 from incidents.extensions import db_session
-from incidents.models import (
-    Case,
-    DisciplinaryKind,
-    DisciplinaryProcess,
-    Measure,
-    StaffOutcome,
-)
+from incidents.models import Case, DisciplinaryProcess, Measure, StaffOutcome
 from incidents.models.disciplinary import KIND_FOR_PERSON, MEASURES_FOR
 from incidents.permissions import Permission
 from incidents.services import disciplinary as service
-from incidents.services.errors import InvalidInput
 from incidents.web import case_step
 from incidents.web.access import requires
-from incidents.web.check_answers import changing, confirmed, hidden_fields
 from incidents.web.disciplinary_forms import (
     DiscontinueForm,
     HearingForm,
@@ -37,43 +29,19 @@ from incidents.web.disciplinary_forms import (
     StaffOutcomeForm,
     StartDisciplinaryForm,
 )
-from incidents.web.forms import ConfirmForm, apply_service_errors
+from incidents.web.filters import long_date
+from incidents.web.forms import ConfirmForm
+from incidents.web.pipeline import Summary, form_page
 
 bp = Blueprint("disciplinary", __name__, url_prefix="/cases/<uuid:case_id>/disciplinary")
 ANCHOR = "disciplinary"
 
 
-def _done(case_id: uuid.UUID, message: str) -> Response:
-    db_session().commit()
-    return case_step.back(case_id, message, anchor=ANCHOR)
-
-
-def _check(
-    case: Case, form: FlaskForm, title: str, rows: list[dict[str, object]], **kw: str
-) -> str:
-    return render_template(
-        "casework/check_answers.html",
-        case=case,
-        form=form,
-        title=title,
-        rows=rows,
-        hidden=hidden_fields(form),
-        warning=kw["warning"],
-        button=kw["button"],
-    )
-
-
-def _row(key: str, value: str) -> dict[str, object]:
-    return {"key": {"text": key}, "value": {"text": value}}
-
-
 @bp.route("/start", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def start(case_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, service.start_action(case))
-    if refused:
-        return case_step.back(case_id, refused)
+    case = case_step.load(case_id, anchor=ANCHOR)
+    case_step.check(case, service.start_action(case))
     people = {str(p.id): p for p in service.eligible_people(case)}
     form = StartDisciplinaryForm()
     form.person.choices = [
@@ -84,165 +52,128 @@ def start(case_id: uuid.UUID) -> str | Response:
         # One possible answer is not a question: the page names the person instead.
         form.person.validators = [Optional()]
         form.person.data = form.person.data or next(iter(people))
-    if form.validate_on_submit() and not changing():
+
+    def check() -> Summary:
         person = people[form.person.data]
-        if not confirmed(form):
-            route = KIND_FOR_PERSON[person.kind]
-            rows = [
-                _row("About", f"{person.name.reveal()} ({person.kind.label.lower()})"),
-                _row("What follows", route.label),
-                _row("HR reference", form.hr_reference.data or "None given"),
-            ]
-            return _check(
-                case,
-                form,
-                "Check your answers before starting the process",
-                rows,
-                warning="The case moves to the disciplinary stage. This cannot be undone.",
-                button="Start the process",
-            )
-        db = db_session()
-        finished = case_step.submit(
-            case_id,
-            form,
-            lambda: service.start_disciplinary(
-                db,
-                actor=current_user,
-                case=case,
-                person_id=uuid.UUID(form.person.data),
-                hr_reference=form.hr_reference.data or "",
-            ),
-            "Disciplinary process started",
-            ANCHOR,
+        return Summary(
+            "Check your answers before starting the process",
+            [
+                ("About", f"{person.name.reveal()} ({person.kind.label.lower()})"),
+                ("What follows", KIND_FOR_PERSON[person.kind].label),
+                ("HR reference", form.hr_reference.data or "None given"),
+            ],
+            warning="The case moves to the disciplinary stage. This cannot be undone.",
+            button="Start the process",
+            context={"case": case},
         )
-        if finished is not None:
-            return finished
-    says = [c.says for p in people.values() for c in service.policy_consequences(case, p)]
-    return render_template(
-        "disciplinary/start.html", case=case, form=form, policy_says=list(dict.fromkeys(says))
+
+    def show() -> str:
+        says = [c.says for p in people.values() for c in service.policy_consequences(case, p)]
+        return render_template(
+            "disciplinary/start.html", case=case, form=form, policy_says=list(dict.fromkeys(says))
+        )
+
+    return form_page(
+        form,
+        check=check,
+        command=lambda: service.start_disciplinary(
+            db_session(),
+            actor=current_user,
+            case=case,
+            person_id=uuid.UUID(form.person.data),
+            hr_reference=form.hr_reference.data or "",
+        ),
+        done_message="Disciplinary process started",
+        show=show,
     )
 
 
-def _open(case_id: uuid.UUID, process_id: uuid.UUID) -> tuple[Case, DisciplinaryProcess | Response]:
-    """The case and process for a step page, or the way back with the reason it is refused.
-    The step is checked before the process is looked up: a case not at this stage says so."""
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "manage_disciplinary")
-    if refused:
-        return case, case_step.back(case_id, refused)
-    process = service.find_process(case, process_id)
-    if process.is_finished:
-        return case, case_step.back(case_id, "This disciplinary process has already ended", ANCHOR)
-    return case, process
+def _process(
+    case_id: uuid.UUID, process_id: uuid.UUID, step: str
+) -> tuple[Case, DisciplinaryProcess]:
+    """The case and the process, if `step` may be recorded on it now (else the page goes back
+    with the reason: the service's one check, in its words)."""
+    case = case_step.load(case_id, anchor=ANCHOR)
+    return case, service.open_process(current_user, case, process_id, step)
 
 
-def _staff_only(case_id: uuid.UUID, process: DisciplinaryProcess, staff: bool) -> Response | None:
-    if (process.kind is DisciplinaryKind.STAFF) is staff:
-        return None
-    reason = (
-        "Hearings and outcomes are for staff only"
-        if staff
-        else "A member of staff's process ends with an outcome, not a sanction"
-    )
-    return case_step.back(case_id, reason, ANCHOR)
-
-
-def _page(
-    template: str, case: Case, process: DisciplinaryProcess, form: FlaskForm, **kw: object
-) -> str:
-    return render_template(template, case=case, process=process, form=form, **kw)
+def _show(
+    template: str, case: Case, process: DisciplinaryProcess, form: FlaskForm, title: str
+) -> Callable[[], str]:
+    return lambda: render_template(template, case=case, process=process, form=form, title=title)
 
 
 @bp.route("/<uuid:process_id>/hearing", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def hearing(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
-    case, process = _open(case_id, process_id)
-    if isinstance(process, Response):
-        return process
-    wrong = _staff_only(case_id, process, staff=True)
-    if wrong:
-        return wrong
+    case, process = _process(case_id, process_id, "hearing")
     form = HearingForm()
-    if form.validate_on_submit():
-        db = db_session()
-        finished = case_step.submit(
-            case_id,
-            form,
-            lambda: service.record_hearing(
-                db,
-                actor=current_user,
-                case=case,
-                process_id=process.id,
-                hearing_on=form.hearing_on.data,
-            ),
-            "Hearing date saved",
-            ANCHOR,
-        )
-        if finished is not None:
-            return finished
-    return _page("disciplinary/hearing.html", case, process, form, title="Record the hearing date")
+    return form_page(
+        form,
+        command=lambda: service.record_hearing(
+            db_session(),
+            actor=current_user,
+            case=case,
+            process_id=process.id,
+            hearing_on=form.hearing_on.data,
+        ),
+        done_message="Hearing date saved",
+        show=_show("disciplinary/hearing.html", case, process, form, "Record the hearing date"),
+    )
 
 
 @bp.route("/<uuid:process_id>/outcome", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def outcome(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
-    case, process = _open(case_id, process_id)
-    if isinstance(process, Response):
-        return process
-    wrong = _staff_only(case_id, process, staff=True)
-    if wrong:
-        return wrong
+    case, process = _process(case_id, process_id, "outcome")
     form = StaffOutcomeForm()
-    title = "Record the outcome of the disciplinary process"
-    if form.validate_on_submit() and not changing():
-        data = service.StaffOutcomeInput(
+
+    def data() -> service.StaffOutcomeInput:
+        return service.StaffOutcomeInput(
             outcome=StaffOutcome(form.outcome.data),
             decided_on=form.decided_on.data,
             reasons=form.reasons.data or "",
             hr_reference=form.hr_reference.data or "",
         )
-        db = db_session()
-        try:
-            if not confirmed(form):
-                # The summary shows only answers that will save.
-                service.check_staff_outcome(process, data)
-                assert data.outcome is not None and data.decided_on is not None  # noqa: S101
-                rows = [
-                    _row("Outcome", data.outcome.label),
-                    _row("Decided on", f"{data.decided_on.day} {data.decided_on:%B %Y}"),
-                    _row("Reasons", data.reasons),
-                ]
-                return _check(
-                    case,
-                    form,
-                    "Check your answers before recording the outcome",
-                    rows,
-                    warning="The outcome concludes the process. It cannot be changed afterwards.",
-                    button="Record the outcome",
-                )
-            service.record_staff_outcome(
-                db, actor=current_user, case=case, process_id=process.id, data=data
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Disciplinary outcome recorded")
-    return _page("disciplinary/outcome.html", case, process, form, title=title)
+
+    def check() -> Summary:
+        answers = data()
+        # The summary shows only answers that will save.
+        reasons, _reference = service.check_staff_outcome(process, answers)
+        assert answers.outcome is not None and answers.decided_on is not None  # noqa: S101
+        return Summary(
+            "Check your answers before recording the outcome",
+            [
+                ("Outcome", answers.outcome.label),
+                ("Decided on", long_date(answers.decided_on)),
+                ("Reasons", reasons),
+            ],
+            warning="The outcome concludes the process. It cannot be changed afterwards.",
+            button="Record the outcome",
+            context={"case": case},
+        )
+
+    return form_page(
+        form,
+        check=check,
+        command=lambda: service.record_staff_outcome(
+            db_session(), actor=current_user, case=case, process_id=process.id, data=data()
+        ),
+        done_message="Disciplinary outcome recorded",
+        show=_show(
+            "disciplinary/outcome.html",
+            case,
+            process,
+            form,
+            "Record the outcome of the disciplinary process",
+        ),
+    )
 
 
 @bp.route("/<uuid:process_id>/measures/new", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
-    case, process = _open(case_id, process_id)
-    if isinstance(process, Response):
-        return process
-    wrong = _staff_only(case_id, process, staff=False)
-    if wrong:
-        return wrong
+    case, process = _process(case_id, process_id, "measure")
     form = MeasureForm()
     person = process.person
     cited = service.policy_consequences(case, person) if person is not None else []
@@ -253,93 +184,73 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
         )
         for m in MEASURES_FOR[process.kind]
     ]
-    if form.validate_on_submit():
-        db = db_session()
-        finished = case_step.submit(
-            case_id,
-            form,
-            lambda: service.add_measure(
-                db,
-                actor=current_user,
-                case=case,
-                process_id=process.id,
-                data=service.MeasureInput(
-                    measure=Measure(form.measure.data),
-                    starts_on=form.starts_on.data,
-                    review_on=form.review_on.data,
-                    ends_on=form.ends_on.data,
-                    details=form.details.data or "",
-                ),
+    return form_page(
+        form,
+        command=lambda: service.add_measure(
+            db_session(),
+            actor=current_user,
+            case=case,
+            process_id=process.id,
+            data=service.MeasureInput(
+                measure=Measure(form.measure.data),
+                starts_on=form.starts_on.data,
+                review_on=form.review_on.data,
+                ends_on=form.ends_on.data,
+                details=form.details.data or "",
             ),
-            "Sanction or measure recorded",
-            ANCHOR,
-        )
-        if finished is not None:
-            return finished
-    title = "Record a sanction or measure"
-    return _page("disciplinary/measure.html", case, process, form, title=title)
+        ),
+        done_message="Sanction or measure recorded",
+        show=_show(
+            "disciplinary/measure.html", case, process, form, "Record a sanction or measure"
+        ),
+    )
 
 
 @bp.route("/<uuid:process_id>/conclude", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def conclude(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
     """The page is itself the summary to check: every measure recorded, then conclude."""
-    case, process = _open(case_id, process_id)
-    if isinstance(process, Response):
-        return process
-    wrong = _staff_only(case_id, process, staff=False)
-    if wrong:
-        return wrong
+    case, process = _process(case_id, process_id, "conclude")
     form = ConfirmForm()
-    if form.validate_on_submit():
-        db = db_session()
-        try:
-            service.conclude_measures(db, actor=current_user, case=case, process_id=process.id)
-        except InvalidInput as exc:
-            db.rollback()
-            return case_step.back(case_id, next(iter(exc.errors.values())), ANCHOR)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            return _done(case_id, "Sanctions and measures concluded")
-    title = "Check the sanctions and measures before concluding"
-    return _page("disciplinary/conclude.html", case, process, form, title=title)
+    return form_page(
+        form,
+        command=lambda: service.conclude_measures(
+            db_session(), actor=current_user, case=case, process_id=process.id
+        ),
+        done_message="Sanctions and measures concluded",
+        show=_show(
+            "disciplinary/conclude.html",
+            case,
+            process,
+            form,
+            "Check the sanctions and measures before concluding",
+        ),
+    )
 
 
 @bp.route("/<uuid:process_id>/end", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def end(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
-    case, process = _open(case_id, process_id)
-    if isinstance(process, Response):
-        return process
+    case, process = _process(case_id, process_id, "end")
     form = DiscontinueForm()
-    title = "End the process without an outcome"
-    if form.validate_on_submit() and not changing():
-        if not confirmed(form):
-            rows = [_row("Why it is ending", form.reasons.data or "")]
-            return _check(
-                case,
-                form,
-                "Check your answers before ending the process",
-                rows,
-                warning="The process ends for good. Nothing more can be recorded on it.",
-                button="End the process",
-            )
-        db = db_session()
-        finished = case_step.submit(
-            case_id,
-            form,
-            lambda: service.discontinue(
-                db,
-                actor=current_user,
-                case=case,
-                process_id=process.id,
-                reasons=form.reasons.data or "",
-            ),
-            "Disciplinary process ended",
-            ANCHOR,
-        )
-        if finished is not None:
-            return finished
-    return _page("disciplinary/end.html", case, process, form, title=title)
+    return form_page(
+        form,
+        check=lambda: Summary(
+            "Check your answers before ending the process",
+            [("Why it is ending", form.reasons.data or "")],
+            warning="The process ends for good. Nothing more can be recorded on it.",
+            button="End the process",
+            context={"case": case},
+        ),
+        command=lambda: service.discontinue(
+            db_session(),
+            actor=current_user,
+            case=case,
+            process_id=process.id,
+            reasons=form.reasons.data or "",
+        ),
+        done_message="Disciplinary process ended",
+        show=_show(
+            "disciplinary/end.html", case, process, form, "End the process without an outcome"
+        ),
+    )

@@ -13,10 +13,10 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.models import Elevation, ElevationPurpose
 from incidents.services import elevation
-from incidents.services.errors import InvalidInput
 from incidents.web.access import signed_in
 from incidents.web.auth import safe_next
 from incidents.web.auth_forms import ReauthenticateForm

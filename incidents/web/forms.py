@@ -29,8 +29,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from incidents.errors import InvalidInput
 from incidents.models import ADULT_KINDS, DisclosureSource
-from incidents.services.errors import InvalidInput
 from incidents.services.passwords import MAX_PASSWORD_LENGTH
 
 

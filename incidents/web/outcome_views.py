@@ -13,11 +13,11 @@ from wtforms import SelectChoice
 
 from incidents import closure, workflow
 from incidents.clock import local_today
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseOutcome, EmploymentOutcome
 from incidents.permissions import Permission
 from incidents.services import outcomes as outcome_service
-from incidents.services.errors import InvalidInput
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.casework_forms import CloseCaseForm, OutcomeForm

@@ -12,12 +12,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Agency, Case, Referral, ReferralMethod
 from incidents.models import ReferralStatus as Status
 from incidents.permissions import Permission
 from incidents.services import referrals as referral_service
-from incidents.services.errors import NotFound
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.casework_forms import (

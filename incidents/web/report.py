@@ -6,10 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.permissions import Permission
 from incidents.services.cases import report_concern
-from incidents.services.errors import InvalidInput
 from incidents.web.access import requires
 from incidents.web.choices import case_input, fill_case_choices
 from incidents.web.forms import CaseForm, apply_service_errors

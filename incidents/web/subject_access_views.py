@@ -12,11 +12,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from incidents.clock import local_today
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.models import Exemption, Requester, RequestState, SubjectAccessRequest
 from incidents.permissions import Permission
 from incidents.services import subject_access
-from incidents.services.errors import InvalidInput
 from incidents.web.access import requires
 from incidents.web.forms import apply_service_errors
 from incidents.web.subject_access_forms import CloseForm, ExtendForm, NewRequestForm, RespondForm

@@ -14,11 +14,11 @@ from wtforms import SelectChoice
 from wtforms.validators import Optional
 
 from incidents import deadlines, workflow
+from incidents.errors import InvalidInput, NotFound
 from incidents.extensions import db_session
 from incidents.models import Alternative, Case, SuspensionDecision
 from incidents.permissions import Permission
 from incidents.services import suspension as service
-from incidents.services.errors import InvalidInput, NotFound
 from incidents.web import case_step
 from incidents.web.access import requires
 from incidents.web.check_answers import changing, confirmed, hidden_fields

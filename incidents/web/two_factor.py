@@ -8,9 +8,9 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.services import two_factor
-from incidents.services.errors import InvalidInput
 from incidents.web.access import signed_in
 from incidents.web.auth_forms import EnrolForm
 

@@ -1,4 +1,5 @@
-"""Domain errors raised by services; the web layer maps each to one HTTP answer in one place."""
+"""Domain errors raised by the core and the commands; the web layer maps each to one answer in one
+place (`web/__init__.py` for NotFound and Forbidden, `web/pipeline.py` for the rest)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ class NotFound(DomainError):
 
 class Forbidden(DomainError):
     """The user's role does not allow this action."""
+
+
+class Refused(DomainError):
+    """Not possible now (the record's state, a guard, the workflow): the message says why, in
+    words the user can act on. The page goes back with it shown as an error."""
+
+
+class TransitionNotAllowedError(Refused):
+    """A state machine's move (the case's in `workflow.py`, the others' in `lifecycle.py`) is
+    not available from the record's current state, or not to this user."""
 
 
 class InvalidInput(DomainError):

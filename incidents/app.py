@@ -3,6 +3,7 @@ the web layer, assembled into one Flask app."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from flask import Flask
@@ -10,9 +11,38 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ConfigError, Settings, load_settings
+from incidents.audit import signer
+from incidents.audit.signer import Signer
 from incidents.crypto.keys import KeyFileError
-from incidents.crypto.setup import UnavailableKeyring, build_keyring, load_signer
+from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
+
+# Every feature's pages (each module has one blueprint, `bp`). A new feature adds its views here;
+# the access-control sweep then fails until each of its routes says who may use it.
+PAGES = (
+    "incidents.accounts.sign_in_views",
+    "incidents.accounts.two_factor_views",
+    "incidents.accounts.elevation_views",
+    "incidents.web.health",
+    "incidents.home.views",
+    "incidents.casework.cases.report_views",
+    "incidents.casework.cases.views",
+    "incidents.casework.cases.step_views",
+    "incidents.casework.reporter.views",
+    "incidents.casework.triage.views",
+    "incidents.casework.referrals.views",
+    "incidents.casework.tasks.views",
+    "incidents.casework.police.views",
+    "incidents.casework.outcome.views",
+    "incidents.casework.disciplinary.views",
+    "incidents.casework.disciplinary.review_views",
+    "incidents.casework.suspension.views",
+    "incidents.casework.breach.views",
+    "incidents.registers.subject_access.views",
+    "incidents.governance.views",
+    "incidents.admin.clauses.views",
+    "incidents.admin.audit.views",
+)
 
 
 def create_app(
@@ -24,7 +54,8 @@ def create_app(
     """The application factory. It never migrates the database: run `incidents db upgrade`.
     Tests pass a session factory bound to their own transaction. In production a missing or
     unreadable key file stops start-up; the CLI allows it so `incidents keys init` can run."""
-    from incidents.web import init_web  # the web layer imports models; keep the top light
+    from incidents.accounts.login import init_login  # these import the models: keep the top light
+    from incidents.web import init_web
 
     settings = settings or load_settings()
     app = Flask(
@@ -59,6 +90,9 @@ def create_app(
             audit_origin_base=settings.audit_origin_base,
         )
     init_web(app)
+    init_login(app)
+    for pages in PAGES:
+        app.register_blueprint(importlib.import_module(pages).bp)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto, so rate limits see
@@ -67,3 +101,14 @@ def create_app(
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
     return app
+
+
+def load_signer(settings: Settings) -> Signer | KeyFileError:
+    """The audit checkpoint signer, or the error saying why there is none. Here, at start-up,
+    rather than in crypto/: the key module must not import the audit layer above it."""
+    if settings.signing_key_file is None:
+        return KeyFileError("INCIDENTS_SIGNING_KEY_FILE is not set")
+    try:
+        return signer.load(settings.signing_key_file, settings.audit_key_name)
+    except KeyFileError as exc:
+        return exc

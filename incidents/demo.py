@@ -11,6 +11,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incidents.accounts.users import create_user
+from incidents.admin.schools import create_school
+from incidents.casework.cases import notes as note_service
+from incidents.casework.cases.commands import (
+    CaseInput,
+    NewSubject,
+    record_disclosure,
+    report_concern,
+)
+from incidents.casework.cases.people import create_person
 from incidents.clock import local_today
 from incidents.demo_history import build_history
 from incidents.models import (
@@ -25,12 +35,7 @@ from incidents.models import (
     User,
 )
 from incidents.permissions import can_add_note
-from incidents.services import notes as note_service
-from incidents.services import subject_access as sar
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
-from incidents.services.people import create_person
-from incidents.services.schools import create_school
-from incidents.services.users import create_user
+from incidents.registers.subject_access import commands as sar
 
 DEMO_URN = "999001"
 DEMO_SCHOOL = "Oakfield Primary School (demo)"

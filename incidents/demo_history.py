@@ -10,6 +10,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incidents.casework.cases import steps as casework
+from incidents.casework.cases.commands import CaseInput, record_disclosure
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.tasks import commands as tasks
+from incidents.casework.triage import commands as triage
 from incidents.clock import local_today
 from incidents.models import (
     Agency,
@@ -25,8 +31,6 @@ from incidents.models import (
     ThresholdAnswer,
     User,
 )
-from incidents.services import casework, outcomes, referrals, tasks, triage
-from incidents.services.cases import CaseInput, record_disclosure
 from incidents.stats.figures import london_midnight
 from incidents.stats.terms import academic_year_of, year_start
 

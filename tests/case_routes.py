@@ -8,6 +8,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.casework.cases import steps as casework
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.triage import commands as triage
 from incidents.clock import local_today
 from incidents.models import (
     Agency,
@@ -24,8 +30,6 @@ from incidents.models import (
     ThresholdAnswer,
     User,
 )
-from incidents.services import casework, disciplinary, outcomes, referrals, triage
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 
 Y, N = ThresholdAnswer.YES, ThresholdAnswer.NO
 TODAY = local_today()
@@ -114,8 +118,9 @@ BLUEPRINTS = frozenset({"disciplinary", "measure_reviews", "suspension", "breach
 def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
     """URL values for a disciplinary, measure review, suspension or breach page, with a case at
     a stage where the page is offered (for the sweeps over every page: headers, access)."""
+    from incidents.casework.breach import commands as breaches
+    from incidents.casework.suspension import commands as suspension
     from incidents.models import Alternative, DataSubjects
-    from incidents.services import breaches, suspension
 
     name = endpoint.split(".", 1)[1]
     if endpoint.startswith("measure_reviews."):

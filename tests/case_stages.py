@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.police import commands as police
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.tasks import commands as tasks
+from incidents.casework.triage import commands as triage
 from incidents.models import (
     Agency,
     Case,
@@ -15,7 +20,6 @@ from incidents.models import (
     ThresholdAnswer,
     User,
 )
-from incidents.services import outcomes, police, referrals, tasks, triage
 from tests import case_routes, factories
 
 NO = ThresholdAnswer.NO
@@ -73,7 +77,7 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
         triaged(db, head, case)
     if endpoint == "outcomes.close":
         with_outcome(db, head, case)
-    if endpoint == "case_tasks.police_result":
+    if endpoint == "police.police_result":
         under_police_hold(db, head, triaged(db, head, case))
     if endpoint == "referrals.update":
         values.update(referral_id=with_referral(db, head, case).id, step_name="made")

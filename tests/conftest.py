@@ -33,14 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
+from incidents.accounts import two_factor
+from incidents.accounts import users as user_service
 from incidents.audit.signer import Signer
 from incidents.cli import alembic_config
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine
 from incidents.models import Role, School, User
-from incidents.services import two_factor
-from incidents.services import users as user_service
 from tests import factories
 from tests.own_database import create_fresh, worker_suffix
 

@@ -8,13 +8,18 @@ from datetime import date, timedelta
 import pyotp
 from sqlalchemy.orm import Session
 
+from incidents.accounts import two_factor
+from incidents.accounts.users import create_user
+from incidents.admin.schools import create_school
+from incidents.casework.cases.commands import (
+    CaseInput,
+    NewSubject,
+    record_disclosure,
+    report_concern,
+)
+from incidents.casework.cases.people import create_person
 from incidents.clock import local_today
 from incidents.models import Case, DisclosureSource, Person, PersonKind, Role, School, User
-from incidents.services import two_factor
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure, report_concern
-from incidents.services.people import create_person
-from incidents.services.schools import create_school
-from incidents.services.users import create_user
 
 PASSWORD = "correct horse battery staple"
 # The second-factor secret every enrolled test user shares (each still has its own last step).

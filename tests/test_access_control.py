@@ -16,6 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from incidents.admin.clauses.commands import list_clauses
+from incidents.casework.cases import notes as note_service
+from incidents.casework.referrals import commands as referral_service
 from incidents.models import (
     Agency,
     Case,
@@ -28,10 +31,7 @@ from incidents.models import (
     User,
 )
 from incidents.permissions import Permission, permissions_for
-from incidents.services import notes as note_service
-from incidents.services import referrals as referral_service
-from incidents.services import subject_access as sar_service
-from incidents.services.clauses import list_clauses
+from incidents.registers.subject_access import commands as sar_service
 from incidents.web.access import PUBLIC, SIGNED_IN, declared_access
 from tests import factories
 from tests.conftest import csrf_token
@@ -57,8 +57,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "cases.add_note": (Permission.NOTE_CREATE, frozenset({"POST"})),
     "cases.correct_note": (Permission.NOTE_CREATE, frozenset({"GET", "POST"})),
     "casework.step": (Permission.CASE_DECIDE, frozenset({"POST"})),
-    "casework.task_done": (Permission.CASE_PROGRESS, frozenset({"POST"})),
-    "casework.reveal_reporter": (Permission.CASE_DECIDE, frozenset({"GET"})),
+    "case_tasks.task_done": (Permission.CASE_PROGRESS, frozenset({"POST"})),
+    "reporter.reveal_reporter": (Permission.CASE_DECIDE, frozenset({"GET"})),
     "casework.parent_letter": (Permission.CASE_READ, frozenset({"GET"})),
     "triage.triage": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "triage.change_track": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
@@ -67,8 +67,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "outcomes.record": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "outcomes.close": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "case_tasks.new_task": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
-    "case_tasks.police_result": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
-    "case_tasks.await_police": (Permission.CASE_PROGRESS, frozenset({"POST"})),
+    "police.police_result": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "police.await_police": (Permission.CASE_PROGRESS, frozenset({"POST"})),
     "admin.clauses": (Permission.CLAUSE_MANAGE, frozenset({"GET"})),
     "admin.new_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
@@ -140,7 +140,7 @@ CASE_STEP_PAGES = [
     "outcomes.record",
     "outcomes.close",
     "case_tasks.new_task",
-    "case_tasks.police_result",
+    "police.police_result",
     "disciplinary.start",
     "disciplinary.hearing",
     "disciplinary.outcome",
@@ -161,7 +161,7 @@ CASE_URLS = [
     ("cases.correct_note", "GET"),
     ("cases.correct_note", "POST"),
     *((endpoint, method) for endpoint in CASE_STEP_PAGES for method in ("GET", "POST")),
-    ("case_tasks.await_police", "POST"),
+    ("police.await_police", "POST"),
 ]
 CLAUSE_URLS = [
     ("admin.edit_clause", "GET"),

@@ -11,8 +11,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from incidents.admin.clauses import commands as clause_service
 from incidents.models import AuditEntry, PolicyClause, Role
-from incidents.services import clauses as clause_service
 from tests import factories
 from tests.conftest import count, csrf_token
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from incidents.audit import Action, record, tlog
 from incidents.audit.evidence import case_evidence, export_log
 from incidents.audit.verify import verify_school
+from incidents.casework.cases.notes import add_note
+from incidents.casework.erasure.commands import shred_case
 from incidents.db import new_id
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Case, Role, TreeNode
 from incidents.sensitive import Sensitive
-from incidents.services.erasure import shred_case
-from incidents.services.notes import add_note
 from tests import factories
 from tests.conftest import count
 

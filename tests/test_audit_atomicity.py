@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from incidents.admin.audit.commands import verify_and_record
 from incidents.audit import Action, record, tlog
 from incidents.audit import verify as verify_module
 from incidents.audit.verify import verify_school
@@ -28,7 +29,6 @@ from incidents.crypto import keys
 from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
 from incidents.models import AuditEntry, AuditLog, Case, Role, User
-from incidents.services.verification import verify_and_record
 from tests import factories
 from tests.own_database import own_database
 

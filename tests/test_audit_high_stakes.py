@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.audit import HIGH_STAKES, Action, tlog
+from incidents.casework.erasure.commands import shred_case
+from incidents.casework.referrals import commands as referrals
 from incidents.clock import local_today
 from incidents.models import (
     Agency,
@@ -18,8 +20,6 @@ from incidents.models import (
     ReferralStatus,
     Role,
 )
-from incidents.services import referrals
-from incidents.services.erasure import shred_case
 from tests import case_stages
 
 

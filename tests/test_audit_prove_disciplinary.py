@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from incidents.casework.cases.commands import get_case
+from incidents.casework.disciplinary import commands as disciplinary
 from incidents.models import CaseKind, PersonKind, Role, School
-from incidents.services import disciplinary
-from incidents.services.cases import get_case
 from tests import factories
 from tests.case_routes import TODAY, upheld
 from tests.test_audit_cli import run, signed_app

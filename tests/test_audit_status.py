@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from incidents.admin.audit import commands as verification
+from incidents.admin.audit.queries import audit_status
 from incidents.audit import Action
 from incidents.errors import InvalidInput
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Role
 from incidents.models.base import utcnow
-from incidents.services import verification
-from incidents.services.audit_status import audit_status
 from tests import factories
 from tests.conftest import csrf_token
 from tests.test_audit_cli import run, school_with_cases, signed_app  # noqa: F401  (fixtures)

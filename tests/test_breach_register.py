@@ -9,6 +9,8 @@ from collections.abc import Callable
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from incidents.casework.breach import commands as breaches
+from incidents.casework.erasure.commands import find_case, shred_case
 from incidents.clock import local_today
 from incidents.crypto.keyring import Keyring
 from incidents.models import (
@@ -20,8 +22,6 @@ from incidents.models import (
     Role,
     User,
 )
-from incidents.services import breaches
-from incidents.services.erasure import find_case, shred_case
 from tests.case_routes import assess, case_about, move
 
 SECRET = "Register-Marker-Quibble"

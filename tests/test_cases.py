@@ -13,6 +13,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from incidents.admin.clauses import commands as clause_service
+from incidents.casework.cases import notes as note_service
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.clock import local_today
 from incidents.models import (
     AuditEntry,
@@ -24,9 +27,6 @@ from incidents.models import (
     PersonKind,
     Role,
 )
-from incidents.services import clauses as clause_service
-from incidents.services import notes as note_service
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from incidents.web.filters import london_datetime
 from tests import factories
 from tests.conftest import count, csrf_token, date_parts

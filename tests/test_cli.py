@@ -13,11 +13,11 @@ from flask.cli import ScriptInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.accounts.users import authenticate
 from incidents.cli import cli
 from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS
 from incidents.demo_history import HISTORY_CASES
 from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
-from incidents.services.users import authenticate
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:

@@ -13,6 +13,13 @@ from sqlalchemy.orm import Session
 import incidents.audit
 from incidents import workflow
 from incidents.audit import Action
+from incidents.casework.breach import commands as breaches
+from incidents.casework.cases import steps as casework
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.suspension import commands as suspension
+from incidents.casework.tasks import commands as tasks
 from incidents.errors import InvalidInput
 from incidents.models import (
     Agency,
@@ -32,15 +39,6 @@ from incidents.models import (
     StaffOutcome,
     TaskKind,
     User,
-)
-from incidents.services import (
-    breaches,
-    casework,
-    disciplinary,
-    outcomes,
-    referrals,
-    suspension,
-    tasks,
 )
 from tests.case_routes import TODAY, assess, case_about, move, through_lado
 

@@ -13,6 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents import workflow
+from incidents.casework.breach import commands as breaches
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
+from incidents.casework.cases.people import create_person
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.suspension import commands as suspension
 from incidents.errors import InvalidInput, NotFound
 from incidents.models import (
     Agency,
@@ -38,9 +45,6 @@ from incidents.models import (
     Task,
     User,
 )
-from incidents.services import breaches, disciplinary, outcomes, referrals, suspension
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
-from incidents.services.people import create_person
 from tests.case_routes import TODAY, assess, case_about, entries, through_lado, upheld
 
 LONG = "x" * 5_001
@@ -663,8 +667,8 @@ def test_the_register_is_for_case_workers_and_their_school(db, users, breach_cas
 def test_erasing_a_case_keeps_its_disciplinary_and_suspension_rows_without_the_person(
     db, users, keyring
 ):
+    from incidents.casework.erasure.commands import shred_case
     from incidents.models import Person
-    from incidents.services.erasure import shred_case
 
     head = users[Role.HEADTEACHER]
     case = case_about(db, head, PersonKind.STAFF)
@@ -687,7 +691,7 @@ def test_erasing_a_case_keeps_its_disciplinary_and_suspension_rows_without_the_p
 
 
 def test_erasing_a_case_with_a_disciplinary_process(db, users, keyring, staff_process):
-    from incidents.services.erasure import shred_case
+    from incidents.casework.erasure.commands import shred_case
 
     shred_case(db, actor=None, case=staff_process.case, rule="Retention ended", keyring=keyring)
     db.commit()

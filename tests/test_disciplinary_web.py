@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.casework.disciplinary import commands as disciplinary
 from incidents.models import (
     AuditEntry,
     BreachRecord,
@@ -30,7 +31,6 @@ from incidents.models import (
     SuspensionDecision,
     TaskKind,
 )
-from incidents.services import disciplinary
 from tests import case_stages
 from tests.case_routes import TODAY, assess, case_about, through_lado, upheld
 from tests.conftest import csrf_token, problem, success_banner
@@ -241,7 +241,7 @@ def test_ending_a_suspension_through_the_web(db: Session, users: Any, head: Flas
 
 
 def test_a_decision_not_to_suspend_has_no_end(db: Session, users: Any, head: FlaskClient) -> None:
-    from incidents.services import suspension
+    from incidents.casework.suspension import commands as suspension
 
     case, decision = _suspended(db, users)
     kept = suspension.decide_suspension(
@@ -328,8 +328,9 @@ def _allegation(db: Session, users: Any) -> tuple[Case, None]:
 
 
 def _suspended(db: Session, users: Any, *, days_ago: int = 0) -> tuple[Case, SuspensionDecision]:
+    from incidents.casework.referrals import commands as referrals
+    from incidents.casework.suspension import commands as suspension
     from incidents.models import Agency, Alternative, ReferralMethod, ReferralStatus
-    from incidents.services import referrals, suspension
 
     actor = users[Role.HEADTEACHER]
     when = TODAY - timedelta(days=days_ago)
@@ -359,8 +360,8 @@ def _suspended(db: Session, users: Any, *, days_ago: int = 0) -> tuple[Case, Sus
 
 
 def _breach(db: Session, users: Any, *, with_facts: bool = False) -> tuple[Case, None]:
+    from incidents.casework.breach import commands as breaches
     from incidents.models import DataSubjects
-    from incidents.services import breaches
 
     actor = users[Role.HEADTEACHER]
     case = case_about(db, actor, PersonKind.STAFF)
@@ -547,8 +548,8 @@ def test_pages_refuse_a_case_not_at_their_step(db: Session, users: Any, head: Fl
 def test_the_breach_section_shows_the_ico_referral_and_its_reference(
     db: Session, users: Any, head: FlaskClient
 ) -> None:
+    from incidents.casework.breach import commands as breaches
     from incidents.models import Agency, ReferralStatus
-    from incidents.services import breaches
     from tests.case_routes import move
 
     case, _ = _breach(db, users, with_facts=True)

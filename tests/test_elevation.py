@@ -13,12 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.accounts import elevation
+from incidents.accounts.elevation_views import require_elevation
+from incidents.accounts.sessions import start
 from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, Elevation, ElevationPurpose, LoginSession, Role, User
 from incidents.models.base import utcnow
-from incidents.services import elevation
-from incidents.services.login_sessions import start
-from incidents.web.elevation import require_elevation
 from tests import factories
 from tests.conftest import csrf_token
 

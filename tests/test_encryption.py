@@ -10,6 +10,10 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.orm import Session
 
+from incidents.casework.cases.commands import NewSubject
+from incidents.casework.cases.notes import add_note
+from incidents.casework.cases.queries import list_cases
+from incidents.casework.erasure.commands import shred_case
 from incidents.crypto import envelope
 from incidents.crypto.envelope import CryptoError, TamperedError
 from incidents.crypto.keyring import ErasedError, Keyring
@@ -18,10 +22,6 @@ from incidents.db import Base, make_engine
 from incidents.errors import InvalidInput
 from incidents.models import Case, DataKey, Note, Person, PersonKind, Role
 from incidents.sensitive import Sensitive
-from incidents.services.case_list import list_cases
-from incidents.services.cases import NewSubject
-from incidents.services.erasure import shred_case
-from incidents.services.notes import add_note
 from tests import factories
 
 MARKERS = {

@@ -12,6 +12,17 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incidents.accounts import elevation
+from incidents.accounts import sessions as login_sessions
+from incidents.casework.breach import commands as breaches
+from incidents.casework.cases import notes
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.disciplinary import reviews as measure_reviews
+from incidents.casework.police import commands as police
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.suspension import commands as suspension
+from incidents.casework.tasks import commands as tasks
 from incidents.db import Base
 from incidents.models import (
     Agency,
@@ -30,21 +41,8 @@ from incidents.models import (
     Role,
     User,
 )
+from incidents.registers.subject_access import commands as sar
 from incidents.sensitive import Sensitive
-from incidents.services import (
-    breaches,
-    disciplinary,
-    elevation,
-    login_sessions,
-    measure_reviews,
-    notes,
-    police,
-    referrals,
-    suspension,
-    tasks,
-)
-from incidents.services import subject_access as sar
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from tests import factories
 from tests.case_routes import TODAY, assess, case_about, upheld
 from tests.test_encryption import _every_stored_value

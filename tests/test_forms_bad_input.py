@@ -17,6 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from incidents.admin.clauses import commands as clause_service
+from incidents.casework.cases import notes as note_service
 from incidents.clock import local_today
 from incidents.models import (
     AuditEntry,
@@ -29,8 +31,6 @@ from incidents.models import (
     School,
     User,
 )
-from incidents.services import clauses as clause_service
-from incidents.services import notes as note_service
 from tests import factories
 from tests.conftest import csrf_token
 

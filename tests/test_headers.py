@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from incidents import create_app
+from incidents.accounts.sign_in_views import PENDING
+from incidents.admin.clauses.commands import list_clauses
+from incidents.casework.cases import notes as note_service
 from incidents.models import DisclosureSource, Requester, Role, User
+from incidents.registers.subject_access import commands as sar_service
 from incidents.sensitive import Sensitive
-from incidents.services import notes as note_service
-from incidents.services import subject_access as sar_service
-from incidents.services.clauses import list_clauses
 from incidents.web import ERROR_PAGES
-from incidents.web.auth import PENDING
 from tests import case_stages, factories
 from tests.conftest import csrf_token
 
@@ -41,7 +41,7 @@ GET_PAGES: dict[str, Role | None] = {
     "cases.show": Role.HEADTEACHER,
     "cases.correct_note": Role.HEADTEACHER,
     "casework.parent_letter": Role.HEADTEACHER,
-    "casework.reveal_reporter": Role.HEADTEACHER,
+    "reporter.reveal_reporter": Role.HEADTEACHER,
     "triage.triage": Role.HEADTEACHER,
     "triage.change_track": Role.HEADTEACHER,
     "referrals.new": Role.DSL,
@@ -49,7 +49,7 @@ GET_PAGES: dict[str, Role | None] = {
     "outcomes.record": Role.HEADTEACHER,
     "outcomes.close": Role.HEADTEACHER,
     "case_tasks.new_task": Role.DSL,
-    "case_tasks.police_result": Role.DSL,
+    "police.police_result": Role.DSL,
     "admin.clauses": Role.ADMIN,
     "admin.new_clause": Role.ADMIN,
     "admin.edit_clause": Role.ADMIN,
@@ -89,6 +89,7 @@ CASE_STEP_BLUEPRINTS = frozenset(
         "referrals",
         "outcomes",
         "case_tasks",
+        "police",
         "disciplinary",
         "measure_reviews",
         "suspension",
@@ -182,7 +183,7 @@ def _url_and_client(
         # A member of staff's report: the one kind of case with a sealed reporter to reveal.
         source = (
             DisclosureSource.STAFF
-            if endpoint == "casework.reveal_reporter"
+            if endpoint == "reporter.reveal_reporter"
             else DisclosureSource.PARENT
         )
         case = factories.make_case(db, users[Role.HEADTEACHER], source=source)
@@ -213,7 +214,7 @@ def _url_and_client(
     if endpoint == "report.receipt":
         with client.session_transaction() as session:
             session["receipt"] = {"reference": "2026-0001", "at": "2026-03-27T10:00:00+00:00"}
-    if endpoint == "casework.reveal_reporter":
+    if endpoint == "reporter.reveal_reporter":
         # Revealing a sealed identity needs the password again and a reason, first.
         purpose = "/reauthenticate/reveal_reporter"
         client.post(

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from incidents.audit import Action, record
 from incidents.audit.actions import LABELS, label
+from incidents.casework.cases.history import SEALED, SUBJECT, SYSTEM, case_history
 from incidents.models import AuditEntry, DisclosureSource, Role
-from incidents.services.history import SEALED, SUBJECT, SYSTEM, case_history
 from tests import factories
 from tests.conftest import csrf_token
 

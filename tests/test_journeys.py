@@ -11,6 +11,16 @@ from sqlalchemy.orm import Session
 import incidents.audit
 from incidents import workflow
 from incidents.audit import Action
+from incidents.casework.breach import commands as breaches
+from incidents.casework.cases import steps as casework
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.police import commands as police
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.referrals.commands import ReferralUpdate
+from incidents.casework.tasks import commands as tasks
+from incidents.casework.triage import commands as triage
 from incidents.clock import local_today
 from incidents.errors import InvalidInput
 from incidents.models import (
@@ -31,18 +41,6 @@ from incidents.models import (
     ThresholdAnswer,
     User,
 )
-from incidents.services import (
-    breaches,
-    casework,
-    disciplinary,
-    outcomes,
-    police,
-    referrals,
-    tasks,
-    triage,
-)
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
-from incidents.services.referrals import ReferralUpdate
 from tests import factories
 
 Y, N, U = ThresholdAnswer.YES, ThresholdAnswer.NO, ThresholdAnswer.UNKNOWN

@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from incidents import create_app
+from incidents.admin import keys as key_service
 from incidents.cli import cli
 from incidents.crypto import keys
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import load_material
 from incidents.models import Case, DataKey, Role
-from incidents.services import keys as key_service
 from tests import factories
 
 

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from incidents import workflow
 from incidents.audit import Action
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.disciplinary import reviews as measure_reviews
 from incidents.errors import InvalidInput, NotFound
 from incidents.models import (
     AuditEntry,
@@ -30,7 +32,6 @@ from incidents.models import (
     TaskKind,
     User,
 )
-from incidents.services import disciplinary, measure_reviews
 from tests.case_routes import STARTED, TODAY, entries, parent_measure, upheld
 from tests.conftest import csrf_token
 from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors

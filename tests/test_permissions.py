@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from incidents.casework.cases.queries import list_cases
 from incidents.errors import Forbidden
 from incidents.models import Role
 from incidents.permissions import ROLE_PERMISSIONS, Permission, can_view_case, has_permission
-from incidents.services.case_list import list_cases
 from tests import factories
 
 CASE_PERMISSIONS = {

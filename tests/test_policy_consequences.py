@@ -12,6 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import workflow
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.outcome import commands as outcomes
 from incidents.catalogue import consequence_for, default_catalogue
 from incidents.clock import local_today
 from incidents.models import (
@@ -25,8 +28,6 @@ from incidents.models import (
     User,
 )
 from incidents.models.disciplinary import MEASURES_FOR
-from incidents.services import disciplinary, outcomes
-from incidents.services.cases import CaseInput, NewSubject, record_disclosure
 from tests.case_routes import assess
 
 CATALOGUE = default_catalogue()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import deadlines
+from incidents.casework.cases._routing import FIRST_STEP
+from incidents.casework.tasks import commands as tasks
 from incidents.clock import local_today
 from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, DisclosureSource, Role, TaskKind, User
-from incidents.services import tasks
-from incidents.services.routing import FIRST_STEP
 from tests import factories
 
 

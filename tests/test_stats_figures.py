@@ -9,7 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
+from incidents.casework.cases import steps as casework
+from incidents.casework.outcome import commands as outcomes
+from incidents.casework.referrals import commands as referrals
+from incidents.casework.tasks import commands as tasks
+from incidents.casework.triage import commands as triage
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.governance.queries import StatsSettings, statistics_page
 from incidents.models import (
     Agency,
     Case,
@@ -24,8 +30,6 @@ from incidents.models import (
     User,
 )
 from incidents.models.base import UTCDateTime
-from incidents.services import casework, outcomes, referrals, tasks, triage
-from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats.london import days_between, london_midnight, summer_time
 from incidents.stats.tables import Page
 from incidents.stats.terms import academic_year_of, year_start

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from incidents.governance.queries import StatsSettings, statistics_page
 from incidents.models import Role, School, User
-from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats.terms import (
     TermCalendar,
     academic_year_of,

@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
+from incidents.casework.cases import notes as note_service
+from incidents.casework.cases.commands import NewSubject
+from incidents.casework.erasure import commands as erasure
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
+from incidents.governance.queries import StatsSettings, statistics_page
 from incidents.models import AuditEntry, Case, DisclosureSource, PersonKind, Role, School, User
-from incidents.services import erasure
-from incidents.services import notes as note_service
-from incidents.services.cases import NewSubject
-from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats.export import PDF_ORIGIN, report_fetcher, safe_cell
 from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
@@ -350,7 +350,7 @@ def test_bad_statistics_settings_stop_the_app(
 def test_the_page_and_its_charts_share_one_computation(
     login_as: Callable[[Role], FlaskClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from incidents.services import statistics as service
+    from incidents.governance import queries as service
 
     calls: list[int] = []
     real = service.statistics_page
@@ -394,8 +394,8 @@ def test_the_pdf_fetcher_serves_only_the_reports_own_resources(tmp_path: Path) -
 def test_allegations_split_by_term_only_across_two_schools_or_more(
     db: Session, users: dict[Role, User], keyring: Keyring
 ) -> None:
+    from incidents.casework.triage import commands as triage
     from incidents.models import CaseKind, ThresholdAnswer
-    from incidents.services import triage
 
     other = factories.make_school(db, name="Second Academy")
     other_head = factories.make_user(db, other, Role.HEADTEACHER)

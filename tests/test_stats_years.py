@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
+from incidents.governance.queries import StatsSettings, statistics_page
 from incidents.models import DisclosureSource, Role, User
-from incidents.services.statistics import StatsSettings, statistics_page
 from incidents.stats import export
 from incidents.stats.disclosure import CellId, Line, Protection, Status
 from incidents.stats.layout import CASES, PERIODS, TOTAL, Builder

@@ -21,7 +21,7 @@ from incidents.models import (
     SubjectAccessRequest,
     User,
 )
-from incidents.services import subject_access as sar
+from incidents.registers.subject_access import commands as sar
 from tests import factories
 from tests.conftest import count, date_parts, post_form
 

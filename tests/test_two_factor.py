@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from incidents.accounts import two_factor
 from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, LoginSession, RecoveryCode, Role, User
-from incidents.services import two_factor
 from tests import factories
 from tests.conftest import csrf_token
 
@@ -248,7 +248,7 @@ def test_a_stale_half_sign_in_is_not_accepted(
     client = app.test_client()
     _password(client, users[Role.HEADTEACHER].email)
     later = time.time() + 301
-    monkeypatch.setattr("incidents.web.auth.time.time", lambda: later)
+    monkeypatch.setattr("incidents.accounts.sign_in_views.time.time", lambda: later)
     response = _code(client, pyotp.TOTP(factories.TOTP_SECRET).at(later))
     assert urlsplit(response.location).path == "/sign-in"
     assert not _signed_in(client)

@@ -19,9 +19,9 @@ from werkzeug.test import TestResponse
 
 from config import Settings
 from incidents import create_app
+from incidents.accounts import two_factor
 from incidents.cli import cli
 from incidents.models import AuditEntry, Role, User
-from incidents.services import two_factor
 from tests import factories
 from tests.conftest import csrf_token, share_templates
 

@@ -6,12 +6,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from incidents.accounts import two_factor
+from incidents.accounts.users import normalise_email
 from incidents.cli import cli
 from incidents.cli.common import service_session
 from incidents.errors import InvalidInput
 from incidents.models import User
-from incidents.services import two_factor
-from incidents.services.users import normalise_email
 
 
 @cli.command("reset-2fa")

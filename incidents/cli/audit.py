@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
+from incidents.admin.audit.commands import verify_and_record
+from incidents.admin.schools import get_school_by_urn
+from incidents.app import load_signer
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
 from incidents.audit.evidence import (
@@ -24,17 +27,14 @@ from incidents.audit.evidence import (
 from incidents.audit.log import sign_head
 from incidents.audit.parallel import ParallelVerifyError
 from incidents.audit.signer import Signer
+from incidents.casework.disciplinary.commands import find_process_at
+from incidents.casework.erasure.commands import find_case
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.crypto.keys import KeyFileError
-from incidents.crypto.setup import load_signer
 from incidents.errors import DomainError
 from incidents.models import School
 from incidents.models.audit import AuditLog
-from incidents.services.disciplinary import find_process_at
-from incidents.services.erasure import find_case
-from incidents.services.schools import get_school_by_urn
-from incidents.services.verification import verify_and_record
 
 
 def _settings() -> Settings:

@@ -9,13 +9,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from incidents.accounts.passwords import generate_password, password_problem
+from incidents.accounts.users import create_user
+from incidents.admin.schools import create_school, get_school_by_urn
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.errors import DomainError
 from incidents.models import Role
-from incidents.services.passwords import generate_password, password_problem
-from incidents.services.schools import create_school, get_school_by_urn
-from incidents.services.users import create_user
 
 
 @cli.command("create-school")

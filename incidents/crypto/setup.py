@@ -4,7 +4,6 @@ missing when there are no keys yet (so `incidents keys init` can still run)."""
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -12,9 +11,6 @@ from config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import KeyFileError, KeyMaterial, load_file, parse
 from incidents.sensitive import Place
-
-if TYPE_CHECKING:
-    from incidents.audit.signer import Signer
 
 
 def load_material(settings: Settings) -> KeyMaterial:
@@ -56,15 +52,3 @@ def build_keyring(settings: Settings) -> Keyring | UnavailableKeyring:
         return Keyring(load_material(settings), loader=lambda: load_material(settings))
     except KeyFileError as exc:
         return UnavailableKeyring(exc)
-
-
-def load_signer(settings: Settings) -> Signer | KeyFileError:
-    """The audit checkpoint signer, or the error saying why there is none."""
-    from incidents.audit import signer
-
-    if settings.signing_key_file is None:
-        return KeyFileError("INCIDENTS_SIGNING_KEY_FILE is not set")
-    try:
-        return signer.load(settings.signing_key_file, settings.audit_key_name)
-    except KeyFileError as exc:
-        return exc

@@ -1,11 +1,12 @@
-"""The web layer: blueprints, templates, the sign-in gate and the error pages."""
+"""The page kit every feature's pages share: templates, CSRF, rate limits, the sign-in gate,
+security headers, date filters, the error pages and the one page pipeline. It registers no
+feature: `app.py` lists the features' pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, render_template
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -14,11 +15,8 @@ from werkzeug.sansio.response import Response as BaseResponse
 
 from incidents.crypto.envelope import CryptoError
 from incidents.errors import Forbidden, NotFound
-from incidents.extensions import close_db_session, csrf, db_session, limiter, login_manager
-from incidents.models import User
+from incidents.extensions import close_db_session, csrf, limiter, login_manager
 from incidents.permissions import Permission, has_permission
-from incidents.services import login_sessions
-from incidents.services.users import load_user
 from incidents.web import access
 from incidents.web.filters import init_filters
 from incidents.web.pipeline import init_pipeline
@@ -70,10 +68,6 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        return _resume_session(user_id)
-
     app.teardown_appcontext(close_db_session)
     app.before_request(access.gate)
     init_security(app)
@@ -81,69 +75,6 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_context)
     _register_errors(app)
     init_pipeline(app)
-
-    from incidents.web import (
-        admin,
-        auth,
-        cases,
-        casework,
-        elevation,
-        health,
-        home,
-        outcome_views,
-        referral_views,
-        report,
-        task_views,
-        triage_views,
-        two_factor,
-    )
-
-    for module in (auth, two_factor, elevation, health, home, report, cases, casework, admin):
-        app.register_blueprint(module.bp)
-    for views in (triage_views, referral_views, outcome_views, task_views):
-        app.register_blueprint(views.bp)
-    # The disciplinary link, suspension decisions and the data breach record (issue 5).
-    from incidents.web import (
-        breach_views,
-        disciplinary_views,
-        measure_review_views,
-        suspension_views,
-    )
-
-    for views in (disciplinary_views, measure_review_views, suspension_views, breach_views):
-        app.register_blueprint(views.bp)
-    # Governors' statistics: anonymised figures, charts and exports.
-    from incidents.web import stats_views
-
-    app.register_blueprint(stats_views.bp)
-    from incidents.web import audit_views
-
-    app.register_blueprint(audit_views.bp)
-    # The subject access register (UK GDPR Art 15), kept by the headteacher.
-    from incidents.web import subject_access_views
-
-    app.register_blueprint(subject_access_views.bp)
-
-
-def _resume_session(user_id: str) -> User | None:
-    """The signed-in user, only while their server-side session is alive: idle or too-long
-    sessions end here, and a copied cookie of an ended session is worth nothing."""
-    db = db_session()
-    user = load_user(db, user_id)
-    if user is None:
-        return None
-    limits = login_sessions.Limits(
-        idle=timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"])),
-        absolute=timedelta(hours=int(current_app.config["ABSOLUTE_SESSION_HOURS"])),
-    )
-    outcome = login_sessions.resume(db, user_id=user.id, token=session.get("sid"), limits=limits)
-    db.commit()
-    if outcome is login_sessions.Resume.OK:
-        return user
-    session.clear()
-    if outcome is login_sessions.Resume.EXPIRED:
-        session["expired"] = True
-    return None
 
 
 def _template_context() -> dict[str, Any]:

@@ -10,8 +10,8 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents.accounts import two_factor
 from incidents.permissions import Permission, has_permission
-from incidents.services import two_factor
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -27,12 +27,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from config import Settings
 from incidents import create_app
+from incidents.accounts import two_factor
 from incidents.cli import alembic_config
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine, make_session_factory
 from incidents.models import Role, User
-from incidents.services import two_factor
 from tests import factories
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,8 +13,8 @@ import pyotp
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from incidents.accounts.users import create_user
 from incidents.models import Role, School
-from incidents.services.users import create_user
 from tests import factories
 from tests.browser.conftest import Live, Visit
 

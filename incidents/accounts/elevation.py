@@ -1,0 +1,116 @@
+"""Elevated access: before revealing a sealed reporter, opening a closed case or exporting, the
+user re-enters their password and gives a reason. The grant lasts a few minutes, belongs to one
+sign-in session and one purpose, and its reason is kept (sealed) with an audit entry."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit
+from incidents.accounts.passwords import MAX_PASSWORD_LENGTH, verify_password
+from incidents.errors import InvalidInput
+from incidents.models import Elevation, ElevationPurpose, LoginSession, User
+from incidents.models.base import utcnow
+from incidents.sensitive import Sensitive
+
+WINDOW = timedelta(minutes=5)
+MAX_REASON = 500
+# The form field the password errors belong to, and their messages.
+CHECKED_FIELD = "password"
+WRONG_ENTRY = "Enter your correct password"
+MISSING_ENTRY = "Enter your password"
+NO_SESSION = "Sign in again to continue"
+
+
+def _live_session(session: Session, user: User, login_token: str | None) -> LoginSession | None:
+    if not login_token:
+        return None
+    # The same hash as incidents.accounts.sessions uses for the cookie's token.
+    token_hash = hashlib.sha256(login_token.encode()).digest()
+    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        return None
+    return row
+
+
+def grant(
+    session: Session,
+    *,
+    actor: User,
+    login_token: str | None,
+    purpose: ElevationPurpose,
+    password: str,
+    reason: str,
+) -> Elevation:
+    """Check the password and record why; raises InvalidInput (field -> message) otherwise."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if not password:
+        errors[CHECKED_FIELD] = MISSING_ENTRY
+    elif len(password) > MAX_PASSWORD_LENGTH or not verify_password(actor.password_hash, password):
+        errors[CHECKED_FIELD] = WRONG_ENTRY
+    if not reason:
+        errors["reason"] = "Enter why you need access"
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"The reason must be {MAX_REASON} characters or fewer"
+    login = _live_session(session, actor, login_token)
+    if login is None:
+        errors[CHECKED_FIELD] = NO_SESSION
+    if errors or login is None:
+        if CHECKED_FIELD in errors and password:
+            audit.record(
+                session,
+                school_id=actor.school_id,
+                action=audit.Action.REAUTHENTICATE_FAILED,
+                actor=actor,
+            )
+        raise InvalidInput(errors)
+    elevation = Elevation(
+        school_id=actor.school_id,
+        user_id=actor.id,
+        login_session_id=login.id,
+        purpose=purpose,
+        reason=Sensitive(reason),
+    )
+    session.add(elevation)
+    session.flush()
+    audit.record(
+        session,
+        school_id=actor.school_id,
+        action=audit.Action.REAUTHENTICATE,
+        actor=actor,
+        object_type="elevation",
+        object_id=elevation.id,
+    )
+    return elevation
+
+
+def current(
+    session: Session,
+    *,
+    actor: User,
+    login_token: str | None,
+    purpose: ElevationPurpose,
+    now: datetime | None = None,
+    window: timedelta = WINDOW,
+) -> Elevation | None:
+    """The grant that still counts for `purpose` in this sign-in session, or None."""
+    login = _live_session(session, actor, login_token)
+    if login is None:
+        return None
+    since = (now or utcnow()) - window
+    return session.scalar(
+        select(Elevation)
+        .where(
+            Elevation.user_id == actor.id,
+            Elevation.login_session_id == login.id,
+            Elevation.purpose == purpose,
+            Elevation.created_at >= since,
+        )
+        .order_by(Elevation.created_at.desc())
+        .limit(1)
+    )

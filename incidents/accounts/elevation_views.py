@@ -1,0 +1,68 @@
+"""Elevated access in the web layer: the "re-enter your password" page, and `require_elevation`,
+which a view calls before showing or doing something that needs it.
+
+    grant = require_elevation(ElevationPurpose.REVEAL_REPORTER)
+    if isinstance(grant, Response):
+        return grant  # off to /reauthenticate, then back to this page
+    ... use grant.id in the service call / audit entry ...
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from incidents.accounts import elevation
+from incidents.accounts.forms import ReauthenticateForm
+from incidents.accounts.sign_in_views import safe_next
+from incidents.errors import InvalidInput
+from incidents.extensions import db_session, limiter
+from incidents.models import Elevation, ElevationPurpose
+from incidents.web.access import signed_in
+
+bp = Blueprint("elevation", __name__)
+
+
+def require_elevation(purpose: ElevationPurpose) -> Elevation | Response:
+    """The live grant for `purpose`, or a redirect to the re-authentication page that comes
+    back to this request's page (GET) afterwards."""
+    grant = elevation.current(
+        db_session(), actor=current_user, login_token=session.get("sid"), purpose=purpose
+    )
+    if grant is not None:
+        return grant
+    back = request.full_path if request.query_string else request.path
+    return redirect(url_for("elevation.reauthenticate", purpose_name=purpose.value, next=back))
+
+
+@bp.route(
+    "/reauthenticate/<any(reveal_reporter, open_closed_case, export):purpose_name>",
+    methods=["GET", "POST"],
+)
+@signed_in
+@limiter.limit("10 per minute; 30 per hour", methods=["POST"])
+def reauthenticate(purpose_name: str) -> str | Response:
+    purpose = ElevationPurpose(purpose_name)
+    next_url = safe_next(request.args.get("next"))
+    form = ReauthenticateForm()
+    if form.validate_on_submit():
+        db = db_session()
+        try:
+            elevation.grant(
+                db,
+                actor=current_user,
+                login_token=session.get("sid"),
+                purpose=purpose,
+                password=form.password.data or "",
+                reason=form.reason.data or "",
+            )
+        except InvalidInput as exc:
+            db.commit()  # keeps the audit entry of a wrong password
+            for name, message in exc.errors.items():
+                getattr(form, name).errors = [message]
+        else:
+            db.commit()
+            return redirect(next_url)
+    minutes = int(elevation.WINDOW.total_seconds() // 60)
+    return render_template("auth/reauthenticate.html", form=form, purpose=purpose, minutes=minutes)

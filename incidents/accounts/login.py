@@ -1,0 +1,37 @@
+"""Flask-Login's user loader: the signed-in user, only while their server-side session is alive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, current_app, session
+
+from incidents.accounts import sessions as login_sessions
+from incidents.accounts.users import load_user
+from incidents.extensions import db_session, login_manager
+from incidents.models import User
+
+
+def init_login(app: Flask) -> None:
+    login_manager.user_loader(_resume_session)
+
+
+def _resume_session(user_id: str) -> User | None:
+    """The signed-in user, only while their server-side session is alive: idle or too-long
+    sessions end here, and a copied cookie of an ended session is worth nothing."""
+    db = db_session()
+    user = load_user(db, user_id)
+    if user is None:
+        return None
+    limits = login_sessions.Limits(
+        idle=timedelta(minutes=int(current_app.config["IDLE_TIMEOUT_MINUTES"])),
+        absolute=timedelta(hours=int(current_app.config["ABSOLUTE_SESSION_HOURS"])),
+    )
+    outcome = login_sessions.resume(db, user_id=user.id, token=session.get("sid"), limits=limits)
+    db.commit()
+    if outcome is login_sessions.Resume.OK:
+        return user
+    session.clear()
+    if outcome is login_sessions.Resume.EXPIRED:
+        session["expired"] = True
+    return None

@@ -1,0 +1,165 @@
+"""Signing in and out: the password, then (for an enrolled user) the second factor."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.wrappers import Response as FlaskResponse
+from flask_limiter import RequestLimit
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from incidents.accounts import sessions as login_sessions
+from incidents.accounts import two_factor
+from incidents.accounts.forms import CodeForm, SignInForm
+from incidents.accounts.users import authenticate, load_user, record_sign_out
+from incidents.extensions import db_session, limiter
+from incidents.models import User
+from incidents.web.access import public, signed_in
+from incidents.web.forms import ConfirmForm
+
+bp = Blueprint("auth", __name__)
+
+GENERIC_FAILURE = "Enter a correct email address and password. The password is case sensitive."
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site. Browsers drop tabs and newlines inside a URL and read a
+    backslash as a slash, so "/<tab>/evil.example" would otherwise leave the site."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in target)
+    ):
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        db = db_session()
+        user = authenticate(db, email=form.email.data or "", password=form.password.data or "")
+        needs_code = user is not None and user.has_second_factor
+        token = login_sessions.start(db, user=user) if user and not needs_code else None
+        db.commit()  # commits the audit entry for a failed attempt too
+        next_url = safe_next(request.args.get("next"))
+        if user is not None and needs_code:
+            session.clear()
+            # Half-way: the password is right, nobody is signed in until the code is too.
+            session[PENDING] = {"user": str(user.id), "at": int(time.time()), "next": next_url}
+            return redirect(url_for("auth.second_factor"))
+        if user is not None:
+            _complete_sign_in(user, token, next_url)
+            return redirect(next_url)
+        failed = True
+    expired = session.pop("expired", False)
+    return render_template(
+        "auth/sign_in.html", form=form, failed=failed, expired=expired, message=GENERIC_FAILURE
+    )
+
+
+def _complete_sign_in(user: User, token: str | None, next_url: str) -> None:
+    session.clear()  # a fresh session at sign-in: no fixation
+    login_user(user)
+    session["sid"] = token
+    session.permanent = True
+
+
+# --- the second factor --------------------------------------------------------------------------
+
+PENDING = "pending_2fa"
+# Time allowed between a correct password and the code: long enough to find the phone.
+PENDING_SECONDS = 300
+LOCKED_OUT = (
+    "You have entered a security code too many times. Wait 10 minutes, then sign in again. "
+    "If you have lost your phone, ask your school's administrator to reset your two-factor sign-in."
+)
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        return None
+    return load_user(db_session(), str(pending.get("user", "")))
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account being signed in to (an opaque id, not the email)."""
+    pending = session.get(PENDING)
+    if isinstance(pending, dict) and pending.get("user"):
+        return f"account:{pending['user']}"
+    return f"address:{get_remote_address()}"
+
+
+def _locked_out(_limit: RequestLimit) -> FlaskResponse:
+    pending = session.get(PENDING)
+    if isinstance(pending, dict):
+        db = db_session()
+        user = load_user(db, str(pending.get("user", "")))
+        if user is not None:
+            two_factor.record_lockout(db, user=user)
+            db.commit()
+    # A flask (not werkzeug) Response: Flask-Limiter only uses a callback's answer if it is one.
+    return make_response(render_template("auth/locked_out.html", message=LOCKED_OUT), 429)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], on_breach=_locked_out)
+@limiter.limit(
+    "5 per 10 minutes; 20 per day", methods=["POST"], key_func=_account_key, on_breach=_locked_out
+)
+def second_factor() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash("Sign in again to continue")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        db = db_session()
+        ok = two_factor.verify(db, user=user, code=form.code.data or "")
+        token = login_sessions.start(db, user=user) if ok else None
+        db.commit()  # the failed attempt's audit entry too
+        if ok:
+            next_url = safe_next(session[PENDING].get("next"))
+            _complete_sign_in(user, token, next_url)
+            return redirect(next_url)
+        form.code.errors = [two_factor.CODE_ERROR]
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@signed_in
+def sign_out() -> Response:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db = db_session()
+        record_sign_out(db, user=current_user)
+        login_sessions.end(db, token=session.get("sid"))
+        db.commit()
+        logout_user()
+        session.clear()
+        flash("You have signed out")
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,142 @@
+"""User accounts: creation (with the Person that lets the system spot "a case about me") and
+sign-in checks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents import audit
+from incidents.accounts.passwords import hash_password, password_problem, verify_password
+from incidents.errors import InvalidInput
+from incidents.models import Person, PersonKind, Role, School, User, UserRole
+from incidents.models.base import utcnow
+from incidents.sensitive import Sensitive
+
+log = logging.getLogger(__name__)
+
+MAX_NAME = 120
+
+# The kind of Person created for a new user, by their most telling role.
+_PERSON_KIND_BY_ROLE = (
+    (Role.CHAIR_OF_GOVERNORS, PersonKind.GOVERNOR),
+    (Role.GOVERNOR, PersonKind.GOVERNOR),
+    (Role.HEADTEACHER, PersonKind.STAFF),
+    (Role.DSL, PersonKind.STAFF),
+    (Role.DEPUTY_DSL, PersonKind.STAFF),
+    (Role.STAFF, PersonKind.STAFF),
+)
+
+
+def normalise_email(raw: str) -> str:
+    """Validated, lower-cased email; raises InvalidInput with a field message."""
+    raw = raw.strip()
+    if not raw:
+        raise InvalidInput({"email": "Enter an email address"})
+    if len(raw) > 254:
+        raise InvalidInput({"email": "Email address must be 254 characters or fewer"})
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput(
+            {"email": "Enter an email address in the correct format, like name@example.org"}
+        ) from None
+    return result.normalized.lower()
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: User | None,
+    school: School,
+    email: str,
+    display_name: str,
+    roles: Iterable[Role],
+    password: str,
+) -> User:
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            errors["email"] = "A user with this email address already exists"
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    display_name = display_name.strip()
+    if not display_name:
+        errors["display_name"] = "Enter the user's name"
+    elif len(display_name) > MAX_NAME:
+        errors["display_name"] = f"Name must be {MAX_NAME} characters or fewer"
+    role_set = frozenset(roles)
+    if not role_set:
+        errors["roles"] = "Choose at least one role"
+    problem = password_problem(password)
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise InvalidInput(errors)
+
+    user = User(
+        school_id=school.id,
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role_rows=[UserRole(role=role) for role in sorted(role_set)],
+    )
+    session.add(user)
+    session.flush()
+    kind = next((k for r, k in _PERSON_KIND_BY_ROLE if r in role_set), None)
+    if kind is not None:
+        session.add(
+            Person(school_id=school.id, kind=kind, name=Sensitive(display_name), user_id=user.id)
+        )
+    audit.record(
+        session,
+        school_id=school.id,
+        action=audit.Action.USER_CREATE,
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+    )
+    return user
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User | None:
+    """The user if the email and password match an active account, else None.
+
+    Always runs one Argon2 verification so timing does not reveal whether the email exists.
+    """
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        email = ""
+    user = session.scalar(select(User).where(User.email == email)) if email else None
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        log.info("sign-in refused for an unknown account")
+        return None
+    if not ok or not user.is_active:
+        audit.record(
+            session, school_id=user.school_id, action=audit.Action.SIGN_IN_FAILED, actor=user
+        )
+        return None
+    user.last_sign_in_at = utcnow()
+    audit.record(session, school_id=user.school_id, action=audit.Action.SIGN_IN, actor=user)
+    return user
+
+
+def record_sign_out(session: Session, *, user: User) -> None:
+    audit.record(session, school_id=user.school_id, action=audit.Action.SIGN_OUT, actor=user)
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    try:
+        key = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    user = session.get(User, key)
+    return user if user is not None and user.is_active else None

@@ -1,0 +1,119 @@
+"""The admin's view of the school's audit trail: its size and root, the latest checkpoints, how
+far the log runs beyond the newest one, and the last verification. Figures only: no case
+references, no names, nothing about what any entry concerns."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from incidents.admin.audit.commands import RESULTS
+from incidents.audit import Action
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
+from incidents.models.base import utcnow
+
+# `incidents audit checkpoint` should run every 15 minutes; an entry left unsigned for an hour
+# means it probably is not running.
+STALE_AFTER = timedelta(hours=1)
+SHOWN_CHECKPOINTS = 10
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    size: int
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class LastVerification:
+    at: datetime
+    ok: bool
+    entries: int | None
+    first_bad: int | None
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    size: int
+    root_hex: str
+    checkpoints: list[CheckpointRow]
+    unsigned: int  # entries after the newest checkpoint
+    oldest_unsigned_at: datetime | None
+    last_verification: LastVerification | None
+    now: datetime
+
+    @property
+    def newest(self) -> CheckpointRow | None:
+        return self.checkpoints[0] if self.checkpoints else None
+
+    @property
+    def schedule_looks_stopped(self) -> bool:
+        return (
+            self.oldest_unsigned_at is not None and self.now - self.oldest_unsigned_at > STALE_AFTER
+        )
+
+
+def _last_verification(session: Session, school_id: uuid.UUID) -> LastVerification | None:
+    entry = session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.school_id == school_id, AuditEntry.action.in_(RESULTS))
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return None
+    figures: dict[str, object] = {}
+    if entry.detail is not None:
+        figures = json.loads(entry.detail.reveal())
+    entries, first_bad, problems = (
+        figures.get("entries"),
+        figures.get("first_bad"),
+        figures.get("problems"),
+    )
+    return LastVerification(
+        at=entry.at,
+        ok=entry.action == Action.AUDIT_VERIFY,
+        entries=entries if isinstance(entries, int) else None,
+        first_bad=first_bad if isinstance(first_bad, int) else None,
+        problems=[str(p) for p in problems] if isinstance(problems, list) else [],
+    )
+
+
+def audit_status(
+    session: Session, school_id: uuid.UUID, now: datetime | None = None
+) -> AuditStatus:
+    head = session.get(AuditLog, school_id)
+    size = head.size if head else 0
+    checkpoints = [
+        CheckpointRow(size=cp.size, at=cp.created_at, reason=cp.reason)
+        for cp in session.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.school_id == school_id)
+            .order_by(AuditCheckpoint.size.desc())
+            .limit(SHOWN_CHECKPOINTS)
+        )
+    ]
+    signed = checkpoints[0].size if checkpoints else 0
+    oldest_unsigned = (
+        session.scalar(
+            select(AuditEntry.at).where(AuditEntry.school_id == school_id, AuditEntry.seq == signed)
+        )
+        if size > signed
+        else None
+    )
+    return AuditStatus(
+        size=size,
+        root_hex=head.root.hex() if head else "",
+        checkpoints=checkpoints,
+        unsigned=size - signed,
+        oldest_unsigned_at=oldest_unsigned,
+        last_verification=_last_verification(session, school_id),
+        now=now or utcnow(),
+    )

@@ -1,0 +1,1 @@
+"""The school's policy-clause catalogue: add, edit, retire and restore clauses."""

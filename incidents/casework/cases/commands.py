@@ -1,0 +1,242 @@
+"""Opening cases (a staff report or a recorded disclosure), finding them, and the case list.
+
+Every function checks permission, changes state only through `workflow`, writes its audit event
+in the caller's transaction, and leaves the commit to the caller.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from incidents import audit, workflow
+from incidents.admin.clauses import commands as clause_service
+from incidents.casework.cases import _routing as routing
+from incidents.casework.cases import people as people_service
+from incidents.clock import local_today
+from incidents.errors import Forbidden, InvalidInput, NotFound
+from incidents.models import (
+    Case,
+    DisclosureSource,
+    Person,
+    PersonKind,
+    Role,
+    School,
+    User,
+)
+from incidents.permissions import Permission, can_view_case, has_permission
+from incidents.sensitive import Sensitive
+
+MAX_NARRATIVE = 10_000
+MAX_REPORTER = 200
+
+
+@dataclass(frozen=True)
+class NewSubject:
+    name: str
+    kind: PersonKind
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    """What a report or a recorded disclosure carries; the services validate it again."""
+
+    narrative: str
+    became_aware_on: date | None
+    occurred_on: date | None = None
+    subject_ids: tuple[uuid.UUID, ...] = ()
+    new_subject: NewSubject | None = None
+    clause_ids: tuple[uuid.UUID, ...] = ()
+    source: DisclosureSource | None = None
+    reporter: str = ""
+    # Only for a disclosure from a child: their words, verbatim.
+    child_words: str = ""
+
+
+def _validate(data: CaseInput, *, today: date, needs_source: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    narrative = data.narrative.strip()
+    if not narrative:
+        errors["narrative"] = "Enter what happened"
+    elif len(narrative) > MAX_NARRATIVE:
+        errors["narrative"] = f"What happened must be {MAX_NARRATIVE:,} characters or fewer"
+    if data.became_aware_on is None:
+        errors["became_aware_on"] = "Enter the date you became aware"
+    elif data.became_aware_on > today:
+        errors["became_aware_on"] = "The date you became aware must be today or in the past"
+    if data.occurred_on is not None:
+        if data.occurred_on > today:
+            errors["occurred_on"] = "The date it happened must be today or in the past"
+        elif data.became_aware_on is not None and data.occurred_on > data.became_aware_on:
+            errors["occurred_on"] = (
+                "The date it happened must be on or before the date you became aware"
+            )
+    if not data.subject_ids and data.new_subject is None:
+        errors["subjects"] = "Choose who it is about, or enter their name"
+    if needs_source and data.source is None:
+        errors["source"] = "Choose who told you"
+    if len(data.reporter.strip()) > MAX_REPORTER:
+        errors["reporter"] = f"Who told you must be {MAX_REPORTER} characters or fewer"
+    if data.source is DisclosureSource.CHILD and needs_source:
+        # Kept exactly as typed (not stripped inside): the record may be read at a hearing.
+        if not data.child_words.strip():
+            errors["child_words"] = "Enter the child's own words, exactly as they said them"
+        elif len(data.child_words) > MAX_NARRATIVE:
+            errors["child_words"] = (
+                f"The child's own words must be {MAX_NARRATIVE:,} characters or fewer"
+            )
+    return errors
+
+
+def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
+    # Lock the school row so two cases opened at once cannot take the same number (PostgreSQL);
+    # SQLite already serialises writers with BEGIN IMMEDIATE. The unique constraint backs it up.
+    session.execute(select(School.id).where(School.id == school_id).with_for_update())
+    last = session.scalar(
+        select(func.max(Case.number)).where(Case.school_id == school_id, Case.year == year)
+    )
+    return (last or 0) + 1
+
+
+def choose_case_manager(
+    session: Session, school_id: uuid.UUID, subjects: list[Person]
+) -> tuple[User | None, bool]:
+    """KCSIE Part 4: the headteacher; the chair when the head is a subject; when both are
+    subjects, nobody in school and the case goes straight to the LADO."""
+    subject_users = {p.user_id for p in subjects if p.user_id is not None}
+    staff = list(
+        session.scalars(select(User).where(User.school_id == school_id, User.is_active.is_(True)))
+    )
+    heads = [u for u in staff if Role.HEADTEACHER in u.roles]
+    chairs = [u for u in staff if Role.CHAIR_OF_GOVERNORS in u.roles]
+    head_is_subject = any(u.id in subject_users for u in heads)
+    chair_is_subject = any(u.id in subject_users for u in chairs)
+    if head_is_subject and chair_is_subject:
+        return None, True
+    if head_is_subject:
+        return next((c for c in chairs if c.id not in subject_users), None), False
+    return next((h for h in heads if h.id not in subject_users), None), False
+
+
+def _open_case(
+    session: Session,
+    *,
+    actor: User,
+    data: CaseInput,
+    action: str,
+    source: DisclosureSource,
+    reporter: Sensitive | None,
+) -> Case:
+    today = local_today()
+    errors = _validate(data, today=today, needs_source=action == "record")
+    subjects: list[Person] = []
+    clauses = []
+    try:
+        subjects = people_service.people_by_id(session, actor.school_id, data.subject_ids)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    try:
+        clauses = clause_service.active_clauses_by_id(session, actor.school_id, data.clause_ids)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if data.new_subject is not None and not data.new_subject.name.strip():
+        errors["new_subject_name"] = "Enter the person's name"
+    if errors or data.became_aware_on is None:
+        raise InvalidInput(errors)
+    became_aware_on: date = data.became_aware_on
+    if data.new_subject is not None:
+        subjects.append(
+            people_service.create_person(
+                session, actor=actor, name=data.new_subject.name, kind=data.new_subject.kind
+            )
+        )
+    number = _next_number(session, actor.school_id, today.year)
+    manager, direct_lado = choose_case_manager(session, actor.school_id, subjects)
+    case = Case(
+        school_id=actor.school_id,
+        year=today.year,
+        number=number,
+        reference=f"{today.year}-{number:04d}",
+        source=source,
+        narrative=Sensitive(data.narrative.strip()),
+        reporter_identity=reporter,
+        occurred_on=data.occurred_on,
+        became_aware_on=became_aware_on,
+        case_manager_id=manager.id if manager else None,
+        needs_direct_lado_referral=direct_lado,
+        subjects=subjects,
+        clauses=clauses,
+    )
+    if source is DisclosureSource.CHILD and data.child_words.strip():
+        case.child_words = Sensitive(data.child_words)
+    workflow.open_with(case, action, actor)
+    session.add(case)
+    session.flush()
+    audit.record(
+        session,
+        school_id=actor.school_id,
+        action=audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
+        actor=actor,
+        case_id=case.id,
+        object_type="case",
+        object_id=case.id,
+    )
+    routing.route_new_case(session, case, actor)
+    return case
+
+
+def report_concern(session: Session, *, actor: User, data: CaseInput) -> Case:
+    """A member of staff (or a governor) reports a concern. Their identity is kept as the
+    sealed reporter identity; the source is the reporter's role."""
+    if not has_permission(actor, Permission.CONCERN_REPORT):
+        raise Forbidden("Your role cannot report concerns here")
+    source = (
+        DisclosureSource.GOVERNOR
+        if actor.has_role(Role.GOVERNOR, Role.CHAIR_OF_GOVERNORS)
+        and not actor.has_role(Role.STAFF, Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL)
+        else DisclosureSource.STAFF
+    )
+    reporter = Sensitive(f"{actor.display_name} <{actor.email}>")
+    return _open_case(
+        session, actor=actor, data=data, action="report", source=source, reporter=reporter
+    )
+
+
+def record_disclosure(session: Session, *, actor: User, data: CaseInput) -> Case:
+    """The headteacher, DSL or chair records a disclosure or breach they have received."""
+    if not has_permission(actor, Permission.CASE_CREATE):
+        raise Forbidden("Your role cannot record disclosures")
+    reporter_text = data.reporter.strip()
+    return _open_case(
+        session,
+        actor=actor,
+        data=data,
+        action="record",
+        source=data.source or DisclosureSource.ANONYMOUS,
+        reporter=Sensitive(reporter_text) if reporter_text else None,
+    )
+
+
+def get_case(session: Session, *, actor: User, case_id: uuid.UUID, audited: bool = True) -> Case:
+    """Load a case the actor may see; anything else is NotFound, so existence is not revealed.
+    Opening a case is itself recorded in the audit trail."""
+    if not has_permission(actor, Permission.CASE_READ):
+        raise Forbidden("Your role cannot see cases")
+    case = session.get(Case, case_id)
+    if case is None or not can_view_case(actor, case):
+        raise NotFound("Case not found")
+    if audited:
+        audit.record(
+            session,
+            school_id=case.school_id,
+            action=audit.Action.CASE_VIEW,
+            actor=actor,
+            case_id=case.id,
+            object_type="case",
+            object_id=case.id,
+        )
+    return case

@@ -1,0 +1,166 @@
+"""Forms for the disciplinary link: starting a process, the hearing, a staff outcome, a measure
+for anyone else and its reviews, ending without an outcome. They check shape and length with
+the services' wording; the services check meaning (dates, choices allowed for this person) and
+their errors land on the same fields."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    SelectChoice,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import Length, Optional
+
+from incidents.casework.disciplinary import commands as disciplinary
+from incidents.casework.disciplinary import reviews as measure_reviews
+from incidents.models import ReviewDecision, StaffOutcome
+from incidents.web.fields import confirmed, radio, text_area
+from incidents.web.forms import DatePartsField
+
+
+def _hr_reference() -> StringField:
+    limit = disciplinary.MAX_HR_REFERENCE
+    return StringField(
+        "HR reference (optional, staff only)",
+        description="The reference your HR provider or local authority uses for this case.",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=limit, message=f"The HR reference must be {limit:,} characters or fewer"),
+        ],
+    )
+
+
+class StartDisciplinaryForm(FlaskForm):
+    person = radio("Who is the process about?", "Choose who the process is about from the list")
+    hr_reference = _hr_reference()
+    confirmed = confirmed()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class HearingForm(FlaskForm):
+    hearing_on = DatePartsField(
+        "When is the hearing?",
+        required=True,
+        called="The hearing date",
+        missing="Enter the date of the hearing",
+        description="For example, 27 3 2026. You can change it if the hearing moves.",
+    )
+    submit = SubmitField("Save hearing date", widget=GovSubmitInput())
+
+
+class StaffOutcomeForm(FlaskForm):
+    outcome = radio(
+        "What was decided?",
+        "Choose the outcome from the list",
+        [SelectChoice(o.value, o.label) for o in StaffOutcome],
+    )
+    decided_on = DatePartsField(
+        "When was it decided?",
+        required=True,
+        called="The decision date",
+        missing="Enter the date of the decision",
+        description="For example, 27 3 2026",
+    )
+    reasons = text_area(
+        "Why?",
+        limit=disciplinary.MAX_REASONS,
+        called="The reasons",
+        empty="Enter the reasons",
+        hint="Summarise the findings the decision rests on.",
+    )
+    hr_reference = _hr_reference()
+    confirmed = confirmed()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class MeasureForm(FlaskForm):
+    measure = radio(
+        "What is the sanction or measure?", "Choose the sanction or measure from the list"
+    )
+    starts_on = DatePartsField(
+        "When does it start?",
+        required=True,
+        called="The start date",
+        missing="Enter the date it starts",
+        description="For example, 27 3 2026",
+    )
+    review_on = DatePartsField(
+        "When will it be reviewed? (optional)",
+        required=False,
+        called="The review date",
+        description="For example, 27 6 2026",
+    )
+    ends_on = DatePartsField(
+        "When does it end? (optional)",
+        required=False,
+        called="The end date",
+        description="Leave empty if it has no fixed end.",
+    )
+    details = text_area(
+        "Describe it (needed for something else)",
+        limit=disciplinary.MAX_DETAILS,
+        called="The description",
+        hint="For example, which events or parts of the site it covers.",
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class MeasureReviewForm(FlaskForm):
+    decision = radio(
+        "What did you decide?",
+        "Choose what was decided at the review",
+        [SelectChoice(d.value, d.label) for d in ReviewDecision],
+    )
+    reviewed_on = DatePartsField(
+        "When was it reviewed?",
+        required=True,
+        called="The date of the review",
+        missing="Enter the date of the review",
+        description="For example, 27 3 2026",
+    )
+    reasons = text_area(
+        "Why?",
+        limit=measure_reviews.MAX_REASONS,
+        called="The reasons",
+        empty="Enter the reasons for the decision",
+        hint="What you took into account: for example, the person's conduct since, and "
+        "anything they or others told you.",
+    )
+    changes = text_area(
+        "What changes? (only if you are changing it)",
+        limit=measure_reviews.MAX_CHANGES,
+        called="What changes",
+        hint="For example, they may now attend assemblies but not sports day.",
+    )
+    ends_on = DatePartsField(
+        "When does it end? (only if you are ending it)",
+        required=False,
+        called="The end date",
+        description="The day it stops applying. For example, 27 3 2026",
+    )
+    next_review_on = DatePartsField(
+        "When is the next review? (optional)",
+        required=False,
+        called="The next review date",
+        description="Leave empty if you are ending it, or if no further review is planned.",
+    )
+    submit = SubmitField("Save the review", widget=GovSubmitInput())
+
+
+class DiscontinueForm(FlaskForm):
+    reasons = text_area(
+        "Why is the process ending without an outcome?",
+        limit=disciplinary.MAX_REASONS,
+        called="The reasons",
+        empty="Enter why the process is ending without an outcome",
+        hint="For example, the person resigned before the hearing.",
+    )
+    confirmed = confirmed()
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,0 +1,1 @@
+"""Crypto-shredding a case at the end of its retention period."""

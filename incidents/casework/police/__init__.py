@@ -1,0 +1,1 @@
+"""Police holds: while the police investigate, the school's own investigation waits."""

@@ -1,0 +1,53 @@
+"""Steps the workflow takes by itself as the consequence of another command (a draft referral with
+its statutory clock). The calling command has checked permission and workflow; nothing here
+checks either, so no view imports this module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from incidents import audit, deadlines
+from incidents.casework.guard import record
+from incidents.models import Agency, Case, Referral
+from incidents.models import ReferralStatus as Status
+
+
+def create_prompt(
+    session: Session, case: Case, agency: Agency, *, due_at: datetime | None = None
+) -> Referral:
+    """A draft referral the workflow creates (the LADO clock, the child-protection prompt).
+    Only one open prompt per agency: an existing one is returned instead."""
+    existing = next((r for r in case.referrals if r.agency is agency and r.is_open), None)
+    if existing is not None:
+        return existing
+    referral = Referral(case=case, agency=agency, status=Status.DRAFT, due_at=due_at)
+    session.add(referral)
+    session.flush()
+    record(
+        session,
+        case,
+        None,
+        audit.Action.REFERRAL_CREATE,
+        object_type="referral",
+        object_id=referral.id,
+        checkpoint=_high_stakes(referral),
+    )
+    return referral
+
+
+def _high_stakes(referral: Referral) -> bool | None:
+    """Every step of a referral to the LADO is checkpointed at once (the issue's "LADO
+    referral"): later, the school must be able to prove when it knew and when it referred."""
+    return True if referral.agency is Agency.LADO else None
+
+
+def due_for(case: Case, agency: Agency) -> datetime | None:
+    """The statutory clock for a new referral to `agency`, where DOMAIN.md section 5 has one."""
+    if agency is Agency.LADO:
+        return deadlines.lado_due(case.became_aware_on)
+    if agency is Agency.ICO:
+        # Only the day is recorded: the clock starts at its first moment, so it is never late.
+        return deadlines.ico_due(deadlines.start_of_day(case.became_aware_on))
+    return None

@@ -1,0 +1,1 @@
+"""A sealed reporter identity (a staff disclosure): revealed only to the case manager."""

@@ -1,0 +1,1 @@
+"""Tasks on a case: the statutory ones the workflow opens, those added by hand, marking done."""

@@ -1,0 +1,1 @@
+"""Triage: the harm-threshold test and the track a case takes."""

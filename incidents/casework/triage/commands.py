@@ -1,0 +1,136 @@
+"""Triage: the KCSIE harm-threshold test (four limbs, each yes / no / not known) and the
+reasons decide the case's track; a later change of track is a new decision with its reasons.
+The workflow's follow-ups (the LADO clock, police and ICO prompts) are opened here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from incidents import audit, workflow
+from incidents.casework.guard import record as audit_step
+from incidents.casework.guard import visible
+from incidents.casework.referrals import system as referral_system
+from incidents.models import Agency, Case, CaseKind, ThresholdAnswer, TriageDecision, User
+from incidents.sensitive import Sensitive
+from incidents.validation import Errors
+
+MAX_REASONS = 5_000
+
+# KCSIE Part 4 section 1: (field, the question as the form asks it)
+LIMBS = (
+    ("harmed_child", "Has the adult harmed a child, or may they have harmed a child?"),
+    (
+        "criminal_offence",
+        "Has the adult possibly committed a criminal offence against or related to a child?",
+    ),
+    (
+        "risk_of_harm",
+        "Has the adult behaved towards a child in a way that indicates they may pose a risk of "
+        "harm to children?",
+    ),
+    (
+        "unsuitable",
+        "Has the adult behaved, or may they have behaved, in a way that indicates they may not "
+        "be suitable to work with children (including outside work)?",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    harmed_child: ThresholdAnswer | None
+    criminal_offence: ThresholdAnswer | None
+    risk_of_harm: ThresholdAnswer | None
+    unsuitable: ThresholdAnswer | None
+    kind: CaseKind | None
+    reasons: str
+
+
+def _validate(data: TriageInput, *, previous: CaseKind | None) -> str:
+    errors = Errors()
+    answers = [getattr(data, name) for name, _ in LIMBS]
+    for (name, _question), answer in zip(LIMBS, answers, strict=True):
+        if answer is None:
+            errors[name] = "Answer yes, no or not known"
+    if data.kind is None:
+        errors["kind"] = "Choose the track"
+    elif ThresholdAnswer.YES in answers and data.kind is not CaseKind.ALLEGATION:
+        errors["kind"] = "The harm threshold is met, so the track must be allegation"
+    elif all(a is ThresholdAnswer.NO for a in answers) and data.kind is CaseKind.ALLEGATION:
+        errors["kind"] = (
+            "An allegation meets the harm threshold: answer yes or not known where a part "
+            "applies, or choose another track"
+        )
+    elif previous is not None and data.kind is previous:
+        errors["kind"] = "The case is already on this track: choose a different one"
+    reasons = errors.text(
+        "reasons",
+        data.reasons,
+        label="The reasons",
+        limit=MAX_REASONS,
+        empty="Enter the reasons for your decision",
+    )
+    errors.raise_any()
+    return reasons
+
+
+def _decide(
+    session: Session, *, actor: User, case: Case, data: TriageInput, action: str
+) -> TriageDecision:
+    visible(actor, case)
+    workflow.check(case, action, actor)
+    previous = case.kind if action == "change_track" else None
+    reasons = _validate(data, previous=previous)
+    assert data.kind is not None  # noqa: S101 - narrowing: checked in _validate
+    decision = TriageDecision(
+        case=case,
+        decided_by_id=actor.id,
+        harmed_child=data.harmed_child,
+        criminal_offence=data.criminal_offence,
+        risk_of_harm=data.risk_of_harm,
+        unsuitable=data.unsuitable,
+        kind=data.kind,
+        previous_kind=case.kind,
+        reasons=Sensitive(reasons),
+    )
+    session.add(decision)
+    case.kind = data.kind
+    workflow.advance(case, action, actor)
+    session.flush()
+    audit_step(
+        session,
+        case,
+        actor,
+        audit.Action.CASE_TRIAGE if action == "triage" else audit.Action.CASE_CHANGE_TRACK,
+        object_type="triage_decision",
+        object_id=decision.id,
+        # Onto the allegation track is "an allegation recorded": checkpointed at once.
+        checkpoint=True if decision.kind is CaseKind.ALLEGATION else None,
+    )
+    _open_follow_ups(session, case, decision)
+    return decision
+
+
+def _open_follow_ups(session: Session, case: Case, decision: TriageDecision) -> None:
+    """DOMAIN.md section 2 and 3: the referrals the track calls for, as prompts with clocks."""
+    if decision.kind is CaseKind.ALLEGATION:
+        referral_system.create_prompt(
+            session, case, Agency.LADO, due_at=referral_system.due_for(case, Agency.LADO)
+        )
+        if decision.criminal_offence is ThresholdAnswer.YES:
+            referral_system.create_prompt(session, case, Agency.POLICE)
+    if decision.kind is CaseKind.DATA_BREACH:
+        referral_system.create_prompt(
+            session, case, Agency.ICO, due_at=referral_system.due_for(case, Agency.ICO)
+        )
+
+
+def triage(session: Session, *, actor: User, case: Case, data: TriageInput) -> TriageDecision:
+    return _decide(session, actor=actor, case=case, data=data, action="triage")
+
+
+def change_track(session: Session, *, actor: User, case: Case, data: TriageInput) -> TriageDecision:
+    """Escalation (or de-escalation) after new information, with its reasons."""
+    return _decide(session, actor=actor, case=case, data=data, action="change_track")

@@ -1,0 +1,172 @@
+"""Governors' statistics pages: the figures, their charts (SVG images), and the CSV and PDF
+exports. Views only: the counts come from the statistics service, protected as one page."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+
+from incidents.clock import local_today
+from incidents.extensions import db_session
+from incidents.governance import queries as stats_service
+from incidents.governance.queries import StatsSettings
+from incidents.permissions import Permission
+from incidents.stats import charts, export
+from incidents.stats.disclosure import DEFAULT_THRESHOLD
+from incidents.stats.tables import Page
+from incidents.stats.terms import academic_year_of, calendar_from, parse_year, year_label
+from incidents.web.access import requires
+
+bp = Blueprint("stats", __name__, url_prefix="/statistics")
+_SETTINGS = "incidents.stats"
+_CACHE = "incidents.stats.pages"
+_WHOLE = re.compile(r"[0-9]{1,5}")  # ASCII only: isdigit() also accepts "²"
+YEARS_OFFERED = 10
+
+
+def _configure(state: BlueprintSetupState) -> None:
+    """Read the statistics settings once, at start-up, so a bad value stops the app there."""
+    app = state.app
+
+    def setting(name: str, default: str) -> str:
+        return str(app.config.get(name) or os.environ.get(name) or default)
+
+    threshold_raw = setting("STATS_SUPPRESSION_THRESHOLD", str(DEFAULT_THRESHOLD))
+    if not _WHOLE.fullmatch(threshold_raw) or not 1 <= int(threshold_raw) <= 20:
+        raise ValueError("STATS_SUPPRESSION_THRESHOLD must be a whole number from 1 to 20")
+    calendar = calendar_from(
+        setting("STATS_SPRING_TERM_STARTS", "01-01"), setting("STATS_SUMMER_TERM_STARTS", "easter")
+    )
+    cache_raw = setting("STATS_CACHE_SECONDS", "60")
+    if not _WHOLE.fullmatch(cache_raw) or int(cache_raw) > 3600:
+        raise ValueError("STATS_CACHE_SECONDS must be a whole number from 0 to 3600")
+    app.extensions[_SETTINGS] = StatsSettings(
+        calendar=calendar, threshold=int(threshold_raw), cache_seconds=int(cache_raw)
+    )
+
+
+bp.record_once(_configure)
+
+
+def _settings() -> StatsSettings:
+    settings: StatsSettings = current_app.extensions[_SETTINGS]
+    return settings
+
+
+def _year() -> tuple[int, str | None]:
+    """The academic year asked for (default: the current one), and an error if it was bad."""
+    latest = academic_year_of(local_today())
+    raw = request.args.get("year")
+    if raw is None or raw == "":
+        return latest, None
+    try:
+        return parse_year(raw, latest=latest), None
+    except ValueError as exc:
+        return latest, str(exc)
+
+
+def _page_for(year: int) -> Page:
+    """The protected page, computed at most once a minute per scope and year: the page and
+    its two chart images (three requests) share one computation, and so do all the
+    governors of a school. Figures are at most STATS_CACHE_SECONDS old (default 60)."""
+    scope = stats_service.school_ids_for(current_user)
+    key = (tuple(scope) if scope is not None else None, year, local_today())
+    cache: dict[object, tuple[float, Page]] = current_app.extensions.setdefault(_CACHE, {})
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < _settings().cache_seconds:
+        return hit[1]
+    page = stats_service.statistics_page(
+        db_session(), actor=current_user, year=year, today=local_today(), settings=_settings()
+    )
+    for old in [k for k, (at, _page) in cache.items() if now - at >= _settings().cache_seconds]:
+        cache.pop(old, None)
+    cache[key] = (now, page)
+    return page
+
+
+def _bad_year(message: str) -> tuple[str, int]:
+    body = f"{message}. Go back to the statistics page and choose a year from the list."
+    return render_template("error.html", title="The academic year is not valid", body=body), 400
+
+
+@bp.route("/")
+@requires(Permission.STATS_READ)
+def index() -> str:
+    year, error = _year()
+    page = _page_for(year)
+    latest = academic_year_of(local_today())
+    years = [(y, year_label(y)) for y in range(latest, latest - YEARS_OFFERED, -1)]
+    return render_template(
+        "stats/index.html",
+        page=page,
+        charts=[charts.chart_data(page, name) for name in charts.CHART_NAMES],
+        errors=[{"text": error, "href": "#year"}] if error else [],
+        years=years,
+        year_label=year_label,
+    )
+
+
+@bp.route("/chart/<name>.svg")
+@requires(Permission.STATS_READ)
+def chart(name: str) -> Response | tuple[str, int]:
+    if name not in charts.CHART_NAMES:
+        abort(404)
+    year, error = _year()
+    if error:
+        return _bad_year(error)
+    svg = charts.render_svg(charts.chart_data(_page_for(year), name))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/statistics.csv")
+@requires(Permission.STATS_READ)
+def export_csv() -> Response | tuple[str, int]:
+    year, error = _year()
+    if error:
+        return _bad_year(error)
+    page = _page_for(year)
+    db = db_session()
+    stats_service.record_export(db, actor=current_user, kind="csv", year=year)
+    db.commit()
+    # A byte-order mark so Excel reads the file as UTF-8 (school names, en dashes).
+    body = "\ufeff" + export.to_csv(page)
+    return _download(body, "text/csv", f"statistics-{year}-to-{year + 1}.csv")
+
+
+@bp.route("/report.pdf")
+@requires(Permission.STATS_READ)
+def report_pdf() -> Response | tuple[str, int]:
+    year, error = _year()
+    if error:
+        return _bad_year(error)
+    page = _page_for(year)
+    html = render_template(
+        "stats/report.html",
+        page=page,
+        charts=[charts.chart_data(page, name) for name in charts.CHART_NAMES],
+        year_label=year_label,
+        origin=export.PDF_ORIGIN,
+        generated=local_today(),
+    )
+    fetcher = export.report_fetcher(
+        Path(current_app.static_folder or ""),
+        lambda name: charts.render_svg(charts.chart_data(page, name)),
+    )
+    pdf = export.to_pdf(html, fetcher)
+    db = db_session()
+    stats_service.record_export(db, actor=current_user, kind="pdf", year=year)
+    db.commit()
+    return _download(pdf, "application/pdf", f"statistics-{year}-to-{year + 1}.pdf")

@@ -1,0 +1,2 @@
+"""The subject access register: requests, their deadlines and their lifecycle
+(`lifecycle.SUBJECT_ACCESS`)."""

@@ -1,1 +1,0 @@
-"""Services: the only code that changes persistent state."""

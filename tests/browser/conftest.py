@@ -42,14 +42,11 @@ TOTP_SECRET = pyotp.random_base32()
 _AXE = Axe()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the group marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-            # One worker runs them all (bin/test uses --dist loadgroup): one Chromium, one server.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,13 @@ from incidents.models import (
 )
 from tests import case_stages, factories
 from tests.conftest import csrf_token
-from tests.test_forms_bad_input import ESCAPED_SCRIPT, REMOVE, SCRIPT, field_error, summary_errors
+from tests.web.test_forms_bad_input import (
+    ESCAPED_SCRIPT,
+    REMOVE,
+    SCRIPT,
+    field_error,
+    summary_errors,
+)
 
 SECRET = "Spoke to DC Jones of Anytown CID, ref X-99"
 TODAY = local_today()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -13,13 +12,11 @@ from sqlalchemy import func, select
 
 from incidents.admin.clauses import commands as clause_service
 from incidents.models import AuditEntry, PolicyClause, Role
-from tests import factories
+from tests import REPO, factories
 from tests.conftest import count, csrf_token
 
 CATALOGUE = json.loads(
-    (Path(__file__).parents[1] / "incidents" / "catalogue" / "default_clauses.json").read_text(
-        "utf-8"
-    )
+    (REPO / "incidents" / "catalogue" / "default_clauses.json").read_text("utf-8")
 )
 
 

@@ -9,7 +9,6 @@ import hashlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -23,7 +22,7 @@ from incidents.casework.erasure.commands import shred_case
 from incidents.db import new_id
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Case, Role, TreeNode
 from incidents.sensitive import Sensitive
-from tests import factories
+from tests import REPO, factories
 from tests.conftest import count
 
 MARKER = "Ottoline Brackenbury-Marker"
@@ -299,7 +298,7 @@ def _verifier(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
 
 

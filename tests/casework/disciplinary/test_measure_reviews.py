@@ -34,7 +34,7 @@ from incidents.models import (
 )
 from tests.case_routes import STARTED, TODAY, entries, parent_measure, upheld
 from tests.conftest import csrf_token
-from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
+from tests.web.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
 
 LONG = "x" * 5_001
 

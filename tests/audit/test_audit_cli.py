@@ -8,7 +8,6 @@ import json
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -21,7 +20,7 @@ from incidents import create_app
 from incidents.audit import signer as signing
 from incidents.cli import cli
 from incidents.models import AuditEntry, Role
-from tests import factories
+from tests import REPO, factories
 
 
 def run(app: Flask, *args: str) -> Result:
@@ -140,7 +139,7 @@ def test_prove_writes_evidence_that_the_standalone_verifier_accepts(
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
     assert check.returncode == 0, check.stderr
 

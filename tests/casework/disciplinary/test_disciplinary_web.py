@@ -34,7 +34,7 @@ from incidents.models import (
 from tests import case_stages
 from tests.case_routes import TODAY, assess, case_about, through_lado, upheld
 from tests.conftest import csrf_token, problem, success_banner
-from tests.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
+from tests.web.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
 
 SECRET = "HR ref 4471-JONES"
 

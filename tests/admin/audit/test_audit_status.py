@@ -18,8 +18,11 @@ from incidents.errors import InvalidInput
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Role
 from incidents.models.base import utcnow
 from tests import factories
+from tests.audit.test_audit_cli import (
+    run,
+    signed_app,  # noqa: F401  (fixtures)
+)
 from tests.conftest import csrf_token
-from tests.test_audit_cli import run, school_with_cases, signed_app  # noqa: F401  (fixtures)
 
 PAGE = "/admin/audit"
 SUBJECT = "Perpetua Statuspage-Marker"

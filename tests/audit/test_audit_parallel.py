@@ -26,8 +26,11 @@ from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine, new_id
 from incidents.models import AuditEntry, Role
 from tests import factories
+from tests.audit.test_audit_cli import (
+    run,
+    signed_app,  # noqa: F401  (fixtures)
+)
 from tests.own_database import own_database
-from tests.test_audit_cli import run, school_with_cases, signed_app  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ from incidents.registers.subject_access import commands as sar
 from incidents.sensitive import Sensitive
 from tests import factories
 from tests.case_routes import TODAY, assess, case_about, upheld
-from tests.test_encryption import _every_stored_value
+from tests.core.test_encryption import _every_stored_value
 
 
 def _declared() -> set[tuple[str, str]]:

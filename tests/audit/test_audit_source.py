@@ -14,7 +14,10 @@ from incidents.audit.verifier import main as verifier_main
 from incidents.audit.verify import verify_school
 from incidents.models import AuditEntry, Role
 from tests import factories
-from tests.test_audit_cli import run, school_with_cases, signed_app  # noqa: F401  (fixtures)
+from tests.audit.test_audit_cli import (
+    run,
+    signed_app,  # noqa: F401  (fixtures)
+)
 
 
 def _leaf(entry: AuditEntry) -> dict[str, object]:

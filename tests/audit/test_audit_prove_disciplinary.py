@@ -16,9 +16,9 @@ from flask import Flask
 from incidents.casework.cases.commands import get_case
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.models import CaseKind, PersonKind, Role, School
-from tests import factories
+from tests import REPO, factories
+from tests.audit.test_audit_cli import run, signed_app
 from tests.case_routes import TODAY, upheld
-from tests.test_audit_cli import run, signed_app
 
 __all__ = ["signed_app"]
 
@@ -76,7 +76,7 @@ def test_prove_disciplinary_writes_a_bundle_the_standalone_verifier_accepts(
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
     assert check.returncode == 0, check.stderr
 

@@ -8,12 +8,12 @@ import hashlib
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from incidents.audit import tlog, verifier
+from tests import REPO
 
 # The leaves of the Certificate Transparency test vectors, and their roots for sizes 1 to 8.
 CT_LEAVES = [
@@ -197,7 +197,7 @@ def run_verifier(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
 
 
@@ -212,7 +212,7 @@ def test_the_verifier_needs_neither_flask_nor_a_database():
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=REPO,
     )
     assert probe.stdout.strip() == "[]"
 

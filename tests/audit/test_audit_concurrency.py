@@ -18,7 +18,7 @@ from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
 from incidents.models import AuditEntry, AuditLog
 from tests import factories
-from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
+from tests.core.test_migrations import empty_database_url  # noqa: F401  (fixture)
 
 PROCESSES = 4
 APPENDS = 40

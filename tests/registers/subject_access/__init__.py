@@ -1,0 +1,1 @@
+"""Tests for registers/subject_access."""

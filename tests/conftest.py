@@ -12,6 +12,7 @@ would drop session cookies that expired before its today.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -23,8 +24,10 @@ import pytest
 import time_machine
 from alembic import command
 from argon2 import PasswordHasher
+from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -35,12 +38,13 @@ from config import Settings
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.accounts import users as user_service
+from incidents.audit import signer as signing
 from incidents.audit.signer import Signer
-from incidents.cli import alembic_config
+from incidents.cli import alembic_config, cli
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine
-from incidents.models import Role, School, User
+from incidents.models import Case, Role, School, User
 from tests import factories
 from tests.own_database import create_fresh, worker_suffix
 
@@ -229,6 +233,45 @@ def problem(page: str) -> str:
     """The text of the error summary on `page` (a refusal, or a form's errors), or ''."""
     summary = re.search(r'<div class="govuk-error-summary".*?</ul>', page, re.S)
     return summary.group(0) if summary else ""
+
+
+# --- The `incidents` command, with a real signing key ------------------------------------------
+
+
+def run_cli(app: Flask, *args: str) -> Result:
+    """Run the `incidents` command against `app`, as a user would type it."""
+    return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app))
+
+
+@pytest.fixture
+def signed_app(
+    settings: Settings, connection: Connection, keyring: Keyring, tmp_path: Path
+) -> Flask:
+    """The app with a real checkpoint signing key on disk, for the audit commands."""
+    key_file = tmp_path / "signing" / "audit.key"
+    signing.generate(key_file)
+    file_settings = dataclasses.replace(
+        settings, signing_key_file=key_file, checkpoint_dir=tmp_path / "checkpoints"
+    )
+    signer = signing.load(key_file, file_settings.audit_key_name)
+    factory = sessionmaker(
+        bind=connection,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+        info={"keyring": keyring, "signer": signer},
+    )
+    return create_app(settings=file_settings, session_factory=factory, overrides={"TESTING": True})
+
+
+@pytest.fixture
+def school_with_cases(signed_app: Flask) -> tuple[School, list[Case]]:
+    """A school with three cases, committed through the signed app."""
+    db = signed_app.extensions["incidents.sessions"]()
+    school = factories.make_school(db)
+    head = factories.make_user(db, school, Role.HEADTEACHER)
+    cases = [factories.make_case(db, head) for _ in range(3)]
+    db.commit()
+    return school, cases
 
 
 def count(db: Session, model: type) -> int:

@@ -10,48 +10,12 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner, Result
-from flask import Flask
-from flask.cli import ScriptInfo
 from sqlalchemy import select, update
-from sqlalchemy.orm import sessionmaker
 
 from incidents import create_app
-from incidents.audit import signer as signing
-from incidents.cli import cli
-from incidents.models import AuditEntry, Role
-from tests import REPO, factories
-
-
-def run(app: Flask, *args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), obj=ScriptInfo(create_app=lambda: app))
-
-
-@pytest.fixture
-def signed_app(settings, connection, keyring, tmp_path) -> Flask:
-    key_file = tmp_path / "signing" / "audit.key"
-    signing.generate(key_file)
-    file_settings = dataclasses.replace(
-        settings, signing_key_file=key_file, checkpoint_dir=tmp_path / "checkpoints"
-    )
-    signer = signing.load(key_file, file_settings.audit_key_name)
-    factory = sessionmaker(
-        bind=connection,
-        expire_on_commit=False,
-        join_transaction_mode="create_savepoint",
-        info={"keyring": keyring, "signer": signer},
-    )
-    return create_app(settings=file_settings, session_factory=factory, overrides={"TESTING": True})
-
-
-@pytest.fixture
-def school_with_cases(signed_app):
-    db = signed_app.extensions["incidents.sessions"]()
-    school = factories.make_school(db)
-    head = factories.make_user(db, school, Role.HEADTEACHER)
-    cases = [factories.make_case(db, head) for _ in range(3)]
-    db.commit()
-    return school, cases
+from incidents.models import AuditEntry
+from tests import REPO
+from tests.conftest import run_cli as run
 
 
 def test_keygen_makes_a_private_key_and_prints_the_verifier_key(

@@ -26,10 +26,7 @@ from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine, new_id
 from incidents.models import AuditEntry, Role
 from tests import factories
-from tests.audit.test_audit_cli import (
-    run,
-    signed_app,  # noqa: F401  (fixtures)
-)
+from tests.conftest import run_cli as run
 from tests.own_database import own_database
 
 
@@ -263,7 +260,7 @@ def test_small_logs_and_single_cores_stay_in_one_process(monkeypatch):
     assert parallel.worker_count(10**7) == parallel.MAX_WORKERS
 
 
-def test_the_command_reports_a_worker_failure(signed_app, school_with_cases, monkeypatch):  # noqa: F811
+def test_the_command_reports_a_worker_failure(signed_app, school_with_cases, monkeypatch):
     school, _ = school_with_cases
 
     def broken(*args: Any) -> None:

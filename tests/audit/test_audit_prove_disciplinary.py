@@ -17,10 +17,8 @@ from incidents.casework.cases.commands import get_case
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.models import CaseKind, PersonKind, Role, School
 from tests import REPO, factories
-from tests.audit.test_audit_cli import run, signed_app
 from tests.case_routes import TODAY, upheld
-
-__all__ = ["signed_app"]
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture

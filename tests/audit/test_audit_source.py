@@ -14,10 +14,7 @@ from incidents.audit.verifier import main as verifier_main
 from incidents.audit.verify import verify_school
 from incidents.models import AuditEntry, Role
 from tests import factories
-from tests.audit.test_audit_cli import (
-    run,
-    signed_app,  # noqa: F401  (fixtures)
-)
+from tests.conftest import run_cli as run
 
 
 def _leaf(entry: AuditEntry) -> dict[str, object]:
@@ -34,7 +31,7 @@ def test_a_case_opened_on_the_web_says_web(login_as, users, db):
     assert _leaf(view)["src"] == "web"
 
 
-def test_a_command_says_cli(signed_app, school_with_cases):  # noqa: F811
+def test_a_command_says_cli(signed_app, school_with_cases):
     school, _ = school_with_cases
     assert run(signed_app, "audit", "verify", "--school", school.urn).exit_code == 0
     db = signed_app.extensions["incidents.sessions"]()

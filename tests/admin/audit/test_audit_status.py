@@ -18,11 +18,8 @@ from incidents.errors import InvalidInput
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Role
 from incidents.models.base import utcnow
 from tests import factories
-from tests.audit.test_audit_cli import (
-    run,
-    signed_app,  # noqa: F401  (fixtures)
-)
 from tests.conftest import csrf_token
+from tests.conftest import run_cli as run
 
 PAGE = "/admin/audit"
 SUBJECT = "Perpetua Statuspage-Marker"
@@ -151,7 +148,7 @@ def test_unsigned_entries_older_than_an_hour_warn_that_the_schedule_stopped(
     assert "scheduled checkpoint looks not to be running" in page
 
 
-def test_cli_verify_records_each_schools_result(signed_app, school_with_cases):  # noqa: F811
+def test_cli_verify_records_each_schools_result(signed_app, school_with_cases):
     school, _ = school_with_cases
     result = run(signed_app, "audit", "verify", "--school", school.urn)
     assert result.exit_code == 0, result.output
@@ -164,7 +161,7 @@ def test_cli_verify_records_each_schools_result(signed_app, school_with_cases): 
     assert len(_results(db, school.id)) == 2
 
 
-def test_cli_verify_records_a_failure_too(signed_app, school_with_cases):  # noqa: F811
+def test_cli_verify_records_a_failure_too(signed_app, school_with_cases):
     school, _ = school_with_cases
     db = signed_app.extensions["incidents.sessions"]()
     db.execute(

@@ -226,6 +226,15 @@ def test_case_list_bad_filters_show_an_error_not_a_crash(login_as, varied_cases,
     assert set(references(page)) == set(varied_cases.values())
 
 
+def test_an_unusable_surname_is_an_error_and_the_other_filters_still_apply(login_as, varied_cases):
+    page = (
+        login_as(Role.HEADTEACHER).get("/cases/?state=reported&surname=123").get_data(as_text=True)
+    )
+
+    assert "Enter a surname using letters" in error_summary(page)
+    assert set(references(page)) == {varied_cases["reported"]}
+
+
 def pagination_link(page: str, rel: str) -> str | None:
     match = re.search(rf'<a [^>]*href="([^"]+)" rel="{rel}"', page)
     return html.unescape(match.group(1)) if match else None

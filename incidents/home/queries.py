@@ -1,5 +1,6 @@
 """What is due today or overdue for one user: their open tasks, and the statutory referral
-clocks on the cases they manage (for a case sent straight to the LADO, its safeguarding leads)."""
+clocks on the cases they manage (for a case sent straight to the LADO, its safeguarding leads);
+and for whoever handles them, the subject access requests falling due."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import deadlines
-from incidents.clock import local_today
+from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import Case, Referral, ReferralStatus, Role, Task, User
 from incidents.models.base import utcnow
-from incidents.permissions import can_progress
+from incidents.permissions import Permission, can_progress, has_permission
+from incidents.registers.subject_access import commands as subject_access
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,25 @@ class DueItem:
     what: str
     due: str
     overdue: bool
+
+
+@dataclass(frozen=True)
+class Due:
+    """Everything the home page lists as due."""
+
+    case_work: list[DueItem]
+    requests: list[subject_access.DueRequest]
+
+
+def due_for(session: Session, *, actor: User) -> Due:
+    """What `actor` has due: case work if they progress cases, requests if they handle them."""
+    return Due(
+        case_work=due_items(session, actor=actor)
+        if has_permission(actor, Permission.CASE_PROGRESS)
+        else [],
+        # Empty for anyone who does not handle subject access requests.
+        requests=subject_access.due_requests(session, actor=actor),
+    )
 
 
 def _mine(actor: User, case: Case) -> bool:
@@ -87,7 +108,5 @@ def due_items(session: Session, *, actor: User, now: datetime | None = None) -> 
 
 
 def _london(moment: datetime) -> str:
-    from incidents.clock import SCHOOL_TZ
-
     local = moment.astimezone(SCHOOL_TZ)
     return f"{local:%d %B %Y} at {local:%H:%M}"

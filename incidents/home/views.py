@@ -6,10 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from incidents.extensions import db_session
-from incidents.home.queries import due_items
+from incidents.home.queries import due_for
 from incidents.models import Role
-from incidents.permissions import Permission, has_permission
-from incidents.registers.subject_access import commands as subject_access
 from incidents.web.access import signed_in
 
 bp = Blueprint("home", __name__)
@@ -19,10 +17,5 @@ bp = Blueprint("home", __name__)
 @signed_in
 def index() -> str:
     roles = sorted(current_user.roles, key=list(Role).index)
-    due = (
-        due_items(db_session(), actor=current_user)
-        if has_permission(current_user, Permission.CASE_PROGRESS)
-        else []
-    )
-    sar_due = subject_access.due_requests(db_session(), actor=current_user)
-    return render_template("home.html", roles=roles, due=due, sar_due=sar_due)
+    due = due_for(db_session(), actor=current_user)
+    return render_template("home.html", roles=roles, due=due.case_work, sar_due=due.requests)

@@ -17,6 +17,7 @@ from incidents import audit, workflow
 from incidents.admin.clauses import commands as clause_service
 from incidents.casework.cases import _routing as routing
 from incidents.casework.cases import people as people_service
+from incidents.casework.guard import record
 from incidents.clock import local_today
 from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
@@ -30,9 +31,14 @@ from incidents.models import (
 )
 from incidents.permissions import Permission, can_view_case, has_permission
 from incidents.sensitive import Sensitive
+from incidents.validation import Errors
 
 MAX_NARRATIVE = 10_000
 MAX_REPORTER = 200
+# What the messages call the free-text answers (the forms say the same).
+NARRATIVE = "What happened"
+REPORTER = "Their name and contact details"
+CHILD_WORDS = "The child's own words"
 
 
 @dataclass(frozen=True)
@@ -57,38 +63,48 @@ class CaseInput:
     child_words: str = ""
 
 
-def _validate(data: CaseInput, *, today: date, needs_source: bool) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    narrative = data.narrative.strip()
-    if not narrative:
-        errors["narrative"] = "Enter what happened"
-    elif len(narrative) > MAX_NARRATIVE:
-        errors["narrative"] = f"What happened must be {MAX_NARRATIVE:,} characters or fewer"
+def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
+    errors = Errors()
+    errors.text(
+        "narrative",
+        data.narrative,
+        label=NARRATIVE,
+        limit=MAX_NARRATIVE,
+        empty="Enter what happened",
+    )
     if data.became_aware_on is None:
         errors["became_aware_on"] = "Enter the date you became aware"
-    elif data.became_aware_on > today:
-        errors["became_aware_on"] = "The date you became aware must be today or in the past"
-    if data.occurred_on is not None:
-        if data.occurred_on > today:
-            errors["occurred_on"] = "The date it happened must be today or in the past"
-        elif data.became_aware_on is not None and data.occurred_on > data.became_aware_on:
-            errors["occurred_on"] = (
-                "The date it happened must be on or before the date you became aware"
-            )
+    errors.past_date(
+        "became_aware_on", data.became_aware_on, called="The date you became aware", today=today
+    )
+    errors.past_date("occurred_on", data.occurred_on, called="The date it happened", today=today)
+    if (
+        data.occurred_on is not None
+        and data.became_aware_on is not None
+        and data.occurred_on > data.became_aware_on
+    ):
+        errors.setdefault(
+            "occurred_on", "The date it happened must be on or before the date you became aware"
+        )
     if not data.subject_ids and data.new_subject is None:
         errors["subjects"] = "Choose who it is about, or enter their name"
+    if data.new_subject is not None and not data.new_subject.name.strip():
+        errors["new_subject_name"] = "Enter the person's name"
     if needs_source and data.source is None:
         errors["source"] = "Choose who told you"
-    if len(data.reporter.strip()) > MAX_REPORTER:
-        errors["reporter"] = f"Who told you must be {MAX_REPORTER} characters or fewer"
+    errors.text("reporter", data.reporter, label=REPORTER, limit=MAX_REPORTER)
     if data.source is DisclosureSource.CHILD and needs_source:
-        # Kept exactly as typed (not stripped inside): the record may be read at a hearing.
-        if not data.child_words.strip():
-            errors["child_words"] = "Enter the child's own words, exactly as they said them"
-        elif len(data.child_words) > MAX_NARRATIVE:
-            errors["child_words"] = (
-                f"The child's own words must be {MAX_NARRATIVE:,} characters or fewer"
-            )
+        # Kept exactly as typed (not stripped inside): the record may be read at a hearing, so
+        # its limit counts every character as typed.
+        if len(data.child_words) > MAX_NARRATIVE:
+            errors["child_words"] = f"{CHILD_WORDS} must be {MAX_NARRATIVE:,} characters or fewer"
+        errors.text(
+            "child_words",
+            data.child_words,
+            label=CHILD_WORDS,
+            limit=MAX_NARRATIVE,
+            empty="Enter the child's own words, exactly as they said them",
+        )
     return errors
 
 
@@ -102,7 +118,7 @@ def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
     return (last or 0) + 1
 
 
-def choose_case_manager(
+def _choose_case_manager(
     session: Session, school_id: uuid.UUID, subjects: list[Person]
 ) -> tuple[User | None, bool]:
     """KCSIE Part 4: the headteacher; the chair when the head is a subject; when both are
@@ -143,11 +159,8 @@ def _open_case(
         clauses = clause_service.active_clauses_by_id(session, actor.school_id, data.clause_ids)
     except InvalidInput as exc:
         errors.update(exc.errors)
-    if data.new_subject is not None and not data.new_subject.name.strip():
-        errors["new_subject_name"] = "Enter the person's name"
-    if errors or data.became_aware_on is None:
-        raise InvalidInput(errors)
-    became_aware_on: date = data.became_aware_on
+    errors.raise_any()
+    assert data.became_aware_on is not None  # noqa: S101 - checked above
     if data.new_subject is not None:
         subjects.append(
             people_service.create_person(
@@ -155,7 +168,7 @@ def _open_case(
             )
         )
     number = _next_number(session, actor.school_id, today.year)
-    manager, direct_lado = choose_case_manager(session, actor.school_id, subjects)
+    manager, direct_lado = _choose_case_manager(session, actor.school_id, subjects)
     case = Case(
         school_id=actor.school_id,
         year=today.year,
@@ -165,7 +178,7 @@ def _open_case(
         narrative=Sensitive(data.narrative.strip()),
         reporter_identity=reporter,
         occurred_on=data.occurred_on,
-        became_aware_on=became_aware_on,
+        became_aware_on=data.became_aware_on,
         case_manager_id=manager.id if manager else None,
         needs_direct_lado_referral=direct_lado,
         subjects=subjects,
@@ -176,14 +189,11 @@ def _open_case(
     workflow.open_with(case, action, actor)
     session.add(case)
     session.flush()
-    audit.record(
+    record(
         session,
-        school_id=actor.school_id,
-        action=audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
-        actor=actor,
-        case_id=case.id,
-        object_type="case",
-        object_id=case.id,
+        case,
+        actor,
+        audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
     )
     routing.route_new_case(session, case, actor)
     return case
@@ -230,13 +240,5 @@ def get_case(session: Session, *, actor: User, case_id: uuid.UUID, audited: bool
     if case is None or not can_view_case(actor, case):
         raise NotFound("Case not found")
     if audited:
-        audit.record(
-            session,
-            school_id=case.school_id,
-            action=audit.Action.CASE_VIEW,
-            actor=actor,
-            case_id=case.id,
-            object_type="case",
-            object_id=case.id,
-        )
+        record(session, case, actor, audit.Action.CASE_VIEW)
     return case

@@ -1,31 +1,21 @@
-"""Forms for recording a case and its chronology."""
+"""Forms for recording a case and its chronology. They check shape and length with the
+commands' limits and wording; the commands check meaning, and their errors land on the same
+fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import (
-    RadioField,
-    SelectChoice,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SelectChoice, SubmitField
+from wtforms.validators import Optional
 
+from incidents.casework.cases import commands as cases
+from incidents.casework.cases import notes, people
 from incidents.models import ADULT_KINDS, DisclosureSource
+from incidents.web.fields import radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
-
-
-def _adult_kind_choices() -> list[SelectChoice]:
-    return [SelectChoice(kind.value, kind.label) for kind in ADULT_KINDS]
 
 
 class CaseForm(FlaskForm):
@@ -37,28 +27,24 @@ class CaseForm(FlaskForm):
         choices=[],
         validators=[Optional()],
     )
-    new_subject_name = StringField(
-        "Name of someone not listed (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=120, message="Name must be 120 characters or fewer")],
+    new_subject_name = text_input(
+        "Name of someone not listed (optional)", limit=people.MAX_NAME, called="Name"
     )
     new_subject_kind = RadioField(
         "Their role (if you entered a name)",
         widget=GovRadioInput(),
-        choices=_adult_kind_choices(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in ADULT_KINDS],
         validators=[Optional()],
         validate_choice=True,
         invalid_choice_message="Choose the role of the person you named",
     )
-    narrative = TextAreaField(
+    narrative = text_area(
         "What happened?",
-        description="Write down what you saw, heard or were told, in the words used. "
+        limit=cases.MAX_NARRATIVE,
+        called=cases.NARRATIVE,
+        empty="Enter what happened",
+        hint="Write down what you saw, heard or were told, in the words used. "
         "Do not investigate or question anyone.",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter what happened"),
-            Length(max=10_000, message="What happened must be 10,000 characters or fewer"),
-        ],
     )
     occurred_on = DatePartsField(
         "When did it happen? (optional)",
@@ -95,64 +81,48 @@ class CaseForm(FlaskForm):
 
 
 class RecordForm(CaseForm):
-    source = RadioField(
+    source = radio(
         "Who told you?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(s.value, s.label) for s in DisclosureSource],
-        validators=[InputRequired("Choose who told you")],
-        invalid_choice_message="Choose who told you",
+        "Choose who told you",
+        [SelectChoice(s.value, s.label) for s in DisclosureSource],
     )
-    reporter = StringField(
+    reporter = text_input(
         "Their name and how to contact them (optional)",
-        description="A member of staff's identity will be kept sealed. Leave blank if anonymous.",
-        widget=GovTextInput(),
-        validators=[
-            Optional(),
-            Length(
-                max=200, message="Their name and contact details must be 200 characters or fewer"
-            ),
-        ],
+        limit=cases.MAX_REPORTER,
+        called=cases.REPORTER,
+        hint="A member of staff's identity will be kept sealed. Leave blank if anonymous.",
     )
-    child_words = TextAreaField(
+    child_words = text_area(
         "If a child told you: the child's own words",
-        description="Write exactly what the child said, word for word, including any spelling "
+        limit=cases.MAX_NARRATIVE,
+        called=cases.CHILD_WORDS,
+        hint="Write exactly what the child said, word for word, including any spelling "
         "or slang. Do not ask them questions.",
-        widget=GovCharacterCount(),
-        validators=[
-            Optional(strip_whitespace=False),
-            Length(max=10_000, message="The child's own words must be 10,000 characters or fewer"),
-        ],
     )
     submit = SubmitField("Record", widget=GovSubmitInput())
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField(
+    body = text_area(
         "Add to the chronology",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter the note"),
-            Length(max=10_000, message="The note must be 10,000 characters or fewer"),
-        ],
+        limit=notes.MAX_NOTE,
+        called="The note",
+        empty="Enter the note",
     )
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
 class CorrectionForm(FlaskForm):
-    body = TextAreaField(
+    body = text_area(
         "Corrected entry",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter the corrected entry"),
-            Length(max=10_000, message="The corrected entry must be 10,000 characters or fewer"),
-        ],
+        limit=notes.MAX_NOTE,
+        called="The corrected entry",
+        empty="Enter the corrected entry",
     )
-    reason = TextAreaField(
+    reason = text_area(
         "Why is it being corrected?",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter why the entry is being corrected"),
-            Length(max=1_000, message="The reason must be 1,000 characters or fewer"),
-        ],
+        limit=notes.MAX_REASON,
+        called="The reason",
+        empty="Enter why the entry is being corrected",
     )
     submit = SubmitField("Save correction", widget=GovSubmitInput())

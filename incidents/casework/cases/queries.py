@@ -1,15 +1,20 @@
 """The case list: the SQL twin of the visibility rules, filters, pagination, and the surname
-search (a keyed blind index, so nothing is decrypted to search)."""
+search (a keyed blind index, so nothing is decrypted to search). The case page: the people it
+names and its history."""
 
 from __future__ import annotations
 
 import math
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
+from incidents.casework.cases.history import History, case_history
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
 from incidents.models.case import case_subject
@@ -18,6 +23,8 @@ from incidents.permissions import Permission, has_permission
 from incidents.sensitive import cipher_of
 
 MAX_SURNAME = 60
+MAX_PAGE = 100_000
+UNASSESSED = "unassessed"  # the kind filter's value for cases not yet triaged
 
 
 @dataclass(frozen=True)
@@ -83,12 +90,10 @@ def list_cases(
 
 def _has_subject_surname(session: Session, actor: User, surname: str) -> Exists:
     """Cases with a subject of this surname, matched on the blind index alone."""
-    if len(surname) > MAX_SURNAME:
-        raise InvalidInput({"surname": f"Surname must be {MAX_SURNAME} characters or fewer"})
-    wanted = surname_of(surname)
-    if not any(ch.isalpha() for ch in wanted):
-        raise InvalidInput({"surname": "Enter a surname using letters"})
-    index = cipher_of(session).blind_index(actor.school_id, "surname", wanted)
+    problem = surname_problem(surname)
+    if problem:
+        raise InvalidInput({"surname": problem})
+    index = cipher_of(session).blind_index(actor.school_id, "surname", surname_of(surname))
     return exists().where(
         and_(
             case_subject.c.case_id == Case.id,
@@ -96,3 +101,97 @@ def _has_subject_surname(session: Session, actor: User, surname: str) -> Exists:
             Person.surname_index == index,
         )
     )
+
+
+def surname_problem(surname: str) -> str | None:
+    """Why `surname` cannot be searched for, or None."""
+    if len(surname) > MAX_SURNAME:
+        return f"Surname must be {MAX_SURNAME} characters or fewer"
+    if not any(ch.isalpha() for ch in surname_of(surname)):
+        return "Enter a surname using letters"
+    return None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The case list's filters as asked for in the query string. A value that cannot be used is
+    left out, and `problems` (field -> message) says why."""
+
+    state: CaseState | None = None
+    kind: CaseKind | None = None
+    unassessed: bool = False
+    surname: str = ""
+    page: int = 1
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def read_filters(args: Mapping[str, str]) -> Filters:
+    problems: dict[str, str] = {}
+    state = _choice(CaseState, args.get("state", ""))
+    if state is None and args.get("state"):
+        problems["state"] = "Choose a state from the list"
+    unassessed = args.get("kind") == UNASSESSED
+    kind = None if unassessed else _choice(CaseKind, args.get("kind", ""))
+    if kind is None and args.get("kind") and not unassessed:
+        problems["kind"] = "Choose a kind from the list"
+    page_raw = args.get("page", "1")
+    page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < MAX_PAGE else 1
+    if page_raw != str(page):
+        problems["results"] = "Page must be a whole number"
+    surname = args.get("surname", "").strip()
+    problem = surname_problem(surname) if surname else None
+    if problem:
+        problems["surname"] = problem
+        surname = ""
+    return Filters(state, kind, unassessed, surname, page, problems)
+
+
+E = TypeVar("E", CaseState, CaseKind)
+
+
+def _choice(enum_cls: type[E], raw: str) -> E | None:
+    try:
+        return enum_cls(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """What the case page shows besides the case itself."""
+
+    # The people the page names: note authors, task assignees and the case manager.
+    people: dict[uuid.UUID, User]
+    manager: User | None
+    # Entries a later note corrects.
+    corrected: set[uuid.UUID]
+    history: History | None
+
+
+def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
+    """Loads only the users the page names, from the case's own school."""
+    wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
+    wanted |= {case.case_manager_id}
+    ids = {i for i in wanted if i is not None}
+    people = (
+        {
+            u.id: u
+            for u in session.scalars(
+                select(User).where(User.id.in_(ids), User.school_id == case.school_id)
+            )
+        }
+        if ids
+        else {}
+    )
+    return CasePage(
+        people=people,
+        manager=people.get(case.case_manager_id) if case.case_manager_id else None,
+        corrected={n.corrects_id for n in case.notes if n.corrects_id},
+        # Read from the log, not logged again: the page's CASE_VIEW already records the visit.
+        history=case_history(session, actor=actor, case=case),
+    )
+
+
+def case_manager(session: Session, case: Case) -> User | None:
+    """The case manager, for pages that name them (the parent letter)."""
+    return session.get(User, case.case_manager_id) if case.case_manager_id else None

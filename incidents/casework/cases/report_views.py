@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents.casework.cases.choices import case_input, fill_case_choices
 from incidents.casework.cases.commands import report_concern
 from incidents.casework.cases.forms import CaseForm
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session
+from incidents.models import Case
 from incidents.permissions import Permission
 from incidents.web.access import requires
-from incidents.web.forms import apply_service_errors
+from incidents.web.pipeline import form_page
 
 bp = Blueprint("report", __name__, url_prefix="/report")
+
+# The receipt page's panel says it; the pipeline's banner is not shown with it (receipt.html).
+SENT = "Report sent"
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -23,22 +26,19 @@ bp = Blueprint("report", __name__, url_prefix="/report")
 def new() -> str | Response:
     form = CaseForm()
     fill_case_choices(form, current_user)
-    if form.validate_on_submit():
-        db = db_session()
-        try:
-            case = report_concern(db, actor=current_user, data=case_input(form))
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            # The receipt is shown once, from the session: the reporter has no case page.
-            session["receipt"] = {
-                "reference": case.reference,
-                "at": case.recorded_at.isoformat(),
-            }
-            return redirect(url_for("report.receipt"))
-    return render_template("report/new.html", form=form)
+    return form_page(
+        form,
+        command=lambda: report_concern(db_session(), actor=current_user, data=case_input(form)),
+        done_message=SENT,
+        show=lambda: render_template("report/new.html", form=form),
+        then=_receipt,
+    )
+
+
+def _receipt(case: Case) -> str:
+    # Shown once, from the session: the reporter has no case page to go back to.
+    session["receipt"] = {"reference": case.reference, "at": case.recorded_at.isoformat()}
+    return url_for("report.receipt")
 
 
 @bp.route("/receipt")

@@ -1,28 +1,25 @@
-"""Case work on the case page: one-button workflow steps, marking tasks done, revealing a
-sealed reporter (after re-authentication) and the printable letter to a parent."""
+"""Case work on the case page: the one-button workflow steps (accepting a staff report,
+starting the school's investigation) and the printable letter to a parent."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents import workflow
-from incidents.casework.cases import commands as case_service
+from incidents.casework import page as case_step
+from incidents.casework.cases import queries as case_queries
 from incidents.casework.cases import steps as casework
 from incidents.extensions import db_session
-from incidents.models import DisclosureSource, User
+from incidents.models import DisclosureSource
 from incidents.permissions import Permission
 from incidents.web.access import requires
-from incidents.web.forms import ConfirmForm
+from incidents.web.pipeline import button, refuse
 
 bp = Blueprint("casework", __name__, url_prefix="/cases/<uuid:case_id>")
-
-
-def _back(case_id: uuid.UUID) -> Response:
-    return redirect(url_for("cases.show", case_id=case_id))
 
 
 @bp.route("/steps/<action>", methods=["POST"])
@@ -30,27 +27,18 @@ def _back(case_id: uuid.UUID) -> Response:
 def step(case_id: uuid.UUID, action: str) -> Response:
     if action not in casework.SIMPLE_STEPS:
         abort(404)
-    db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
-    if ConfirmForm().validate_on_submit():
-        try:
-            casework.take_step(db, actor=current_user, case=case, action=action)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            flash(str(exc))
-        else:
-            db.commit()
-            flash(f"Done: {workflow.transition(action).label.lower()}")
-    return _back(case_id)
+    case = case_step.load(case_id, action)
+    return button(
+        lambda: casework.take_step(db_session(), actor=current_user, case=case, action=action),
+        f"Done: {workflow.transition(action).label.lower()}",
+    )
 
 
 @bp.route("/letter")
 @requires(Permission.CASE_READ)
-def parent_letter(case_id: uuid.UUID) -> str | Response:
-    db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+def parent_letter(case_id: uuid.UUID) -> str:
+    case = case_step.load(case_id)
     if case.source is not DisclosureSource.PARENT:
-        flash("A letter to the parent is only for a concern raised by a parent or carer")
-        return _back(case_id)
-    manager = db.get(User, case.case_manager_id) if case.case_manager_id else None
+        refuse("A letter to the parent is only for a concern raised by a parent or carer")
+    manager = case_queries.case_manager(db_session(), case)
     return render_template("cases/letter.html", case=case, manager=manager)

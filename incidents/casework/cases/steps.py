@@ -1,7 +1,6 @@
 """Moving a case along the workflow where the step carries no form of its own: accepting a
 staff report, starting the school's investigation. (Starting the disciplinary process opens
-its record too: services/disciplinary.py.) Also the access checks every case-work service
-shares."""
+its record too: `casework/disciplinary/commands.py`.)"""
 
 from __future__ import annotations
 

@@ -3,89 +3,58 @@
 from __future__ import annotations
 
 import uuid
-from typing import TypeVar
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents import workflow
+from incidents.casework import page as case_step
 from incidents.casework.cases import commands as case_service
-from incidents.casework.cases import history
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
 from incidents.casework.cases.choices import case_input, fill_case_choices
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
 from incidents.catalogue import category_label
-from incidents.errors import InvalidInput, NotFound
+from incidents.errors import NotFound
 from incidents.extensions import db_session
-from incidents.models import CaseKind, CaseState, User
+from incidents.models import Case, CaseKind, CaseState
 from incidents.permissions import Permission, can_add_note, can_progress
 from incidents.web.access import requires
-from incidents.web.forms import ConfirmForm, apply_service_errors
+from incidents.web.forms import ConfirmForm
+from incidents.web.pipeline import form_page
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-UNASSESSED = "unassessed"
+CHRONOLOGY = "chronology"
 
 
 @bp.route("/")
 @requires(Permission.CASE_LIST)
 def index() -> str:
-    errors: list[dict[str, str]] = []
-    state = _enum_arg(CaseState, "state", "Choose a state from the list", errors)
-    kind_raw = request.args.get("kind", "")
-    unassessed = kind_raw == UNASSESSED
-    kind = (
-        None if unassessed else _enum_arg(CaseKind, "kind", "Choose a kind from the list", errors)
+    filters = case_list.read_filters(request.args)
+    result = case_list.list_cases(
+        db_session(),
+        actor=current_user,
+        state=filters.state,
+        kind=filters.kind,
+        unassessed=filters.unassessed,
+        surname=filters.surname,
+        page=filters.page,
+        per_page=int(current_app.config["PAGE_SIZE"]),
     )
-    page_raw = request.args.get("page", "1")
-    page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < 100_000 else 1
-    if page_raw != str(page):
-        errors.append({"text": "Page must be a whole number", "href": "#results"})
-    surname = request.args.get("surname", "").strip()
-    try:
-        result = case_list.list_cases(
-            db_session(),
-            actor=current_user,
-            state=state,
-            kind=kind,
-            unassessed=unassessed,
-            surname=surname,
-            page=page,
-            per_page=int(current_app.config["PAGE_SIZE"]),
-        )
-    except InvalidInput as exc:
-        errors += [{"text": msg, "href": f"#{name}"} for name, msg in exc.errors.items()]
-        result = case_list.list_cases(
-            db_session(), actor=current_user, page=1, per_page=int(current_app.config["PAGE_SIZE"])
-        )
-        surname = ""
     return render_template(
         "cases/index.html",
         result=result,
-        errors=errors,
+        errors=[{"text": msg, "href": f"#{name}"} for name, msg in filters.problems.items()],
         states=list(CaseState),
         kinds=list(CaseKind),
-        selected_state=state.value if state else "",
-        selected_kind=UNASSESSED if unassessed else (kind.value if kind else ""),
-        surname=surname,
+        selected_state=filters.state.value if filters.state else "",
+        selected_kind=case_list.UNASSESSED
+        if filters.unassessed
+        else (filters.kind.value if filters.kind else ""),
+        surname=filters.surname,
     )
-
-
-E = TypeVar("E", CaseState, CaseKind)
-
-
-def _enum_arg(enum_cls: type[E], name: str, message: str, errors: list[dict[str, str]]) -> E | None:
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
-    try:
-        return enum_cls(raw)
-    except ValueError:
-        errors.append({"text": message, "href": f"#{name}"})
-        return None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -93,34 +62,28 @@ def _enum_arg(enum_cls: type[E], name: str, message: str, errors: list[dict[str,
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
-    if form.validate_on_submit():
-        db = db_session()
-        try:
-            case = case_service.record_disclosure(db, actor=current_user, data=case_input(form))
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            flash(f"Case {case.reference} recorded")
-            return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/new.html", form=form)
+    return form_page(
+        form,
+        command=lambda: case_service.record_disclosure(
+            db_session(), actor=current_user, data=case_input(form)
+        ),
+        done_message=lambda case: f"Case {case.reference} recorded",
+        show=lambda: render_template("cases/new.html", form=form),
+        then=lambda case: url_for("cases.show", case_id=case.id),
+    )
 
 
 @bp.route("/<uuid:case_id>")
 @requires(Permission.CASE_READ)
 def show(case_id: uuid.UUID) -> str:
     db = db_session()
-    case_service.get_case(db, actor=current_user, case_id=case_id)
+    case = case_service.get_case(db, actor=current_user, case_id=case_id)
     db.commit()  # the audit entry for opening the case
-    return _render_case(case_id, NoteForm(formdata=None))
+    return _case_page(case, NoteForm(formdata=None))
 
 
-def _render_case(case_id: uuid.UUID, note_form: NoteForm) -> str:
-    db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
-    authors = {u.id: u for u in db.query(User).filter(User.school_id == case.school_id)}
-    corrected = {n.corrects_id for n in case.notes if n.corrects_id}
+def _case_page(case: Case, note_form: NoteForm) -> str:
+    page = case_list.case_page(db_session(), actor=current_user, case=case)
     return render_template(
         "cases/show.html",
         case=case,
@@ -133,60 +96,51 @@ def _render_case(case_id: uuid.UUID, note_form: NoteForm) -> str:
         simple_steps=casework.SIMPLE_STEPS,
         can_progress=can_progress(current_user, case),
         confirm_form=ConfirmForm(formdata=None),
-        authors=authors,
-        corrected=corrected,
-        manager=authors.get(case.case_manager_id) if case.case_manager_id else None,
+        authors=page.people,
+        corrected=page.corrected,
+        manager=page.manager,
         category_label=category_label,
-        # Read from the log, not logged again: this page's CASE_VIEW already records the visit.
-        history=history.case_history(db, actor=current_user, case=case),
+        history=page.history,
     )
 
 
 @bp.route("/<uuid:case_id>/notes", methods=["POST"])
 @requires(Permission.NOTE_CREATE)
 def add_note(case_id: uuid.UUID) -> tuple[str, int] | Response:
-    db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    case = case_step.load(case_id, anchor=CHRONOLOGY)
     form = NoteForm()
-    if form.validate_on_submit():
-        try:
-            note_service.add_note(db, actor=current_user, case=case, body=form.body.data or "")
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            flash("Note added to the chronology")
-            return redirect(url_for("cases.show", case_id=case_id, _anchor="chronology"))
-    return _render_case(case_id, form), 400
+    answer = form_page(
+        form,
+        command=lambda: note_service.add_note(
+            db_session(), actor=current_user, case=case, body=form.body.data or ""
+        ),
+        done_message="Note added to the chronology",
+        show=lambda: _case_page(case, form),
+    )
+    # The form is on the case page: showing it again means its answers were not saved.
+    return (answer, 400) if isinstance(answer, str) else answer
 
 
 @bp.route("/<uuid:case_id>/notes/<uuid:note_id>/correct", methods=["GET", "POST"])
 @requires(Permission.NOTE_CREATE)
 def correct_note(case_id: uuid.UUID, note_id: uuid.UUID) -> str | Response:
-    db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    case = case_step.load(case_id, anchor=CHRONOLOGY)
     original = next((n for n in case.notes if n.id == note_id), None)
     if original is None:
         raise NotFound("Note not found")
     form = CorrectionForm()
-    if form.validate_on_submit():
-        try:
-            note_service.add_note(
-                db,
-                actor=current_user,
-                case=case,
-                body=form.body.data or "",
-                corrects_id=note_id,
-                reason=form.reason.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            flash("Correction added to the chronology")
-            return redirect(url_for("cases.show", case_id=case_id, _anchor="chronology"))
-    elif request.method == "GET":
+    if request.method == "GET":
         form.body.data = original.body.reveal()
-    return render_template("cases/correct.html", case=case, original=original, form=form)
+    return form_page(
+        form,
+        command=lambda: note_service.add_note(
+            db_session(),
+            actor=current_user,
+            case=case,
+            body=form.body.data or "",
+            corrects_id=note_id,
+            reason=form.reason.data or "",
+        ),
+        done_message="Correction added to the chronology",
+        show=lambda: render_template("cases/correct.html", case=case, original=original, form=form),
+    )

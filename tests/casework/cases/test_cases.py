@@ -29,7 +29,7 @@ from incidents.models import (
 )
 from incidents.web.filters import london_datetime
 from tests import factories
-from tests.conftest import count, csrf_token, date_parts
+from tests.conftest import count, csrf_token, date_parts, problem, success_banner
 
 NARRATIVE = "A parent said Mr Example sent their son a friend request on Facebook."
 REPORTER = "Sam Reporter, 07700 900123"
@@ -224,6 +224,15 @@ def test_case_list_bad_filters_show_an_error_not_a_crash(login_as, varied_cases,
     assert "<script>alert(1)</script>" not in page
     # The bad value is ignored, so the list still shows the school's cases.
     assert set(references(page)) == set(varied_cases.values())
+
+
+def test_an_unusable_surname_is_an_error_and_the_other_filters_still_apply(login_as, varied_cases):
+    page = (
+        login_as(Role.HEADTEACHER).get("/cases/?state=reported&surname=123").get_data(as_text=True)
+    )
+
+    assert "Enter a surname using letters" in error_summary(page)
+    assert set(references(page)) == {varied_cases["reported"]}
 
 
 def pagination_link(page: str, rel: str) -> str | None:
@@ -551,3 +560,76 @@ def test_retired_clause_is_not_offered_but_stays_on_old_cases(login_as, users, s
     assert clauses_row is not None
     assert str(escape(retiring.text)) in clauses_row.group(1)
     assert f"({escape(retiring.source)}, retired)" in clauses_row.group(1)
+
+
+# --- Refusals: the reason is an error, never a success; nothing is saved ---------------------
+
+
+def test_a_refused_workflow_step_is_an_error_and_changes_nothing(login_as, users, db):
+    case = factories.make_case(db, users[Role.HEADTEACHER])
+    db.commit()
+    head = login_as(Role.HEADTEACHER)
+    token = csrf_token(head, "/")
+    events_before = count(db, AuditEntry)
+
+    response = head.post(f"/cases/{case.id}/steps/investigate", data={"csrf_token": token})
+
+    assert response.status_code == 302
+    assert response.location.endswith(f"/cases/{case.id}#next-steps")
+    assert count(db, AuditEntry) == events_before
+    db.refresh(case)
+    assert case.state is CaseState.RECORDED
+    page = head.get(response.location).get_data(as_text=True)
+    assert "investigation is not possible while the case is recorded" in problem(page)
+    assert "not possible" not in success_banner(page)
+
+
+def test_a_step_taken_is_a_success(login_as, users, db):
+    case = factories.make_case(db, users[Role.STAFF], source=DisclosureSource.STAFF)
+    db.commit()
+    head = login_as(Role.HEADTEACHER)
+
+    response = head.post(
+        f"/cases/{case.id}/steps/accept", data={"csrf_token": csrf_token(head, "/")}
+    )
+
+    db.refresh(case)
+    assert case.state is CaseState.RECORDED
+    page = head.get(response.location).get_data(as_text=True)
+    assert "Done: " in success_banner(page)
+    assert problem(page) == ""
+
+
+def test_the_parent_letter_for_another_source_is_refused_as_an_error(login_as, users, db):
+    case = factories.make_case(db, users[Role.HEADTEACHER], source=DisclosureSource.ANONYMOUS)
+    db.commit()
+    head = login_as(Role.HEADTEACHER)
+    events_before = count(db, AuditEntry)
+
+    response = head.get(f"/cases/{case.id}/letter")
+
+    assert response.status_code == 302
+    assert response.location.endswith(f"/cases/{case.id}#next-steps")
+    assert count(db, AuditEntry) == events_before
+    page = head.get(response.location).get_data(as_text=True)
+    reason = "A letter to the parent is only for a concern raised by a parent or carer"
+    assert reason in problem(page)
+    assert reason not in success_banner(page)
+
+
+def test_revealing_a_reporter_where_none_is_sealed_is_refused_as_an_error(login_as, users, db):
+    case = factories.make_case(db, users[Role.HEADTEACHER], source=DisclosureSource.PARENT)
+    db.commit()
+    head = login_as(Role.HEADTEACHER)
+    events_before = count(db, AuditEntry)
+
+    response = head.get(f"/cases/{case.id}/reporter")
+
+    # Refused before any password is asked for, and nothing is recorded as revealed.
+    assert response.status_code == 302
+    assert "/reauthenticate" not in response.location
+    assert count(db, AuditEntry) == events_before
+    page = head.get(response.location).get_data(as_text=True)
+    reason = "There is no sealed reporter identity on this case"
+    assert reason in problem(page)
+    assert reason not in success_banner(page)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from incidents.clock import local_today
 from incidents.models import AuditEntry, Case, CaseState, DisclosureSource, Person, PersonKind, Role
 from tests import factories
-from tests.conftest import csrf_token, date_parts
+from tests.conftest import csrf_token, date_parts, problem, success_banner
 
 NARRATIVE = "Saw Mr Example message a Year 6 pupil on Instagram during lunch."
 
@@ -198,3 +198,26 @@ def test_headteacher_sees_the_staff_report_with_identity_sealed(login_as, users,
     assert "A member of staff (identity sealed)" in page
     assert users[Role.STAFF].email not in page
     assert users[Role.STAFF].display_name not in page
+
+
+def test_the_receipt_is_the_confirmation_and_no_banner_follows_it(login_as, db):
+    client = login_as(Role.STAFF)
+    response = client.post(
+        "/report/",
+        data={
+            "csrf_token": csrf_token(client, "/"),
+            "new_subject_name": "Chris Newname",
+            "new_subject_kind": "staff",
+            "narrative": NARRATIVE,
+            "became_aware_on": date_parts(local_today()),
+        },
+        follow_redirects=True,
+    )
+
+    receipt = response.get_data(as_text=True)
+    assert response.request.path == "/report/receipt"
+    assert f"<strong>{only_case(db).reference}</strong>" in receipt
+    # The panel says it once; the banner neither repeats it here nor turns up on the next page.
+    assert success_banner(receipt) == ""
+    assert problem(receipt) == ""
+    assert success_banner(client.get("/").get_data(as_text=True)) == ""

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from incidents import create_app
+from incidents.admin import keys as key_service
 from incidents.audit.signer import Signer
 from incidents.cli import alembic_config
 from incidents.crypto import envelope
@@ -36,7 +37,6 @@ from incidents.crypto.keys import generate, with_new_version
 from incidents.db import make_engine, new_id
 from incidents.models import DataKey, KeyScope, Role
 from incidents.sensitive import Place
-from incidents.services import keys as key_service
 from tests import factories
 from tests.conftest import sign_in
 

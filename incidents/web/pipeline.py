@@ -48,9 +48,11 @@ def _back_url() -> str:
     return url_for("home.index")
 
 
-def done(message: str) -> Response:
-    """Back, with fixed wording: never the user's own free text."""
-    flash(message, SUCCESS)
+def done(message: str | None) -> Response:
+    """Back, with fixed wording: never the user's own free text. None: the next page is itself
+    the confirmation (a GOV.UK panel), so no banner is added above it."""
+    if message is not None:
+        flash(message, SUCCESS)
     return redirect(_back_url())
 
 
@@ -88,7 +90,7 @@ def form_page(
     form: FlaskForm,
     *,
     command: Callable[[], T],
-    done_message: str | Callable[[T], str],
+    done_message: str | Callable[[T], str] | None,
     show: Callable[[], str],
     check: Callable[[], Summary] | None = None,
     then: Callable[[T], str] | None = None,
@@ -111,7 +113,7 @@ def form_page(
         apply_service_errors(form, exc)
         return show()
     db.commit()
-    message = done_message if isinstance(done_message, str) else done_message(result)
+    message = done_message(result) if callable(done_message) else done_message
     if then is not None:
         back_to(then(result))
     return done(message)

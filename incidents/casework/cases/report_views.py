@@ -17,10 +17,6 @@ from incidents.web.pipeline import form_page
 
 bp = Blueprint("report", __name__, url_prefix="/report")
 
-# The receipt page's panel says it; the pipeline's banner is not shown with it (receipt.html).
-SENT = "Report sent"
-
-
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CONCERN_REPORT)
 def new() -> str | Response:
@@ -29,7 +25,7 @@ def new() -> str | Response:
     return form_page(
         form,
         command=lambda: report_concern(db_session(), actor=current_user, data=case_input(form)),
-        done_message=SENT,
+        done_message=None,  # the receipt's panel is the confirmation
         show=lambda: render_template("report/new.html", form=form),
         then=_receipt,
     )

@@ -36,7 +36,7 @@ from incidents.models import (
     User,
 )
 from tests import case_stages, factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 from tests.web.test_forms_bad_input import (
     ESCAPED_SCRIPT,
     REMOVE,
@@ -87,6 +87,16 @@ def snapshot(db: Session, case: Case) -> tuple[object, ...]:
 
 def post(client: FlaskClient, path: str, data: dict[str, object]) -> Any:
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **data})
+
+
+def assert_refused(response: Any, case: Case, client: FlaskClient, reason: str) -> None:
+    """Sent back to the case page with `reason` in the error summary, never in the green
+    banner (the caller checks that nothing was saved)."""
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert f"/cases/{case.id}" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert reason in problem(page), problem(page) or page[:500]
+    assert reason not in success_banner(page)
 
 
 def assert_back_on_case(
@@ -322,9 +332,11 @@ def test_a_step_the_referral_is_past_is_refused(open_form, db: Session) -> None:
     target = open_form("referral_closed")
     post(target.client, target.path, target.valid)
     before = snapshot(db, target.case)
-    response = target.client.get(target.path)
-    assert response.status_code == 302
-    assert "cannot be recorded" in target.client.get(response.location).get_data(as_text=True)
+    reason = "That cannot be recorded for a referral that is closed"
+    assert_refused(target.client.get(target.path), target.case, target.client, reason)
+    # Sent anyway (a page left open): refused with the table's reason, nothing saved.
+    made = target.path.removesuffix("/closed") + "/made"
+    assert_refused(post(target.client, made, MADE_VALID), target.case, target.client, reason)
     assert snapshot(db, target.case) == before
 
 

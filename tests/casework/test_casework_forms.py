@@ -281,6 +281,15 @@ def test_change_of_track_keeps_the_earlier_decision(open_form, db: Session) -> N
     assert audit_count(db, target.case, "case.change_track") == 1
 
 
+def test_a_triage_not_possible_now_is_refused(open_form, db: Session) -> None:
+    target = open_form("change_track")  # already assessed: a new decision is a change of track
+    before = snapshot(db, target.case)
+    path = target.path.removesuffix("/track") + "/triage"
+    reason = "Assess the harm threshold and choose the track is not possible while the case is"
+    assert_refused(post(target.client, path, target.valid), target.case, target.client, reason)
+    assert snapshot(db, target.case) == before
+
+
 def test_adding_a_referral(open_form, db: Session) -> None:
     target = open_form("referral_new")
     page = assert_back_on_case(

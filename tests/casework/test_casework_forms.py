@@ -423,6 +423,19 @@ def test_adding_a_task(open_form, db: Session, users: dict[Role, User]) -> None:
     assert audit_count(db, target.case, "task.create") == 2  # the parent task, and this one
 
 
+def test_marking_a_task_done_twice_is_refused(
+    db: Session, users: dict[Role, User], login_as
+) -> None:
+    case = case_stages.recorded(db, users[Role.HEADTEACHER])
+    [task] = case.tasks  # explaining to the parent what happens next
+    client = login_as(Role.DSL)
+    path = f"/cases/{case.id}/tasks/{task.id}/done"
+    assert "Task marked as done" in assert_back_on_case(post(client, path, {}), case, client)
+    before = snapshot(db, case)
+    assert_refused(post(client, path, {}), case, client, "This task is already done")
+    assert snapshot(db, case) == before
+
+
 def test_recording_the_police_result_lifts_the_hold(open_form, db: Session) -> None:
     target = open_form("police_result")
     assert_back_on_case(post(target.client, target.path, target.valid), target.case, target.client)

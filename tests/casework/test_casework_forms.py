@@ -487,10 +487,15 @@ def test_a_page_not_available_now_sends_the_user_back_with_the_reason(
 ) -> None:
     case = case_stages.recorded(db, users[Role.HEADTEACHER])
     client = login_as(Role.HEADTEACHER)
-    response = client.get(f"/cases/{case.id}/outcome")
-    assert response.status_code == 302
-    page = client.get(response.location).get_data(as_text=True)
-    assert "Record the outcome is not possible while the case is recorded" in page
+    before = snapshot(db, case)
+    reason = "Record the outcome is not possible while the case is recorded"
+    assert_refused(client.get(f"/cases/{case.id}/outcome"), case, client, reason)
+    data = {"outcome": "upheld", "reasons": SECRET}
+    assert_refused(post(client, f"/cases/{case.id}/outcome", data), case, client, reason)
+    data = {"employment_outcome": "continues", "mention_in_references": "no", "confirmed": "yes"}
+    reason = "Close the case is not possible while the case is recorded"
+    assert_refused(post(client, f"/cases/{case.id}/close", data), case, client, reason)
+    assert snapshot(db, case) == before
 
 
 # --- Bad input, every field ------------------------------------------------------------------
@@ -905,3 +910,37 @@ def test_an_allegation_needs_the_pension_age_date_to_close(
     db.expire_all()
     assert case.state is CaseState.CLOSED
     assert case.retention_until == TODAY.replace(year=TODAY.year + 30)
+
+
+def test_a_duty_that_follows_from_the_closing_answers_is_asked_before_the_summary(
+    db: Session, users: dict[Role, User], login_as
+) -> None:
+    head = users[Role.HEADTEACHER]
+    case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
+    case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
+    client = login_as(Role.HEADTEACHER)
+    lado = case.referrals[0]
+    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
+    post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
+    post(client, f"/cases/{case.id}/outcome", {"outcome": "substantiated", "reasons": "Admitted."})
+    post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
+    db.expire_all()
+    tra = next(r for r in case.referrals if r.agency is Agency.TRA)
+    post(client, f"/cases/{case.id}/referrals/{tra.id}/not-made", {"reasons": "Not a teacher."})
+    case_stages.tasks_done(db, head, case)
+    before = snapshot(db, case)
+    pension = [str(TODAY.day), str(TODAY.month), str(TODAY.year + 30)]
+    data = {"employment_outcome": "dismissed", "mention_in_references": "yes"}
+    response = post(client, f"/cases/{case.id}/close", {**data, "pension_age_on": pension})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:300]
+    message = "Refer the person to the DBS: it is a legal duty"
+    assert summary_errors(page).get("employment_outcome") == message
+    assert "Check your answers" not in page
+    assert snapshot(db, case) == before
+    # Confirmed without the summary (a page left open): refused, and the case stays open.
+    response = post(
+        client, f"/cases/{case.id}/close", {**data, "pension_age_on": pension, "confirmed": "yes"}
+    )
+    assert_refused(response, case, client, message)
+    assert snapshot(db, case) == before

@@ -464,10 +464,19 @@ def test_recording_that_the_police_are_investigating_places_a_hold(
     # Not possible twice: refused with the reason, nothing changed.
     before = snapshot(db, case)
     response = post(client, f"/cases/{case.id}/police-investigating", {})
-    assert "not possible while the case is awaiting police" in client.get(
-        response.location
-    ).get_data(as_text=True)
+    assert_refused(response, case, client, "not possible while the case is awaiting police")
     assert snapshot(db, case) == before
+
+
+def test_a_police_result_with_no_investigation_open_is_refused(open_form, db: Session) -> None:
+    target = open_form("police_result")
+    assert_back_on_case(post(target.client, target.path, target.valid), target.case, target.client)
+    before = snapshot(db, target.case)
+    reason = "There is no police investigation open"
+    assert_refused(target.client.get(target.path), target.case, target.client, reason)
+    response = post(target.client, target.path, target.valid)
+    assert_refused(response, target.case, target.client, reason)
+    assert snapshot(db, target.case) == before
 
 
 def test_the_case_page_links_each_available_action(

@@ -58,7 +58,7 @@ class ClosureInput:
     pension_age_on: date | None = None
 
 
-def check_closure(case: Case, data: ClosureInput) -> closure.Retention:
+def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
     """The closing answers, checked against the case (for the summary page too): the retention
     they lead to, or InvalidInput."""
     errors = Errors()
@@ -106,7 +106,7 @@ def preview_closure(actor: User, case: Case, data: ClosureInput) -> closure.Rete
     on the checklist is done, so what fails here is the answers'. Changes nothing."""
     visible(actor, case)
     workflow.check(case, "close", actor, with_guard=False)
-    retention = check_closure(case, data)
+    retention = _check_closure(case, data)
     before = _put(case, _answers(data, retention))
     refusal = workflow.blocked_reason(case, "close")
     _put(case, before)
@@ -120,7 +120,7 @@ def close_case(session: Session, *, actor: User, case: Case, data: ClosureInput)
     leaving the case as it was either way."""
     visible(actor, case)
     workflow.check(case, "close", actor, with_guard=False)
-    retention = check_closure(case, data)
+    retention = _check_closure(case, data)
     before = _put(case, _answers(data, retention))
     try:
         workflow.advance(case, "close", actor)

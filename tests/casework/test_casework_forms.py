@@ -36,7 +36,7 @@ from incidents.models import (
     User,
 )
 from tests import case_stages, factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 from tests.web.test_forms_bad_input import (
     ESCAPED_SCRIPT,
     REMOVE,
@@ -87,6 +87,16 @@ def snapshot(db: Session, case: Case) -> tuple[object, ...]:
 
 def post(client: FlaskClient, path: str, data: dict[str, object]) -> Any:
     return client.post(path, data={"csrf_token": csrf_token(client, "/"), **data})
+
+
+def assert_refused(response: Any, case: Case, client: FlaskClient, reason: str) -> None:
+    """Sent back to the case page with `reason` in the error summary, never in the green
+    banner (the caller checks that nothing was saved)."""
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert f"/cases/{case.id}" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert reason in problem(page), problem(page) or page[:500]
+    assert reason not in success_banner(page)
 
 
 def assert_back_on_case(
@@ -271,6 +281,15 @@ def test_change_of_track_keeps_the_earlier_decision(open_form, db: Session) -> N
     assert audit_count(db, target.case, "case.change_track") == 1
 
 
+def test_a_triage_not_possible_now_is_refused(open_form, db: Session) -> None:
+    target = open_form("change_track")  # already assessed: a new decision is a change of track
+    before = snapshot(db, target.case)
+    path = target.path.removesuffix("/track") + "/triage"
+    reason = "Assess the harm threshold and choose the track is not possible while the case is"
+    assert_refused(post(target.client, path, target.valid), target.case, target.client, reason)
+    assert snapshot(db, target.case) == before
+
+
 def test_adding_a_referral(open_form, db: Session) -> None:
     target = open_form("referral_new")
     page = assert_back_on_case(
@@ -322,9 +341,11 @@ def test_a_step_the_referral_is_past_is_refused(open_form, db: Session) -> None:
     target = open_form("referral_closed")
     post(target.client, target.path, target.valid)
     before = snapshot(db, target.case)
-    response = target.client.get(target.path)
-    assert response.status_code == 302
-    assert "cannot be recorded" in target.client.get(response.location).get_data(as_text=True)
+    reason = "That cannot be recorded for a referral that is closed"
+    assert_refused(target.client.get(target.path), target.case, target.client, reason)
+    # Sent anyway (a page left open): refused with the table's reason, nothing saved.
+    made = target.path.removesuffix("/closed") + "/made"
+    assert_refused(post(target.client, made, MADE_VALID), target.case, target.client, reason)
     assert snapshot(db, target.case) == before
 
 
@@ -402,6 +423,19 @@ def test_adding_a_task(open_form, db: Session, users: dict[Role, User]) -> None:
     assert audit_count(db, target.case, "task.create") == 2  # the parent task, and this one
 
 
+def test_marking_a_task_done_twice_is_refused(
+    db: Session, users: dict[Role, User], login_as
+) -> None:
+    case = case_stages.recorded(db, users[Role.HEADTEACHER])
+    [task] = case.tasks  # explaining to the parent what happens next
+    client = login_as(Role.DSL)
+    path = f"/cases/{case.id}/tasks/{task.id}/done"
+    assert "Task marked as done" in assert_back_on_case(post(client, path, {}), case, client)
+    before = snapshot(db, case)
+    assert_refused(post(client, path, {}), case, client, "This task is already done")
+    assert snapshot(db, case) == before
+
+
 def test_recording_the_police_result_lifts_the_hold(open_form, db: Session) -> None:
     target = open_form("police_result")
     assert_back_on_case(post(target.client, target.path, target.valid), target.case, target.client)
@@ -430,10 +464,19 @@ def test_recording_that_the_police_are_investigating_places_a_hold(
     # Not possible twice: refused with the reason, nothing changed.
     before = snapshot(db, case)
     response = post(client, f"/cases/{case.id}/police-investigating", {})
-    assert "not possible while the case is awaiting police" in client.get(
-        response.location
-    ).get_data(as_text=True)
+    assert_refused(response, case, client, "not possible while the case is awaiting police")
     assert snapshot(db, case) == before
+
+
+def test_a_police_result_with_no_investigation_open_is_refused(open_form, db: Session) -> None:
+    target = open_form("police_result")
+    assert_back_on_case(post(target.client, target.path, target.valid), target.case, target.client)
+    before = snapshot(db, target.case)
+    reason = "There is no police investigation open"
+    assert_refused(target.client.get(target.path), target.case, target.client, reason)
+    response = post(target.client, target.path, target.valid)
+    assert_refused(response, target.case, target.client, reason)
+    assert snapshot(db, target.case) == before
 
 
 def test_the_case_page_links_each_available_action(
@@ -453,10 +496,15 @@ def test_a_page_not_available_now_sends_the_user_back_with_the_reason(
 ) -> None:
     case = case_stages.recorded(db, users[Role.HEADTEACHER])
     client = login_as(Role.HEADTEACHER)
-    response = client.get(f"/cases/{case.id}/outcome")
-    assert response.status_code == 302
-    page = client.get(response.location).get_data(as_text=True)
-    assert "Record the outcome is not possible while the case is recorded" in page
+    before = snapshot(db, case)
+    reason = "Record the outcome is not possible while the case is recorded"
+    assert_refused(client.get(f"/cases/{case.id}/outcome"), case, client, reason)
+    data = {"outcome": "upheld", "reasons": SECRET}
+    assert_refused(post(client, f"/cases/{case.id}/outcome", data), case, client, reason)
+    data = {"employment_outcome": "continues", "mention_in_references": "no", "confirmed": "yes"}
+    reason = "Close the case is not possible while the case is recorded"
+    assert_refused(post(client, f"/cases/{case.id}/close", data), case, client, reason)
+    assert snapshot(db, case) == before
 
 
 # --- Bad input, every field ------------------------------------------------------------------
@@ -871,3 +919,37 @@ def test_an_allegation_needs_the_pension_age_date_to_close(
     db.expire_all()
     assert case.state is CaseState.CLOSED
     assert case.retention_until == TODAY.replace(year=TODAY.year + 30)
+
+
+def test_a_duty_that_follows_from_the_closing_answers_is_asked_before_the_summary(
+    db: Session, users: dict[Role, User], login_as
+) -> None:
+    head = users[Role.HEADTEACHER]
+    case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
+    case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
+    client = login_as(Role.HEADTEACHER)
+    lado = case.referrals[0]
+    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
+    post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
+    post(client, f"/cases/{case.id}/outcome", {"outcome": "substantiated", "reasons": "Admitted."})
+    post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
+    db.expire_all()
+    tra = next(r for r in case.referrals if r.agency is Agency.TRA)
+    post(client, f"/cases/{case.id}/referrals/{tra.id}/not-made", {"reasons": "Not a teacher."})
+    case_stages.tasks_done(db, head, case)
+    before = snapshot(db, case)
+    pension = [str(TODAY.day), str(TODAY.month), str(TODAY.year + 30)]
+    data = {"employment_outcome": "dismissed", "mention_in_references": "yes"}
+    response = post(client, f"/cases/{case.id}/close", {**data, "pension_age_on": pension})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:300]
+    message = "Refer the person to the DBS: it is a legal duty"
+    assert summary_errors(page).get("employment_outcome") == message
+    assert "Check your answers" not in page
+    assert snapshot(db, case) == before
+    # Confirmed without the summary (a page left open): refused, and the case stays open.
+    response = post(
+        client, f"/cases/{case.id}/close", {**data, "pension_age_on": pension, "confirmed": "yes"}
+    )
+    assert_refused(response, case, client, message)
+    assert snapshot(db, case) == before

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from incidents import audit, closure, workflow
 from incidents.casework.guard import record, visible
 from incidents.clock import local_today
+from incidents.errors import InvalidInput
 from incidents.models import (
     ALLEGATION_OUTCOMES,
     OTHER_OUTCOMES,
@@ -57,7 +58,9 @@ class ClosureInput:
     pension_age_on: date | None = None
 
 
-def _validate(case: Case, data: ClosureInput) -> None:
+def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
+    """The closing answers, checked against the case (for the summary page too): the retention
+    they lead to, or InvalidInput."""
     errors = Errors()
     if data.employment_outcome is None:
         errors["employment_outcome"] = "Say whether the person still works or volunteers here"
@@ -68,11 +71,48 @@ def _validate(case: Case, data: ClosureInput) -> None:
         errors["mention_in_references"] = (
             "A malicious or false allegation must not be mentioned in references"
         )
+    retention = None
     try:
-        closure.retention_for(case, closed_on=local_today(), pension_age_on=data.pension_age_on)
+        retention = closure.retention_for(
+            case, closed_on=local_today(), pension_age_on=data.pension_age_on
+        )
     except closure.RetentionUnknownError as exc:
         errors["pension_age_on"] = str(exc)
     errors.raise_any()
+    assert retention is not None  # noqa: S101 - narrowing: an unknown retention is an error
+    return retention
+
+
+# What the closing page answers, as the closure checklist reads it from the case.
+_ANSWERED = ("employment_outcome", "mention_in_references", "retention_until", "retention_rule")
+
+
+def _put(case: Case, values: tuple[object, ...]) -> tuple[object, ...]:
+    """Set the closing answers on the case; returns what they replaced, to put back."""
+    before = tuple(getattr(case, name) for name in _ANSWERED)
+    for name, value in zip(_ANSWERED, values, strict=True):
+        setattr(case, name, value)
+    return before
+
+
+def _answers(data: ClosureInput, retention: closure.Retention) -> tuple[object, ...]:
+    return (data.employment_outcome, data.mention_in_references, retention.until, retention.rule)
+
+
+def preview_closure(actor: User, case: Case, data: ClosureInput) -> closure.Retention:
+    """For the check-your-answers page: the retention the answers lead to, or InvalidInput,
+    also when the checklist refuses them (a duty that follows from them, like the DBS referral,
+    or an answer the disciplinary outcome contradicts). The page is offered only once all else
+    on the checklist is done, so what fails here is the answers'. Changes nothing."""
+    visible(actor, case)
+    workflow.check(case, "close", actor, with_guard=False)
+    retention = _check_closure(case, data)
+    before = _put(case, _answers(data, retention))
+    refusal = workflow.blocked_reason(case, "close")
+    _put(case, before)
+    if refusal:
+        raise InvalidInput({"employment_outcome": refusal})
+    return retention
 
 
 def close_case(session: Session, *, actor: User, case: Case, data: ClosureInput) -> None:
@@ -80,29 +120,12 @@ def close_case(session: Session, *, actor: User, case: Case, data: ClosureInput)
     leaving the case as it was either way."""
     visible(actor, case)
     workflow.check(case, "close", actor, with_guard=False)
-    _validate(case, data)
-    before = (
-        case.employment_outcome,
-        case.mention_in_references,
-        case.retention_until,
-        case.retention_rule,
-    )
-    retention = closure.retention_for(
-        case, closed_on=local_today(), pension_age_on=data.pension_age_on
-    )
-    case.employment_outcome = data.employment_outcome
-    case.mention_in_references = data.mention_in_references
-    case.retention_until = retention.until
-    case.retention_rule = retention.rule
+    retention = _check_closure(case, data)
+    before = _put(case, _answers(data, retention))
     try:
         workflow.advance(case, "close", actor)
     except workflow.TransitionNotAllowedError:
-        (
-            case.employment_outcome,
-            case.mention_in_references,
-            case.retention_until,
-            case.retention_rule,
-        ) = before
+        _put(case, before)
         raise
     case.closed_at = utcnow()
     record(session, case, actor, audit.Action.CASE_CLOSE)

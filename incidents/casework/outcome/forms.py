@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-)
-from wtforms import RadioField, SelectChoice, StringField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SelectChoice, SubmitField
 
 from incidents.casework.outcome import commands as outcomes
-from incidents.models import (
-    EmploymentOutcome,
-)
-from incidents.web.fields import YES_NO, text_area
+from incidents.models import EmploymentOutcome
+from incidents.web import fields
+from incidents.web.fields import YES_NO, radio, text_area
 from incidents.web.forms import DatePartsField
 
 
 class OutcomeForm(FlaskForm):
-    outcome = RadioField(
-        "What is the outcome?",
-        widget=GovRadioInput(),
-        choices=[],  # set by the view from the case's track
-        validators=[InputRequired("Choose the outcome from the list")],
-        invalid_choice_message="Choose the outcome from the list",
-    )
+    # Choices: set by the view from the case's track.
+    outcome = radio("What is the outcome?", "Choose the outcome from the list")
     reasons = text_area(
         "Why?",
         limit=outcomes.MAX_REASONS,
@@ -37,19 +27,15 @@ class OutcomeForm(FlaskForm):
 
 
 class CloseCaseForm(FlaskForm):
-    employment_outcome = RadioField(
+    employment_outcome = radio(
         "Does the person still work or volunteer at the school?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(e.value, e.label) for e in EmploymentOutcome],
-        validators=[InputRequired("Say whether the person still works or volunteers here")],
-        invalid_choice_message="Say whether the person still works or volunteers here",
+        "Say whether the person still works or volunteers here",
+        [SelectChoice(e.value, e.label) for e in EmploymentOutcome],
     )
-    mention_in_references = RadioField(
+    mention_in_references = radio(
         "Will the case be mentioned in references for this person?",
-        widget=GovRadioInput(),
-        choices=YES_NO,
-        validators=[InputRequired("Say whether the case will be mentioned in references")],
-        invalid_choice_message="Say whether the case will be mentioned in references",
+        "Say whether the case will be mentioned in references",
+        YES_NO,
     )
     pension_age_on = DatePartsField(
         "When does the person reach normal pension age? (allegations only)",
@@ -58,6 +44,5 @@ class CloseCaseForm(FlaskForm):
         description="For example, 27 3 2050. The record of an allegation is kept until then, "
         "or for 10 years, whichever is longer.",
     )
-    # Set by the check-your-answers page: the user has seen the summary and means to close.
-    confirmed = StringField(validators=[Optional()])
+    confirmed = fields.confirmed()
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -1,6 +1,7 @@
-"""Referrals to outside agencies: opening one (or a prompt the workflow creates), its lifecycle
-draft -> made -> acknowledged -> advice received -> closed, and the recorded decision not to
-refer. Making the first referral on an assessed case moves the case to "referred"."""
+"""Referrals to outside agencies: opening one (or a prompt the workflow creates), then the steps
+of `lifecycle.REFERRAL` (draft -> made -> acknowledged -> advice received -> closed, or the
+recorded decision not to refer). Making the first referral on an assessed case moves the case
+to "referred"."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines, workflow
 from incidents.casework.guard import progressable, record
-from incidents.casework.referrals.system import _high_stakes, due_for
+from incidents.casework.referrals.system import create_prompt, due_for, high_stakes
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.errors import InvalidInput, NotFound
+from incidents.lifecycle import REFERRAL
 from incidents.models import Agency, Case, CaseState, Referral, ReferralMethod, User
 from incidents.models import ReferralStatus as Status
 from incidents.models.base import utcnow
@@ -25,35 +27,13 @@ MAX_REFERENCE = 100
 MAX_ADVICE = 10_000
 MAX_REASONS = 2_000
 
-# The lifecycle: where a referral may go next from each status.
-NEXT: dict[Status, tuple[Status, ...]] = {
-    Status.DRAFT: (Status.MADE, Status.NOT_MADE),
-    Status.NOT_MADE: (Status.MADE,),
-    Status.MADE: (Status.ACKNOWLEDGED, Status.ADVICE_RECEIVED, Status.CLOSED),
-    Status.ACKNOWLEDGED: (Status.ADVICE_RECEIVED, Status.CLOSED),
-    Status.ADVICE_RECEIVED: (Status.CLOSED,),
-    Status.CLOSED: (),
-}
-
 
 def add_referral(session: Session, *, actor: User, case: Case, agency: Agency) -> Referral:
     progressable(actor, case)
     workflow.check(case, "manage_referrals", actor)
     if any(r.agency is agency and r.is_open for r in case.referrals):
         raise InvalidInput({"agency": "There is already an open referral to this agency"})
-    referral = Referral(case=case, agency=agency, status=Status.DRAFT, due_at=due_for(case, agency))
-    session.add(referral)
-    session.flush()
-    record(
-        session,
-        case,
-        actor,
-        audit.Action.REFERRAL_CREATE,
-        object_type="referral",
-        object_id=referral.id,
-        checkpoint=_high_stakes(referral),
-    )
-    return referral
+    return create_prompt(session, case, agency, due_at=due_for(case, agency), actor=actor)
 
 
 @dataclass(frozen=True)
@@ -66,9 +46,29 @@ class ReferralUpdate:
     reasons: str = ""
 
 
-def _validate(referral: Referral, data: ReferralUpdate, today: date) -> tuple[str, str, str]:
+def open_referral(
+    actor: User, case: Case, referral_id: uuid.UUID, action: str | None = None
+) -> Referral:
+    """The referral, if this user may record on the case's referrals now and, with `action`
+    (one of `lifecycle.REFERRAL`'s), if that step is possible for it now; otherwise NotFound,
+    or Refused with the reason."""
+    progressable(actor, case)
+    referral = next((r for r in case.referrals if r.id == referral_id), None)
+    if referral is None:
+        raise NotFound("Referral not found")
+    workflow.check(case, "manage_referrals", actor)
+    if action is not None:
+        REFERRAL.check(referral, action)
+    return referral
+
+
+def _validate(
+    referral: Referral, data: ReferralUpdate, today: date, action: str | None
+) -> tuple[str, str, str]:
+    """The answers as they will be stored; `action` is None when `data.status` is not a step
+    the referral can take now."""
     errors = Errors()
-    if data.status is None or data.status not in NEXT[referral.status]:
+    if action is None:
         errors["status"] = "Choose what has happened from the list"
     reference = errors.text(
         "their_reference", data.their_reference, label="Their reference", limit=MAX_REFERENCE
@@ -108,15 +108,13 @@ def _validate(referral: Referral, data: ReferralUpdate, today: date) -> tuple[st
 def update_referral(
     session: Session, *, actor: User, case: Case, referral_id: uuid.UUID, data: ReferralUpdate
 ) -> Referral:
-    progressable(actor, case)
-    referral = next((r for r in case.referrals if r.id == referral_id), None)
-    if referral is None:
-        raise NotFound("Referral not found")
-    workflow.check(case, "manage_referrals", actor)
+    """Record what has happened: a step of `lifecycle.REFERRAL`, found from the new status."""
+    referral = open_referral(actor, case, referral_id)
     today = local_today()
-    reference, advice, reasons = _validate(referral, data, today)
-    assert data.status is not None  # noqa: S101 - narrowing: checked in _validate
-    referral.status = data.status
+    action = REFERRAL.action_to(referral.status, data.status) if data.status else None
+    reference, advice, reasons = _validate(referral, data, today, action)
+    assert action is not None  # noqa: S101 - narrowing: checked in _validate
+    REFERRAL.advance(referral, action)
     if data.status is Status.MADE:
         referral.method = data.method
         made_on = data.made_on or today
@@ -129,7 +127,7 @@ def update_referral(
         referral.reasons = Sensitive(reasons)
     referral.updated_at = utcnow()
     referral.updated_by_id = actor.id
-    action = (
+    entry = (
         audit.Action.REFERRAL_NOT_MADE
         if data.status is Status.NOT_MADE
         else audit.Action.REFERRAL_UPDATE
@@ -138,10 +136,10 @@ def update_referral(
         session,
         case,
         actor,
-        action,
+        entry,
         object_type="referral",
         object_id=referral.id,
-        checkpoint=_high_stakes(referral),
+        checkpoint=high_stakes(referral),
     )
     if data.status is Status.MADE and case.state is CaseState.ASSESSED:
         workflow.advance(case, "refer", actor)

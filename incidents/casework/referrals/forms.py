@@ -3,53 +3,50 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import RadioField, SelectChoice, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from incidents.casework.referrals import commands as referrals
-from incidents.models import (
-    Agency,
-    ReferralMethod,
-)
-from incidents.web.fields import text_area
+from incidents.models import Agency, ReferralMethod
+from incidents.web.fields import radio, text_area
 from incidents.web.forms import DatePartsField
 
 
 def _reference() -> StringField:
-    limit = referrals.MAX_REFERENCE
     return StringField(
         "Their reference (optional)",
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=limit, message=f"Their reference must be {limit:,} characters or fewer"),
+            Length(
+                max=referrals.MAX_REFERENCE,
+                message=f"Their reference must be {referrals.MAX_REFERENCE:,} characters or fewer",
+            ),
         ],
     )
 
 
+def _reasons(label: str, hint: str, empty: str = "") -> TextAreaField:
+    return text_area(
+        label, limit=referrals.MAX_REASONS, called="The reasons", empty=empty, hint=hint
+    )
+
+
 class AddReferralForm(FlaskForm):
-    agency = RadioField(
+    agency = radio(
         "Who are you referring to?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(a.value, a.label) for a in Agency],
-        validators=[InputRequired("Choose who you are referring to")],
-        invalid_choice_message="Choose who you are referring to",
+        "Choose who you are referring to",
+        [SelectChoice(a.value, a.label) for a in Agency],
     )
     submit = SubmitField("Add referral", widget=GovSubmitInput())
 
 
 class ReferralMadeForm(FlaskForm):
-    method = RadioField(
+    method = radio(
         "How was the referral made?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(m.value, m.label) for m in ReferralMethod],
-        validators=[InputRequired("Choose how the referral was made")],
-        invalid_choice_message="Choose how the referral was made",
+        "Choose how the referral was made",
+        [SelectChoice(m.value, m.label) for m in ReferralMethod],
     )
     made_on = DatePartsField(
         "When was it made?",
@@ -59,11 +56,8 @@ class ReferralMadeForm(FlaskForm):
         description="For example, 27 3 2026",
     )
     their_reference = _reference()
-    reasons = text_area(
-        "If it was made after its deadline, why?",
-        limit=referrals.MAX_REASONS,
-        called="The reasons",
-        hint="Only needed if the referral was late.",
+    reasons = _reasons(
+        "If it was made after its deadline, why?", "Only needed if the referral was late."
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -85,21 +79,14 @@ class ReferralAdviceForm(FlaskForm):
 
 
 class ReferralClosedForm(FlaskForm):
-    reasons = text_area(
-        "Anything to add (optional)",
-        limit=referrals.MAX_REASONS,
-        called="The reasons",
-        hint="For example, why it closed without advice.",
-    )
+    reasons = _reasons("Anything to add (optional)", "For example, why it closed without advice.")
     submit = SubmitField("Close referral", widget=GovSubmitInput())
 
 
 class NotReferringForm(FlaskForm):
-    reasons = text_area(
+    reasons = _reasons(
         "Why is it not being referred?",
-        limit=referrals.MAX_REASONS,
-        called="The reasons",
+        "Include any advice you took, and from whom.",
         empty="Enter why it is not being referred",
-        hint="Include any advice you took, and from whom.",
     )
     submit = SubmitField("Save decision", widget=GovSubmitInput())

@@ -10,15 +10,21 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines
 from incidents.casework.guard import record
-from incidents.models import Agency, Case, Referral
+from incidents.models import Agency, Case, Referral, User
 from incidents.models import ReferralStatus as Status
 
 
 def create_prompt(
-    session: Session, case: Case, agency: Agency, *, due_at: datetime | None = None
+    session: Session,
+    case: Case,
+    agency: Agency,
+    *,
+    due_at: datetime | None = None,
+    actor: User | None = None,
 ) -> Referral:
-    """A draft referral the workflow creates (the LADO clock, the child-protection prompt).
-    Only one open prompt per agency: an existing one is returned instead."""
+    """A draft referral: one the workflow creates (the LADO clock, the child-protection
+    prompt; `actor` None), or one a user adds. Only one open referral per agency: an existing
+    one is returned instead."""
     existing = next((r for r in case.referrals if r.agency is agency and r.is_open), None)
     if existing is not None:
         return existing
@@ -28,16 +34,16 @@ def create_prompt(
     record(
         session,
         case,
-        None,
+        actor,
         audit.Action.REFERRAL_CREATE,
         object_type="referral",
         object_id=referral.id,
-        checkpoint=_high_stakes(referral),
+        checkpoint=high_stakes(referral),
     )
     return referral
 
 
-def _high_stakes(referral: Referral) -> bool | None:
+def high_stakes(referral: Referral) -> bool | None:
     """Every step of a referral to the LADO is checkpointed at once (the issue's "LADO
     referral"): later, the school must be able to prove when it knew and when it referred."""
     return True if referral.agency is Agency.LADO else None

@@ -14,6 +14,7 @@ from incidents.casework.tasks.queries import case_workers
 from incidents.casework.tasks.system import mark_done
 from incidents.clock import local_today
 from incidents.errors import InvalidInput, NotFound
+from incidents.lifecycle import TASK
 from incidents.models import Case, Task, TaskKind, User
 from incidents.sensitive import Sensitive
 from incidents.validation import Errors
@@ -58,12 +59,12 @@ def add_task(
 
 
 def complete_task(session: Session, *, actor: User, case: Case, task_id: uuid.UUID) -> Task:
+    """Mark a task done by hand (`lifecycle.TASK`); Refused when it is done already."""
     progressable(actor, case)
     task = next((t for t in case.tasks if t.id == task_id), None)
     if task is None:
         raise NotFound("Task not found")
-    if task.is_done:
-        raise InvalidInput({"task": "This task is already done"})
+    TASK.check(task, "done")
     if task.kind in DONE_ELSEWHERE:
         raise InvalidInput({"task": DONE_ELSEWHERE[task.kind]})
     mark_done(session, case, actor, task)

@@ -1,19 +1,14 @@
-"""Forms for the case-work pages: triage, referrals, outcome and closure, tasks and the police
-result. They check shape and length; the services check meaning and their errors land on fields.
-Lengths and messages match the services', so the user sees one wording either way."""
+"""The form for a task added by hand. It checks shape and length; the service checks meaning
+and its errors land on fields, in the same wording."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-)
-from wtforms import RadioField, SubmitField
-from wtforms.validators import InputRequired
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 from incidents.casework.tasks import commands as tasks
-from incidents.web.fields import text_area
+from incidents.web.fields import radio, text_area
 from incidents.web.forms import DatePartsField
 
 
@@ -24,13 +19,8 @@ class TaskForm(FlaskForm):
         called="The task",
         empty="Enter the task",
     )
-    assignee = RadioField(
-        "Who will do it?",
-        widget=GovRadioInput(),
-        choices=[],  # the case's workers, set by the view
-        validators=[InputRequired("Choose who will do it from the list")],
-        invalid_choice_message="Choose who will do it from the list",
-    )
+    # Choices: the case's workers, set by the view.
+    assignee = radio("Who will do it?", "Choose who will do it from the list")
     due_on = DatePartsField(
         "When is it due?",
         required=True,

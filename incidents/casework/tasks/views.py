@@ -16,45 +16,37 @@ from incidents.casework.tasks.forms import TaskForm
 from incidents.extensions import db_session
 from incidents.permissions import Permission
 from incidents.web.access import requires
-from incidents.web.pipeline import button
+from incidents.web.pipeline import button, form_page
 
 bp = Blueprint("case_tasks", __name__, url_prefix="/cases/<uuid:case_id>")
 
 NOBODY = "nobody"
+ANCHOR = "tasks"
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
 @requires(Permission.CASE_PROGRESS)
 def new_task(case_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "add_task")
-    if refused:
-        return case_step.back(case_id, refused)
+    case = case_step.load(case_id, "add_task", anchor=ANCHOR)
     db = db_session()
     form = TaskForm()
     form.assignee.choices = [
         *(SelectChoice(str(u.id), u.display_name) for u in task_queries.case_workers(db, case)),
         SelectChoice(NOBODY, "Nobody yet"),
     ]
-    if form.validate_on_submit():
-        chosen = form.assignee.data
-        sent = case_step.submit(
-            case_id,
-            form,
-            lambda: tasks.add_task(
-                db,
-                actor=current_user,
-                case=case,
-                title=form.title.data or "",
-                assignee_id=None if chosen == NOBODY else uuid.UUID(chosen),
-                due_on=form.due_on.data,
-            ),
-            "Task added",
-            anchor="tasks",
-        )
-        if sent:
-            return sent
-    return render_template("casework/task_new.html", case=case, form=form)
+    return form_page(
+        form,
+        command=lambda: tasks.add_task(
+            db,
+            actor=current_user,
+            case=case,
+            title=form.title.data or "",
+            assignee_id=None if form.assignee.data == NOBODY else uuid.UUID(form.assignee.data),
+            due_on=form.due_on.data,
+        ),
+        done_message="Task added",
+        show=lambda: render_template("casework/task_new.html", case=case, form=form),
+    )
 
 
 @bp.route("/tasks/<uuid:task_id>/done", methods=["POST"])

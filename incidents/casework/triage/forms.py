@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField
-from wtforms.validators import InputRequired
 
 from incidents.casework.triage import commands as triage
-from incidents.models import (
-    CaseKind,
-    ThresholdAnswer,
-)
-from incidents.web.fields import text_area
+from incidents.models import CaseKind, ThresholdAnswer
+from incidents.web.fields import radio, text_area
 
 LIMB_QUESTIONS = dict(triage.LIMBS)
+ANSWERS = [SelectChoice(a.value, a.label) for a in ThresholdAnswer]
 
 
 def _limb(name: str) -> RadioField:
-    return RadioField(
-        LIMB_QUESTIONS[name],
-        widget=GovRadioInput(),
-        choices=[SelectChoice(a.value, a.label) for a in ThresholdAnswer],
-        validators=[InputRequired("Answer yes, no or not known")],
-        invalid_choice_message="Answer yes, no or not known",
-    )
+    return radio(LIMB_QUESTIONS[name], "Answer yes, no or not known", ANSWERS)
 
 
 class TriageForm(FlaskForm):
@@ -35,12 +23,10 @@ class TriageForm(FlaskForm):
     criminal_offence = _limb("criminal_offence")
     risk_of_harm = _limb("risk_of_harm")
     unsuitable = _limb("unsuitable")
-    kind = RadioField(
+    kind = radio(
         "Which track does the case follow?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(k.value, k.label) for k in CaseKind],
-        validators=[InputRequired("Choose the track")],
-        invalid_choice_message="Choose the track",
+        "Choose the track",
+        [SelectChoice(k.value, k.label) for k in CaseKind],
     )
     reasons = text_area(
         "Why have you decided this?",

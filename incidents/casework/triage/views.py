@@ -1,5 +1,5 @@
 """Triage pages: the first harm-threshold decision and a later change of track, each with its
-reasons. One service call, one commit, back to the case page."""
+reasons, through the page pipeline."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from incidents.extensions import db_session
 from incidents.models import CaseKind, ThresholdAnswer
 from incidents.permissions import Permission
 from incidents.web.access import requires
+from incidents.web.pipeline import form_page
 
 bp = Blueprint("triage", __name__, url_prefix="/cases/<uuid:case_id>")
 
@@ -38,31 +39,24 @@ def _input(form: TriageForm) -> triage_service.TriageInput:
 
 
 def _decide(case_id: uuid.UUID, action: str) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, action)
-    if refused:
-        return case_step.back(case_id, refused)
+    case = case_step.load(case_id, action)
     form = TriageForm()
-    if form.validate_on_submit():
-        decide = triage_service.triage if action == "triage" else triage_service.change_track
-        sent = case_step.submit(
-            case_id,
-            form,
-            lambda: decide(db_session(), actor=current_user, case=case, data=_input(form)),
-            lambda decision: f"Decision saved: the case is now {decision.kind.label}",
-        )
-        if sent:
-            return sent
-    elif request.method == "GET" and action == "change_track" and case.latest_triage:
+    if request.method == "GET" and action == "change_track" and case.latest_triage:
         # A change of track starts from the last answers; the new track is chosen afresh.
         for name in LIMB_FIELDS:
             form[name].data = getattr(case.latest_triage, name).value
-    return render_template(
-        "casework/triage.html",
-        case=case,
-        form=form,
-        limbs=LIMB_FIELDS,
-        changing=action == "change_track",
+    decide = triage_service.triage if action == "triage" else triage_service.change_track
+    return form_page(
+        form,
+        command=lambda: decide(db_session(), actor=current_user, case=case, data=_input(form)),
+        done_message=lambda decision: f"Decision saved: the case is now {decision.kind.label}",
+        show=lambda: render_template(
+            "casework/triage.html",
+            case=case,
+            form=form,
+            limbs=LIMB_FIELDS,
+            changing=action == "change_track",
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """Check-your-answers before an irreversible step (GOV.UK pattern): the summary page re-posts
 what was entered as hidden fields, with "confirmed"; "Change your answers" re-posts it without,
-back to the filled-in form. Shared by the disciplinary, suspension and breach pages."""
+back to the filled-in form. Every page with an irreversible step uses it through
+`pipeline.Summary`."""
 
 from __future__ import annotations
 

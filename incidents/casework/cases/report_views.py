@@ -17,6 +17,7 @@ from incidents.web.pipeline import form_page
 
 bp = Blueprint("report", __name__, url_prefix="/report")
 
+
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CONCERN_REPORT)
 def new() -> str | Response:

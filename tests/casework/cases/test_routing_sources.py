@@ -13,7 +13,7 @@ from incidents import deadlines
 from incidents.casework.cases._routing import FIRST_STEP
 from incidents.casework.tasks import commands as tasks
 from incidents.clock import local_today
-from incidents.errors import InvalidInput
+from incidents.errors import Refused
 from incidents.models import AuditEntry, DisclosureSource, Role, TaskKind, User
 from tests import factories
 
@@ -58,5 +58,5 @@ def test_a_first_step_is_done_with_a_button_and_only_once(db: Session, users: di
     task = case.tasks[0]
     tasks.complete_task(db, actor=head, case=case, task_id=task.id)
     assert task.is_done
-    with pytest.raises(InvalidInput, match="already done"):
+    with pytest.raises(Refused, match="already done"):
         tasks.complete_task(db, actor=head, case=case, task_id=task.id)

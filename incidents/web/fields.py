@@ -3,7 +3,7 @@ validated the same way wherever it is asked (the services use the same limits an
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -21,6 +21,20 @@ def text_area(
         widget=GovCharacterCount(),
         validators=[
             presence,
+            Length(max=limit, message=f"{called} must be {limit:,} characters or fewer"),
+        ],
+    )
+
+
+def text_input(label: str, *, limit: int, called: str, empty: str, hint: str = "") -> StringField:
+    """A required one-line box. Spaces alone pass here: the service strips them and says what
+    is wrong, in the same words."""
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(empty),
             Length(max=limit, message=f"{called} must be {limit:,} characters or fewer"),
         ],
     )

@@ -20,8 +20,9 @@ from incidents.models import PolicyClause, School, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 
-CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
-MAX_TEXT = 1000
+MAX_CODE = 20
+CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{MAX_CODE - 1}}}$")
+MAX_TEXT = 1_000
 MAX_SOURCE = 120
 
 
@@ -117,7 +118,7 @@ def _validate(
     )
     errors: dict[str, str] = {}
     if not CODE_PATTERN.match(code):
-        errors["code"] = "Enter a code of up to 20 capital letters, digits and hyphens"
+        errors["code"] = f"Enter a code of up to {MAX_CODE} capital letters, digits and hyphens"
     else:
         clash = session.scalar(
             select(PolicyClause.id).where(
@@ -129,13 +130,13 @@ def _validate(
     if not cleaned.source:
         errors["source"] = "Enter where the clause comes from"
     elif len(cleaned.source) > MAX_SOURCE:
-        errors["source"] = f"Source must be {MAX_SOURCE} characters or fewer"
+        errors["source"] = f"Source must be {MAX_SOURCE:,} characters or fewer"
     if cleaned.category not in default_catalogue().categories:
         errors["category"] = "Choose a category"
     if not cleaned.text:
         errors["text"] = "Enter the clause"
     elif len(cleaned.text) > MAX_TEXT:
-        errors["text"] = f"Clause must be {MAX_TEXT} characters or fewer"
+        errors["text"] = f"Clause must be {MAX_TEXT:,} characters or fewer"
     if errors:
         raise InvalidInput(errors)
     return cleaned

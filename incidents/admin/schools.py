@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
-from incidents.admin.clauses.commands import load_catalogue
+from incidents.admin.clauses.system import load_catalogue
 from incidents.audit.log import open_log
 from incidents.errors import InvalidInput, NotFound
 from incidents.models import School, User

@@ -1,7 +1,6 @@
-"""Policy clauses: load the default catalogue for a school, and let an admin add, edit and retire.
-
-A retired clause is only hidden from new cases; cases that cited it keep it.
-"""
+"""Policy clauses: let an admin add, edit, retire and restore them (loading the default catalogue
+for a new school is `system.py`'s). A retired clause is only hidden from new cases; cases that
+cited it keep it."""
 
 from __future__ import annotations
 
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from incidents import audit
 from incidents.catalogue import default_catalogue
 from incidents.errors import Forbidden, InvalidInput, NotFound
-from incidents.models import PolicyClause, School, User
+from incidents.models import PolicyClause, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 
@@ -32,40 +31,6 @@ class ClauseInput:
     source: str
     category: str
     text: str
-
-
-def load_catalogue(
-    session: Session, *, actor: User | None, school: School, policies: Iterable[str] | None = None
-) -> int:
-    """Copy the default clauses (optionally only some policies) into the school's catalogue."""
-    catalogue = default_catalogue()
-    wanted = set(policies) if policies is not None else None
-    known = {c.policy for c in catalogue.clauses}
-    if wanted is not None and not wanted <= known:
-        unknown = ", ".join(sorted(wanted - known))
-        raise InvalidInput({"policies": f"Unknown policy in the catalogue: {unknown}"})
-    existing = set(
-        session.scalars(select(PolicyClause.code).where(PolicyClause.school_id == school.id))
-    )
-    added = 0
-    for clause in catalogue.clauses:
-        if (wanted is not None and clause.policy not in wanted) or clause.code in existing:
-            continue
-        session.add(
-            PolicyClause(
-                school_id=school.id,
-                code=clause.code,
-                source=clause.source,
-                category=clause.category,
-                text=clause.text,
-            )
-        )
-        added += 1
-    session.flush()
-    audit.record(
-        session, school_id=school.id, action=audit.Action.CLAUSE_LOAD_CATALOGUE, actor=actor
-    )
-    return added
 
 
 def list_clauses(

@@ -89,6 +89,30 @@ def grant(
     return elevation
 
 
+def attempt(
+    session: Session,
+    *,
+    actor: User,
+    login_token: str | None,
+    purpose: ElevationPurpose,
+    password: str,
+    reason: str,
+) -> Elevation | dict[str, str]:
+    """`grant` for the page: the grant, or its field errors returned rather than raised, so
+    the page commits the audit entry of a wrong password and shows the form again."""
+    try:
+        return grant(
+            session,
+            actor=actor,
+            login_token=login_token,
+            purpose=purpose,
+            password=password,
+            reason=reason,
+        )
+    except InvalidInput as exc:
+        return exc.errors
+
+
 def current(
     session: Session,
     *,

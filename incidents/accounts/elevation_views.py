@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response
 from incidents.accounts import elevation
 from incidents.accounts.forms import ReauthenticateForm
 from incidents.accounts.sign_in_views import safe_next
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.models import Elevation, ElevationPurpose
 from incidents.web.access import signed_in
@@ -46,23 +45,21 @@ def reauthenticate(purpose_name: str) -> str | Response:
     purpose = ElevationPurpose(purpose_name)
     next_url = safe_next(request.args.get("next"))
     form = ReauthenticateForm()
+    # Not the pipeline's form page: a wrong password's audit entry is kept, not rolled back.
     if form.validate_on_submit():
         db = db_session()
-        try:
-            elevation.grant(
-                db,
-                actor=current_user,
-                login_token=session.get("sid"),
-                purpose=purpose,
-                password=form.password.data or "",
-                reason=form.reason.data or "",
-            )
-        except InvalidInput as exc:
-            db.commit()  # keeps the audit entry of a wrong password
-            for name, message in exc.errors.items():
-                getattr(form, name).errors = [message]
-        else:
-            db.commit()
+        grant = elevation.attempt(
+            db,
+            actor=current_user,
+            login_token=session.get("sid"),
+            purpose=purpose,
+            password=form.password.data or "",
+            reason=form.reason.data or "",
+        )
+        db.commit()  # the grant, or the audit entry of a wrong password
+        if isinstance(grant, Elevation):
             return redirect(next_url)
+        for name, message in grant.items():
+            getattr(form, name).errors = [message]
     minutes = int(elevation.WINDOW.total_seconds() // 60)
     return render_template("auth/reauthenticate.html", form=form, purpose=purpose, minutes=minutes)

@@ -1,4 +1,5 @@
-"""Forms for the second factor and for re-entering a password before elevated access."""
+"""Forms for signing in, the second factor and re-entering a password before elevated access.
+Their limits are the commands' (`users`, `passwords`, `two_factor`, `elevation`)."""
 
 from __future__ import annotations
 
@@ -9,52 +10,61 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import (
-    PasswordField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from incidents.accounts.elevation import MAX_REASON
 from incidents.accounts.passwords import MAX_PASSWORD_LENGTH
+from incidents.accounts.two_factor import CODE_ERROR, ENROL_CODE_ERROR, MAX_CODE, MAX_ENROL_CODE
+from incidents.accounts.users import MAX_EMAIL
+
+
+def _line(
+    label: str, *, limit: int, empty: str, too_long: str | None = None, hint: str = ""
+) -> StringField:
+    """A required one-line box. A security code too long is just a wrong code, in the same
+    words (`too_long`)."""
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[InputRequired(empty), Length(max=limit, message=too_long)],
+    )
+
+
+def _password(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD_LENGTH)],
+    )
 
 
 class CodeForm(FlaskForm):
     """A 6-digit code from the authenticator app, or a recovery code."""
 
-    code = StringField(
+    code = _line(
         "Security code",
-        description="Enter the 6-digit code from your authenticator app, "
-        "or one of your recovery codes.",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter your security code"),
-            Length(max=40, message="Enter a correct security code"),
-        ],
+        limit=MAX_CODE,
+        too_long=CODE_ERROR,
+        empty="Enter your security code",
+        hint="Enter the 6-digit code from your authenticator app, or one of your recovery codes.",
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class EnrolForm(FlaskForm):
-    code = StringField(
+    code = _line(
         "Enter the 6-digit code your app shows",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter the 6-digit code from your authenticator app"),
-            Length(max=12, message="Enter the 6-digit code from your authenticator app"),
-        ],
+        limit=MAX_ENROL_CODE,
+        too_long=ENROL_CODE_ERROR,
+        empty=ENROL_CODE_ERROR,
     )
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
 class ReauthenticateForm(FlaskForm):
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD_LENGTH)],
-    )
+    password = _password("Your password")
     reason = TextAreaField(
         "Why do you need access?",
         description="This is kept, with your name and the time, in the record of who saw what.",
@@ -68,14 +78,6 @@ class ReauthenticateForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
-    )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_PASSWORD_LENGTH)],
-    )
+    email = _line("Email address", limit=MAX_EMAIL, empty="Enter your email address")
+    password = _password("Password")
     submit = SubmitField("Sign in", widget=GovSubmitInput())

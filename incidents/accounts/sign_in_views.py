@@ -6,7 +6,6 @@ import time
 
 from flask import (
     Blueprint,
-    flash,
     make_response,
     redirect,
     render_template,
@@ -24,10 +23,11 @@ from incidents.accounts import sessions as login_sessions
 from incidents.accounts import two_factor
 from incidents.accounts.forms import CodeForm, SignInForm
 from incidents.accounts.users import authenticate, load_user, record_sign_out
+from incidents.errors import Refused
 from incidents.extensions import db_session, limiter
 from incidents.models import User
 from incidents.web.access import public, signed_in
-from incidents.web.forms import ConfirmForm
+from incidents.web.pipeline import back_to, button
 
 bp = Blueprint("auth", __name__)
 
@@ -89,6 +89,7 @@ def _complete_sign_in(user: User, token: str | None, next_url: str) -> None:
 PENDING = "pending_2fa"
 # Time allowed between a correct password and the code: long enough to find the phone.
 PENDING_SECONDS = 300
+SIGN_IN_AGAIN = "Sign in again to continue"
 LOCKED_OUT = (
     "You have entered a security code too many times. Wait 10 minutes, then sign in again. "
     "If you have lost your phone, ask your school's administrator to reset your two-factor sign-in."
@@ -134,8 +135,8 @@ def second_factor() -> str | Response:
     user = _pending_user()
     if user is None:
         session.pop(PENDING, None)
-        flash("Sign in again to continue")
-        return redirect(url_for("auth.sign_in"))
+        back_to(url_for("auth.sign_in"))
+        raise Refused(SIGN_IN_AGAIN)
     form = CodeForm()
     if form.validate_on_submit():
         db = db_session()
@@ -153,13 +154,13 @@ def second_factor() -> str | Response:
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out() -> Response:
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        db = db_session()
-        record_sign_out(db, user=current_user)
-        login_sessions.end(db, token=session.get("sid"))
-        db.commit()
-        logout_user()
-        session.clear()
-        flash("You have signed out")
-    return redirect(url_for("auth.sign_in"))
+    back_to(url_for("auth.sign_in"))
+    return button(_sign_out, "You have signed out")
+
+
+def _sign_out() -> None:
+    db = db_session()
+    record_sign_out(db, user=current_user)
+    login_sessions.end(db, token=session.get("sid"))
+    logout_user()
+    session.clear()  # the pipeline commits, then says "signed out" in the fresh session

@@ -40,6 +40,11 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 12
 CODE_ERROR = "Enter a correct security code"
+# What a code box takes: a recovery code at most, or a TOTP code as people type it (spaces and
+# dashes included) while setting up.
+MAX_CODE = 40
+MAX_ENROL_CODE = 12
+ENROL_CODE_ERROR = "Enter the 6-digit code from your authenticator app"
 
 
 def required(user: User) -> bool:
@@ -94,6 +99,17 @@ def confirm_enrolment(
         object_id=user.id,
     )
     return codes
+
+
+def try_confirm_enrolment(
+    session: Session, *, user: User, code: str, now: float | None = None
+) -> list[str] | str:
+    """`confirm_enrolment` for the page: the recovery codes, or (nothing changed) what to tell
+    the user about the code."""
+    try:
+        return confirm_enrolment(session, user=user, code=code, now=now)
+    except InvalidInput as exc:
+        return exc.errors.get("code", CODE_ERROR)
 
 
 def verify(session: Session, *, user: User, code: str, now: float | None = None) -> bool:
@@ -207,7 +223,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 
 
 def _use_recovery_code(session: Session, user: User, code: str) -> bool:
-    if len(code) > 40:
+    if len(code) > MAX_CODE:
         return False
     # One conditional UPDATE: a code can be spent once even by two racing requests.
     result = session.execute(

@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from incidents.accounts import two_factor
 from incidents.accounts.forms import EnrolForm
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.web.access import signed_in
 
@@ -35,12 +34,11 @@ def set_up() -> str | Response:
         secret = two_factor.begin_enrolment(db, user=user)
         db.commit()
     form = EnrolForm()
+    # Not the pipeline's form page: the recovery codes are shown in this response, once.
     if form.validate_on_submit():
-        try:
-            codes = two_factor.confirm_enrolment(db, user=user, code=form.code.data or "")
-        except InvalidInput as exc:
-            db.rollback()
-            form.code.errors = [exc.errors.get("code", two_factor.CODE_ERROR)]
+        codes = two_factor.try_confirm_enrolment(db, user=user, code=form.code.data or "")
+        if isinstance(codes, str):
+            form.code.errors = [codes]  # a wrong code changed nothing
         else:
             db.commit()
             # Shown in this response only: nothing keeps them in clear after it is sent.

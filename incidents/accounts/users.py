@@ -21,6 +21,7 @@ from incidents.sensitive import Sensitive
 log = logging.getLogger(__name__)
 
 MAX_NAME = 120
+MAX_EMAIL = 254
 
 # The kind of Person created for a new user, by their most telling role.
 _PERSON_KIND_BY_ROLE = (
@@ -38,8 +39,8 @@ def normalise_email(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         raise InvalidInput({"email": "Enter an email address"})
-    if len(raw) > 254:
-        raise InvalidInput({"email": "Email address must be 254 characters or fewer"})
+    if len(raw) > MAX_EMAIL:
+        raise InvalidInput({"email": f"Email address must be {MAX_EMAIL} characters or fewer"})
     try:
         result = validate_email(raw, check_deliverability=False)
     except EmailNotValidError:

@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
-from incidents.admin.clauses.commands import load_catalogue
+from incidents.admin.clauses.system import load_catalogue
 from incidents.audit.log import open_log
 from incidents.errors import InvalidInput, NotFound
 from incidents.models import School, User
 
 URN_PATTERN = re.compile(r"^[0-9]{6,8}$")
+MAX_NAME = 200
 
 
 def create_school(
@@ -30,8 +31,8 @@ def create_school(
     errors: dict[str, str] = {}
     if not name:
         errors["name"] = "Enter the school's name"
-    elif len(name) > 200:
-        errors["name"] = "School name must be 200 characters or fewer"
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"School name must be {MAX_NAME} characters or fewer"
     if not URN_PATTERN.match(urn):
         errors["urn"] = "Enter the school's URN: 6 to 8 digits"
     elif session.scalar(select(School.id).where(School.urn == urn)) is not None:

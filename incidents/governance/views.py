@@ -125,8 +125,13 @@ def chart(name: str) -> Response | tuple[str, int]:
     return Response(svg, mimetype="image/svg+xml")
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+def _export(body: bytes | str, mimetype: str, kind: str, year: int) -> Response:
+    """The file, once the export is recorded: who took which year's figures, in what form."""
+    db = db_session()
+    stats_service.record_export(db, actor=current_user, kind=kind, year=year)
+    db.commit()
     response = Response(body, mimetype=mimetype)
+    filename = f"statistics-{year}-to-{year + 1}.{kind}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -137,13 +142,8 @@ def export_csv() -> Response | tuple[str, int]:
     year, error = _year()
     if error:
         return _bad_year(error)
-    page = _page_for(year)
-    db = db_session()
-    stats_service.record_export(db, actor=current_user, kind="csv", year=year)
-    db.commit()
     # A byte-order mark so Excel reads the file as UTF-8 (school names, en dashes).
-    body = "\ufeff" + export.to_csv(page)
-    return _download(body, "text/csv", f"statistics-{year}-to-{year + 1}.csv")
+    return _export("\ufeff" + export.to_csv(_page_for(year)), "text/csv", "csv", year)
 
 
 @bp.route("/report.pdf")
@@ -165,8 +165,4 @@ def report_pdf() -> Response | tuple[str, int]:
         Path(current_app.static_folder or ""),
         lambda name: charts.render_svg(charts.chart_data(page, name)),
     )
-    pdf = export.to_pdf(html, fetcher)
-    db = db_session()
-    stats_service.record_export(db, actor=current_user, kind="pdf", year=year)
-    db.commit()
-    return _download(pdf, "application/pdf", f"statistics-{year}-to-{year + 1}.pdf")
+    return _export(export.to_pdf(html, fetcher), "application/pdf", "pdf", year)

@@ -26,14 +26,18 @@ def text_area(
     )
 
 
-def text_input(label: str, *, limit: int, called: str, hint: str = "") -> StringField:
-    """An optional one-line answer (a name, a reference): checked for length only."""
+def text_input(
+    label: str, *, limit: int, called: str, empty: str = "", hint: str = ""
+) -> StringField:
+    """A one-line box (a name, a reference, a code). With `empty`, it must be answered: spaces
+    alone pass here, and the command strips them and says what is wrong in the same words.
+    Without, it is optional and checked for length only."""
     return StringField(
         label,
         description=hint,
         widget=GovTextInput(),
         validators=[
-            Optional(),
+            InputRequired(empty) if empty else Optional(),
             Length(max=limit, message=f"{called} must be {limit:,} characters or fewer"),
         ],
     )

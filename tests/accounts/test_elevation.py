@@ -20,7 +20,7 @@ from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, Elevation, ElevationPurpose, LoginSession, Role, User
 from incidents.models.base import utcnow
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 
 REASON = "Marker-elevation-reason-Q7 needed to contact the reporter"
 PATH = "/reauthenticate/reveal_reporter"
@@ -73,6 +73,7 @@ def test_bad_input_is_refused_and_nothing_is_granted(
     body = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert message in body
     assert "govuk-error-summary" in body
+    assert message in problem(body) and success_banner(body) == ""
     assert db.scalar(select(func.count()).select_from(Elevation)) == 0
 
 

@@ -19,7 +19,7 @@ from incidents.accounts import two_factor
 from incidents.errors import InvalidInput
 from incidents.models import AuditEntry, LoginSession, RecoveryCode, Role, User
 from tests import factories
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 
 NEEDS_2FA = sorted(two_factor.REQUIRED_FOR)
 NO_2FA_NEEDED = sorted(set(Role) - two_factor.REQUIRED_FOR)
@@ -252,3 +252,25 @@ def test_a_stale_half_sign_in_is_not_accepted(
     response = _code(client, pyotp.TOTP(factories.TOTP_SECRET).at(later))
     assert urlsplit(response.location).path == "/sign-in"
     assert not _signed_in(client)
+
+
+def test_a_stale_half_sign_in_is_refused_as_an_error_and_saves_nothing(
+    app: Flask, db: Session, users: dict[Role, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = users[Role.HEADTEACHER]
+    client = app.test_client()
+    _password(client, user.email)
+    token = csrf_token(client, "/sign-in")
+    later = time.time() + 301
+    monkeypatch.setattr("incidents.accounts.sign_in_views.time.time", lambda: later)
+    code = pyotp.TOTP(factories.TOTP_SECRET).at(later)
+    response = client.post("/sign-in/code", data={"csrf_token": token, "code": code})
+    assert urlsplit(response.location).path == "/sign-in"
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Sign in again to continue" in problem(page)
+    assert success_banner(page) == ""
+    assert not _signed_in(client)
+    assert db.scalar(select(func.count()).select_from(LoginSession)) == 0
+    assert _actions(db, user, "auth.second_factor_ok") == 0
+    with client.session_transaction() as session:
+        assert "pending_2fa" not in session

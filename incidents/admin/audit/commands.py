@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.audit.verify import Report, verify_school
-from incidents.errors import InvalidInput
+from incidents.errors import Refused
 from incidents.models import User
 from incidents.models.audit import AuditEntry
 from incidents.models.base import utcnow
@@ -64,17 +64,14 @@ def last_run_at(session: Session, school_id: uuid.UUID) -> datetime | None:
 def verify_now(
     session: Session, *, actor: User, vkey: str | None, now: datetime | None = None
 ) -> Report:
-    """The admin page's "Verify the log now", for the actor's own school."""
+    """The admin page's "Verify the log now", for the actor's own school; Refused, with the
+    reason, when it cannot run now."""
     if vkey is None:
-        raise InvalidInput(
-            {
-                "verify": "The web app has no signing key loaded, so it cannot check the "
-                "checkpoints: run `incidents audit verify` on the server instead"
-            }
+        raise Refused(
+            "The web app has no signing key loaded, so it cannot check the checkpoints: "
+            "run `incidents audit verify` on the server instead"
         )
     last = last_run_at(session, actor.school_id)
     if last is not None and (now or utcnow()) - last < COOLDOWN:
-        raise InvalidInput(
-            {"verify": "The log was verified less than a minute ago: wait a minute and try again"}
-        )
+        raise Refused("The log was verified less than a minute ago: wait a minute and try again")
     return verify_and_record(session, school_id=actor.school_id, actor=actor, vkey=vkey)

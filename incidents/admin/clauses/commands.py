@@ -1,7 +1,6 @@
-"""Policy clauses: load the default catalogue for a school, and let an admin add, edit and retire.
-
-A retired clause is only hidden from new cases; cases that cited it keep it.
-"""
+"""Policy clauses: let an admin add, edit, retire and restore them (loading the default catalogue
+for a new school is `system.py`'s). A retired clause is only hidden from new cases; cases that
+cited it keep it."""
 
 from __future__ import annotations
 
@@ -16,12 +15,13 @@ from sqlalchemy.orm import Session
 from incidents import audit
 from incidents.catalogue import default_catalogue
 from incidents.errors import Forbidden, InvalidInput, NotFound
-from incidents.models import PolicyClause, School, User
+from incidents.models import PolicyClause, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 
-CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
-MAX_TEXT = 1000
+MAX_CODE = 20
+CODE_PATTERN = re.compile(rf"^[A-Z0-9][A-Z0-9-]{{0,{MAX_CODE - 1}}}$")
+MAX_TEXT = 1_000
 MAX_SOURCE = 120
 
 
@@ -31,40 +31,6 @@ class ClauseInput:
     source: str
     category: str
     text: str
-
-
-def load_catalogue(
-    session: Session, *, actor: User | None, school: School, policies: Iterable[str] | None = None
-) -> int:
-    """Copy the default clauses (optionally only some policies) into the school's catalogue."""
-    catalogue = default_catalogue()
-    wanted = set(policies) if policies is not None else None
-    known = {c.policy for c in catalogue.clauses}
-    if wanted is not None and not wanted <= known:
-        unknown = ", ".join(sorted(wanted - known))
-        raise InvalidInput({"policies": f"Unknown policy in the catalogue: {unknown}"})
-    existing = set(
-        session.scalars(select(PolicyClause.code).where(PolicyClause.school_id == school.id))
-    )
-    added = 0
-    for clause in catalogue.clauses:
-        if (wanted is not None and clause.policy not in wanted) or clause.code in existing:
-            continue
-        session.add(
-            PolicyClause(
-                school_id=school.id,
-                code=clause.code,
-                source=clause.source,
-                category=clause.category,
-                text=clause.text,
-            )
-        )
-        added += 1
-    session.flush()
-    audit.record(
-        session, school_id=school.id, action=audit.Action.CLAUSE_LOAD_CATALOGUE, actor=actor
-    )
-    return added
 
 
 def list_clauses(
@@ -117,7 +83,7 @@ def _validate(
     )
     errors: dict[str, str] = {}
     if not CODE_PATTERN.match(code):
-        errors["code"] = "Enter a code of up to 20 capital letters, digits and hyphens"
+        errors["code"] = f"Enter a code of up to {MAX_CODE} capital letters, digits and hyphens"
     else:
         clash = session.scalar(
             select(PolicyClause.id).where(
@@ -129,13 +95,13 @@ def _validate(
     if not cleaned.source:
         errors["source"] = "Enter where the clause comes from"
     elif len(cleaned.source) > MAX_SOURCE:
-        errors["source"] = f"Source must be {MAX_SOURCE} characters or fewer"
+        errors["source"] = f"Source must be {MAX_SOURCE:,} characters or fewer"
     if cleaned.category not in default_catalogue().categories:
         errors["category"] = "Choose a category"
     if not cleaned.text:
         errors["text"] = "Enter the clause"
     elif len(cleaned.text) > MAX_TEXT:
-        errors["text"] = f"Clause must be {MAX_TEXT} characters or fewer"
+        errors["text"] = f"Clause must be {MAX_TEXT:,} characters or fewer"
     if errors:
         raise InvalidInput(errors)
     return cleaned

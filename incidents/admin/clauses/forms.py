@@ -1,55 +1,31 @@
-"""The policy-clause form."""
+"""The policy-clause form. Its limits are the commands' (`admin/clauses/commands.py`)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import (
-    RadioField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+
+from incidents.admin.clauses.commands import MAX_CODE, MAX_SOURCE, MAX_TEXT
+from incidents.web.fields import radio, text_area, text_input
 
 
 class ClauseForm(FlaskForm):
-    code = StringField(
+    code = text_input(
         "Code",
-        description="Up to 20 capital letters, digits and hyphens, for example LOCAL-12",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter a code"),
-            Length(max=20, message="Code must be 20 characters or fewer"),
-        ],
+        limit=MAX_CODE,
+        called="Code",
+        empty="Enter a code",
+        hint=f"Up to {MAX_CODE} capital letters, digits and hyphens, for example LOCAL-12",
     )
-    source = StringField(
+    source = text_input(
         "Where it comes from",
-        description="The policy and section, for example Staff code of conduct 4.2",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter where the clause comes from"),
-            Length(max=120, message="Source must be 120 characters or fewer"),
-        ],
+        limit=MAX_SOURCE,
+        called="Source",
+        empty="Enter where the clause comes from",
+        hint="The policy and section, for example Staff code of conduct 4.2",
     )
-    category = RadioField(
-        "Category",
-        widget=GovRadioInput(),
-        choices=[],
-        validators=[InputRequired("Choose a category")],
-        invalid_choice_message="Choose a category",
-    )
-    text = TextAreaField(
-        "Clause",
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired("Enter the clause"),
-            Length(max=1000, message="Clause must be 1,000 characters or fewer"),
-        ],
-    )
+    # The choices are the catalogue's categories, set by the view.
+    category = radio("Category", "Choose a category")
+    text = text_area("Clause", limit=MAX_TEXT, called="Clause", empty="Enter the clause")
     submit = SubmitField("Save clause", widget=GovSubmitInput())

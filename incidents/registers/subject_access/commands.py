@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines
 from incidents.clock import local_today
-from incidents.errors import Forbidden, InvalidInput, NotFound
+from incidents.errors import Forbidden, NotFound
+from incidents.lifecycle import SUBJECT_ACCESS
 from incidents.models import (
     Exemption,
     Requester,
@@ -32,8 +33,8 @@ from incidents.validation import Errors
 
 MAX_REQUESTER = 200
 MAX_NOTE = 5_000
-# Closing states and the word the register uses for each.
-CLOSING = {RequestState.WITHDRAWN: "withdrawn", RequestState.REFUSED: "refused"}
+# The states a request closes in without a reply (the close page offers both).
+CLOSING = (RequestState.WITHDRAWN, RequestState.REFUSED)
 
 
 def _allowed(actor: User) -> None:
@@ -139,11 +140,15 @@ def log_request(session: Session, *, actor: User, data: NewRequest) -> SubjectAc
     return request
 
 
-def _open(request: SubjectAccessRequest) -> None:
-    if not request.is_open:
-        raise InvalidInput(
-            {"request": f"This request is {request.state.label.lower()}: it cannot be changed"}
-        )
+def open_request(
+    session: Session, *, actor: User, request_id: uuid.UUID, step: str
+) -> SubjectAccessRequest:
+    """The request, if `step` (an action of `lifecycle.SUBJECT_ACCESS`) may be taken on it now;
+    otherwise NotFound, or Refused with the table's reason ("This request is answered: it
+    cannot be changed"). For a step's page: opening it is not audited, the step is."""
+    request = get_request(session, actor=actor, request_id=request_id, audited=False)
+    SUBJECT_ACCESS.check(request, step)
+    return request
 
 
 def extend(
@@ -152,7 +157,7 @@ def extend(
     """ICO: a complex or numerous request may take two more months, if the requester is told
     within the first month, so an extension after the first deadline is refused."""
     _allowed(actor)
-    _open(request)
+    SUBJECT_ACCESS.check(request, "extend")
     errors = Errors()
     if request.extended:
         errors["reason"] = "This request has already been extended"
@@ -186,7 +191,7 @@ def respond(
     note: str,
 ) -> SubjectAccessRequest:
     _allowed(actor)
-    _open(request)
+    SUBJECT_ACCESS.check(request, "respond")
     errors = Errors()
     if responded_on is None:
         errors["responded_on"] = "Enter the date the reply was sent"
@@ -203,7 +208,7 @@ def respond(
         # The register must show why each exemption applied, not just that one was used.
         errors["note"] = "Say what was withheld or redacted, and why"
     errors.raise_any()
-    request.state = RequestState.RESPONDED
+    SUBJECT_ACCESS.advance(request, "respond")
     request.responded_on = responded_on
     request.response_note = Sensitive(note) if note else None
     request.exemption_rows = [SarExemption(exemption=e) for e in dict.fromkeys(exemptions)]
@@ -227,16 +232,19 @@ def close(
 ) -> SubjectAccessRequest:
     """Withdrawn by the requester, or refused as manifestly unfounded or excessive."""
     _allowed(actor)
-    _open(request)
     errors = Errors()
-    if state not in CLOSING:
+    # The table's move from an open request to the state chosen: refused once it has closed.
+    action = SUBJECT_ACCESS.action_to(RequestState.OPEN, state) if state in CLOSING else None
+    if action is None:
         errors["state"] = "Choose whether the request was withdrawn or refused"
+    else:
+        SUBJECT_ACCESS.check(request, action)
     reason = errors.text(
         "reason", reason, label="The reason", limit=MAX_NOTE, empty="Enter the reason"
     )
     errors.raise_any()
-    assert state is not None  # noqa: S101 - narrowing: checked above
-    request.state = state
+    assert action is not None and state is not None  # noqa: S101 - narrowing: checked above
+    SUBJECT_ACCESS.advance(request, action)
     request.closing_reason = Sensitive(reason)
     _record(session, actor, request, audit.Action.SAR_CLOSE, detail={"state": state.value})
     return request

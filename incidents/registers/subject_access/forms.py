@@ -4,62 +4,28 @@ meaning (dates against today and the request, the deadline for an extension)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextInput,
-)
-from wtforms import (
-    RadioField,
-    SelectChoice,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
+from wtforms import SelectChoice, SelectMultipleField, SubmitField
+from wtforms.validators import Optional
 
 from incidents.models import Exemption, Requester, RequestState
-from incidents.registers.subject_access import commands as subject_access
+from incidents.registers.subject_access.commands import MAX_NOTE, MAX_REQUESTER
+from incidents.web.fields import radio, text_area, text_input
 from incidents.web.forms import DatePartsField
-
-_NOTE = subject_access.MAX_NOTE
-
-
-def _note(label: str, *, called: str, required: str = "", hint: str = "") -> TextAreaField:
-    return TextAreaField(
-        label,
-        description=hint,
-        widget=GovCharacterCount(),
-        validators=[
-            DataRequired(required) if required else Optional(),
-            Length(max=_NOTE, message=f"{called} must be {_NOTE:,} characters or fewer"),
-        ],
-    )
 
 
 class NewRequestForm(FlaskForm):
-    requester = StringField(
+    requester = text_input(
         "Who made the request?",
-        description="Their name, and whose information they asked for if it is not their own.",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter who made the request"),
-            Length(
-                max=subject_access.MAX_REQUESTER,
-                message=f"Who made the request must be {subject_access.MAX_REQUESTER} "
-                "characters or fewer",
-            ),
-        ],
+        limit=MAX_REQUESTER,
+        called="Who made the request",
+        empty="Enter who made the request",
+        hint="Their name, and whose information they asked for if it is not their own.",
     )
-    requester_kind = RadioField(
+    requester_kind = radio(
         "Who are they?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(r.value, r.label) for r in Requester],
-        validators=[InputRequired("Choose who made the request")],
-        invalid_choice_message="Choose who made the request",
+        "Choose who made the request",
+        [SelectChoice(r.value, r.label) for r in Requester],
     )
     received_on = DatePartsField(
         "When was the request received?",
@@ -72,10 +38,11 @@ class NewRequestForm(FlaskForm):
 
 
 class ExtendForm(FlaskForm):
-    reason = _note(
+    reason = text_area(
         "Why does the request need longer?",
+        limit=MAX_NOTE,
         called="The reason",
-        required="Enter why the request needs longer",
+        empty="Enter why the request needs longer",
         hint="Only a complex request, or many requests from one person, may take two more months. "
         "Tell the requester within the first month.",
     )
@@ -98,30 +65,30 @@ class RespondForm(FlaskForm):
         validators=[Optional()],
         invalid_choice_message="Choose exemptions from the list (%(value)s is not one)",
     )
-    note = _note(
+    note = text_area(
         "What was withheld or redacted, and why? (needed if you ticked an exemption)",
+        limit=MAX_NOTE,
         called="The note",
     )
     submit = SubmitField("Record the reply", widget=GovSubmitInput())
 
 
 class CloseForm(FlaskForm):
-    state = RadioField(
+    state = radio(
         "Why is the request closing without a reply?",
-        widget=GovRadioInput(),
-        choices=[
+        "Choose whether the request was withdrawn or refused",
+        [
             SelectChoice(RequestState.WITHDRAWN.value, "The requester withdrew it"),
             SelectChoice(
                 RequestState.REFUSED.value, "Refused as manifestly unfounded or excessive"
             ),
         ],
-        validators=[InputRequired("Choose whether the request was withdrawn or refused")],
-        invalid_choice_message="Choose whether the request was withdrawn or refused",
     )
-    reason = _note(
+    reason = text_area(
         "Give the details",
+        limit=MAX_NOTE,
         called="The reason",
-        required="Enter the reason",
+        empty="Enter the reason",
         hint="If you refused it, say why and that you told the requester of their right to "
         "complain to the ICO.",
     )

@@ -1,18 +1,18 @@
 """The subject access register pages: the list, logging a request, one request, and its steps
-(extend, reply, close). Thin: load, validate, one service call, commit, redirect."""
+(extend, reply, close). Every form goes through the page pipeline: a step the request's state
+no longer allows is refused when its page loads, with the table's reason."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from incidents.clock import local_today
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session
 from incidents.models import Exemption, Requester, RequestState, SubjectAccessRequest
 from incidents.permissions import Permission
@@ -24,7 +24,7 @@ from incidents.registers.subject_access.forms import (
     RespondForm,
 )
 from incidents.web.access import requires
-from incidents.web.forms import apply_service_errors
+from incidents.web.pipeline import back_to, form_page
 
 bp = Blueprint("sar", __name__, url_prefix="/subject-access-requests")
 
@@ -40,23 +40,21 @@ def index() -> str:
 @requires(Permission.SAR_MANAGE)
 def new() -> str | Response:
     form = NewRequestForm()
-    if form.validate_on_submit():
-        db = db_session()
-        data = subject_access.NewRequest(
-            requester=form.requester.data or "",
-            requester_kind=Requester(form.requester_kind.data),
-            received_on=form.received_on.data,
-        )
-        try:
-            request = subject_access.log_request(db, actor=current_user, data=data)
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            flash(f"Request {request.reference} logged")
-            return redirect(url_for("sar.show", request_id=request.id))
-    return render_template("subject_access/new.html", form=form)
+    return form_page(
+        form,
+        command=lambda: subject_access.log_request(
+            db_session(),
+            actor=current_user,
+            data=subject_access.NewRequest(
+                requester=form.requester.data or "",
+                requester_kind=Requester(form.requester_kind.data),
+                received_on=form.received_on.data,
+            ),
+        ),
+        done_message=lambda request: f"Request {request.reference} logged",
+        show=lambda: render_template("subject_access/new.html", form=form),
+        then=lambda request: url_for("sar.show", request_id=request.id),
+    )
 
 
 @bp.route("/<uuid:request_id>")
@@ -70,30 +68,26 @@ def show(request_id: uuid.UUID) -> str:
 
 def _step(
     request_id: uuid.UUID,
+    step: str,
     form: FlaskForm,
     title: str,
-    apply: Callable[[SubjectAccessRequest], object],
-    done: str,
+    command: Callable[[SubjectAccessRequest], object],
+    done_message: str,
 ) -> str | Response:
-    """One step on an open request: the form, the service call, and back to the request."""
-    db = db_session()
-    request = subject_access.get_request(
-        db, actor=current_user, request_id=request_id, audited=False
+    """One step on a request, back to the request's page: refused there, with the table's
+    reason, when the request's state no longer allows `step`."""
+    back_to(url_for("sar.show", request_id=request_id))
+    request = subject_access.open_request(
+        db_session(), actor=current_user, request_id=request_id, step=step
     )
-    if not request.is_open:
-        flash(f"This request is {request.state.label.lower()}: it cannot be changed")
-        return redirect(url_for("sar.show", request_id=request_id))
-    if form.validate_on_submit():
-        try:
-            apply(request)
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            flash(done)
-            return redirect(url_for("sar.show", request_id=request_id))
-    return render_template("subject_access/step.html", request=request, form=form, title=title)
+    return form_page(
+        form,
+        command=lambda: command(request),
+        done_message=done_message,
+        show=lambda: render_template(
+            "subject_access/step.html", request=request, form=form, title=title
+        ),
+    )
 
 
 @bp.route("/<uuid:request_id>/extend", methods=["GET", "POST"])
@@ -102,6 +96,7 @@ def extend(request_id: uuid.UUID) -> str | Response:
     form = ExtendForm()
     return _step(
         request_id,
+        "extend",
         form,
         "Extend the deadline",
         lambda r: subject_access.extend(
@@ -117,6 +112,7 @@ def respond(request_id: uuid.UUID) -> str | Response:
     form = RespondForm()
     return _step(
         request_id,
+        "respond",
         form,
         "Record the reply",
         lambda r: subject_access.respond(
@@ -137,6 +133,8 @@ def close(request_id: uuid.UUID) -> str | Response:
     form = CloseForm()
     return _step(
         request_id,
+        # Withdrawn or refused: the table opens both moves to the same requests.
+        "withdrawn",
         form,
         "Close without a reply",
         lambda r: subject_access.close(

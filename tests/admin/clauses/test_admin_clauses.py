@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from incidents.admin.clauses import commands as clause_service
 from incidents.models import AuditEntry, PolicyClause, Role
 from tests import REPO, factories
-from tests.conftest import count, csrf_token
+from tests.conftest import count, csrf_token, problem, success_banner
 
 CATALOGUE = json.loads(
     (REPO / "incidents" / "catalogue" / "default_clauses.json").read_text("utf-8")
@@ -144,7 +144,10 @@ def test_adding_a_clause_with_a_code_in_use_is_refused(admin, school, db):
     page = response.get_data(as_text=True)
     assert "govuk-error-summary" in page
     assert field_error(page, "code") == "Another clause already has this code"
+    assert "Another clause already has this code" in problem(page)
+    assert success_banner(page) == ""
     assert count(db, PolicyClause) == before
+    assert not db.scalar(select(func.count()).where(AuditEntry.action == "clause.create"))
 
 
 def test_editing_a_clause_to_another_clauses_code_is_refused(admin, school, db):
@@ -183,7 +186,7 @@ def test_retire_and_restore_a_clause(admin, school, db):
     row = clause_row(page, clause.id)
     assert "Retired" in row
     assert f'action="/admin/clauses/{clause.id}/restore"' in row
-    assert f"Clause {clause.code} retired" in page
+    assert f"Clause {clause.code} retired" in success_banner(page) and problem(page) == ""
     # Retired clauses stay listed for the admin.
     assert f"{len(CATALOGUE['clauses'])} clauses" in page
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.clock import local_today
-from incidents.errors import Forbidden, InvalidInput, NotFound
+from incidents.errors import Forbidden, InvalidInput, NotFound, TransitionNotAllowedError
 from incidents.models import (
     AuditEntry,
     Exemption,
@@ -23,7 +23,7 @@ from incidents.models import (
 )
 from incidents.registers.subject_access import commands as sar
 from tests import factories
-from tests.conftest import count, date_parts, post_form
+from tests.conftest import count, date_parts, post_form, problem, success_banner
 
 MARKER = "Quillon Marchbanks-Zed"
 
@@ -112,7 +112,8 @@ def test_the_reply_records_each_exemption_and_why(db, users):
     # Each exemption once, however often it was ticked.
     assert sorted(request.exemptions) == [Exemption.SOURCE_IDENTITY, Exemption.THIRD_PARTY]
     assert _actions(db, request) == ["sar.log", "sar.respond"]
-    with pytest.raises(InvalidInput, match="answered: it cannot be changed"):
+    # The table refuses it: a refusal, not bad input (nothing on the form could fix it).
+    with pytest.raises(TransitionNotAllowedError, match="answered: it cannot be changed"):
         sar.close(db, actor=head, request=request, state=RequestState.WITHDRAWN, reason="x")
 
 
@@ -248,6 +249,44 @@ def test_the_pages_log_open_and_answer_a_request(db, login_as):
     # A closed request offers no more steps and refuses them.
     again = client.get(f"/subject-access-requests/{request.id}/close", follow_redirects=True)
     assert "cannot be changed" in again.get_data(as_text=True)
+    assert "cannot be changed" in problem(again.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("step", "fields"),
+    [
+        ("close", {"state": "withdrawn", "reason": "They withdrew it"}),
+        ("extend", {"reason": "Complex"}),
+        ("reply", {"responded_on": "today", "note": "Sent again"}),
+    ],
+)
+def test_a_step_on_a_closed_request_is_refused_as_an_error_and_saves_nothing(
+    db, users, login_as, step, fields
+):
+    head = users[Role.HEADTEACHER]
+    request = _log(db, head)
+    sar.close(db, actor=head, request=request, state=RequestState.REFUSED, reason="Excessive")
+    db.commit()
+    client = login_as(Role.HEADTEACHER)
+    if fields.get("responded_on") == "today":
+        fields = {**fields, "responded_on": date_parts(local_today())}
+    base = f"/subject-access-requests/{request.id}"
+    response = post_form(client, f"{base}/{step}", fields, token_from=base)
+    assert response.status_code == 302
+    assert response.location.endswith(f"/subject-access-requests/{request.id}")
+    page = client.get(response.location).get_data(as_text=True)
+    reason = "This request is refused: it cannot be changed"
+    assert reason in problem(page)
+    assert reason not in success_banner(page) and success_banner(page) == ""
+    db.refresh(request)
+    assert (request.state, request.extended, request.responded_on) == (
+        RequestState.REFUSED,
+        False,
+        None,
+    )
+    assert request.closing_reason is not None
+    assert request.closing_reason.reveal() == "Excessive"
+    assert [a for a in _actions(db, request) if a != "sar.view"] == ["sar.log", "sar.close"]
 
 
 @pytest.mark.parametrize(
@@ -277,9 +316,12 @@ def test_the_extend_and_close_pages_explain_bad_input(db, users, login_as):
     assert "Choose whether the request was withdrawn or refused" in response.get_data(as_text=True)
     db.refresh(request)
     assert (request.state, request.extended) == (RequestState.OPEN, False)
-    assert post_form(client, f"{base}/extend", {"reason": "Complex"}).status_code == 302
+    extended = post_form(client, f"{base}/extend", {"reason": "Complex"})
+    assert extended.status_code == 302 and extended.location.endswith(base)
     db.refresh(request)
     assert request.extended
+    page = client.get(extended.location).get_data(as_text=True)
+    assert "Deadline extended by two months" in success_banner(page) and problem(page) == ""
 
 
 def test_the_register_lists_open_requests_by_deadline_then_the_newest_closed(db, users):

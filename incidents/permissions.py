@@ -112,3 +112,25 @@ def can_add_note(user: User, case: Case) -> bool:
         and has_permission(user, Permission.NOTE_CREATE)
         and not case.is_erased
     )
+
+
+# The roles that can see or change case content or the system itself (DESIGN.md "Who uses it")
+# must sign in with a second factor; the sign-in gate sends them to set one up first.
+SECOND_FACTOR_ROLES = frozenset(
+    {
+        Role.HEADTEACHER,
+        Role.CHAIR_OF_GOVERNORS,
+        Role.DSL,
+        Role.DEPUTY_DSL,
+        Role.TRUST_OFFICER,
+        Role.ADMIN,
+    }
+)
+
+
+def needs_second_factor(user: User) -> bool:
+    return user.has_role(*SECOND_FACTOR_ROLES)
+
+
+def needs_second_factor_enrolment(user: User) -> bool:
+    return needs_second_factor(user) and not user.has_second_factor

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from incidents.accounts import two_factor
 from incidents.accounts.forms import EnrolForm
 from incidents.extensions import db_session, limiter
+from incidents.permissions import needs_second_factor
 from incidents.web.access import signed_in
 
 bp = Blueprint("two_factor", __name__, url_prefix="/two-factor")
@@ -48,5 +49,5 @@ def set_up() -> str | Response:
         form=form,
         qr=_qr_data_uri(two_factor.provisioning_uri(user, secret)),
         secret_groups=[secret[i : i + 4] for i in range(0, len(secret), 4)],
-        required=two_factor.required(user),
+        required=needs_second_factor(user),
     )

@@ -10,8 +10,7 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from incidents.accounts import two_factor
-from incidents.permissions import Permission, has_permission
+from incidents.permissions import Permission, has_permission, needs_second_factor_enrolment
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,7 +63,7 @@ def gate() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=_safe_next()))
-    if endpoint not in BEFORE_ENROLMENT and two_factor.needs_enrolment(current_user):
+    if endpoint not in BEFORE_ENROLMENT and needs_second_factor_enrolment(current_user):
         return redirect(url_for("two_factor.set_up"))
     if isinstance(access, Permission) and not has_permission(current_user, access):
         abort(403)

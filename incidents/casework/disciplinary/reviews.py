@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
-from incidents.casework.disciplinary.commands import audit_step, schedule_review
+from incidents.casework.disciplinary.commands import _audit_step, _schedule_review
 from incidents.casework.guard import visible
 from incidents.casework.tasks import system as task_system
 from incidents.clock import local_today
@@ -163,9 +163,9 @@ def record_review(
     if ending:
         measure.ends_on = data.ends_on
     elif data.next_review_on is not None:
-        schedule_review(session, case, actor, measure, data.next_review_on)
+        _schedule_review(session, case, actor, measure, data.next_review_on)
     session.flush()
-    audit_step(
+    _audit_step(
         session,
         case,
         actor,

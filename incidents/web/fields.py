@@ -3,11 +3,17 @@ validated the same way wherever it is asked (the services use the same limits an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from incidents.models import Person
+from incidents.web.forms import DatePartsField
+
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+FOR_EXAMPLE = "For example, 27 3 2026"
 
 
 def text_area(
@@ -57,3 +63,26 @@ def radio(label: str, message: str, choices: list[SelectChoice] | None = None) -
 def confirmed() -> StringField:
     """Set by a check-your-answers page: the user has seen the summary and means to go ahead."""
     return StringField(validators=[Optional()])
+
+
+def date_field(
+    label: str, *, called: str, missing: str = "", hint: str = FOR_EXAMPLE
+) -> DatePartsField:
+    """A GOV.UK date (day, month, year); `missing` makes it required with that message."""
+    return DatePartsField(
+        label, required=bool(missing), called=called, missing=missing, description=hint
+    )
+
+
+def offer_people(field: RadioField, people: Iterable[Person]) -> dict[str, Person]:
+    """Fill a "who is it about?" radio with `people` (by id); one possible answer is not a
+    question, so it is chosen already and the page names the person instead."""
+    offered = {str(p.id): p for p in people}
+    field.choices = [
+        SelectChoice(pid, f"{p.name.reveal()} ({p.kind.label.lower()})")
+        for pid, p in offered.items()
+    ]
+    if len(offered) == 1:
+        field.validators = [Optional()]
+        field.data = field.data or next(iter(offered))
+    return offered

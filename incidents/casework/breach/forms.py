@@ -12,8 +12,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from incidents.casework.breach import commands as breaches
 from incidents.models import DataSubjects
-from incidents.web.fields import YES_NO, radio, text_area
-from incidents.web.forms import DatePartsField
+from incidents.web.fields import YES_NO, date_field, radio, text_area
 
 
 class SubjectsField(SelectMultipleField):
@@ -104,12 +103,7 @@ class PeopleToldForm(FlaskForm):
     told = radio(
         "Were the people affected told?", "Say whether the people affected were told", YES_NO
     )
-    told_on = DatePartsField(
-        "If yes, when were they told?",
-        required=False,
-        called="The date they were told",
-        description="For example, 27 3 2026",
-    )
+    told_on = date_field("If yes, when were they told?", called="The date they were told")
     reasons = text_area(
         "If not, why not?",
         limit=breaches.MAX_TEXT,

@@ -44,7 +44,7 @@ MAX_DETAILS = 2_000
 OBJECT_TYPE = "disciplinary"
 
 
-def audit_step(
+def _audit_step(
     session: Session,
     case: Case,
     actor: User,
@@ -143,14 +143,14 @@ def start_disciplinary(
         process.hr_reference = Sensitive(reference)
     session.add(process)
     session.flush()
-    audit_step(session, case, actor, audit.Action.CASE_DISCIPLINARY, process)
+    _audit_step(session, case, actor, audit.Action.CASE_DISCIPLINARY, process)
     return process
 
 
 _STAFF_KINDS = frozenset(p for p, k in KIND_FOR_PERSON.items() if k is DisciplinaryKind.STAFF)
 
 
-def find_process(case: Case, process_id: uuid.UUID) -> DisciplinaryProcess:
+def _find_process(case: Case, process_id: uuid.UUID) -> DisciplinaryProcess:
     process = next((p for p in case.disciplinary_processes if p.id == process_id), None)
     if process is None:
         raise NotFound("Disciplinary process not found")
@@ -183,7 +183,7 @@ def open_process(actor: User, case: Case, process_id: uuid.UUID, step: str) -> D
     before the process is looked up: a case not at this stage says so."""
     visible(actor, case)
     workflow.check(case, "manage_disciplinary", actor, with_guard=False)
-    process = find_process(case, process_id)
+    process = _find_process(case, process_id)
     DISCIPLINARY.check(process, step)
     return process
 
@@ -201,7 +201,7 @@ def record_hearing(
     errors.raise_any()
     process.hearing_on = hearing_on
     DISCIPLINARY.advance(process, "hearing")
-    audit_step(session, case, actor, audit.Action.DISCIPLINARY_HEARING, process)
+    _audit_step(session, case, actor, audit.Action.DISCIPLINARY_HEARING, process)
     return process
 
 
@@ -257,7 +257,7 @@ def record_staff_outcome(
     if reference:
         process.hr_reference = Sensitive(reference)
     DISCIPLINARY.advance(process, "outcome")
-    audit_step(session, case, actor, audit.Action.DISCIPLINARY_OUTCOME, process)
+    _audit_step(session, case, actor, audit.Action.DISCIPLINARY_OUTCOME, process)
     return process
 
 
@@ -307,13 +307,13 @@ def add_measure(
         measure.details = Sensitive(details)
     session.add(measure)
     if data.review_on is not None:
-        schedule_review(session, case, actor, measure, data.review_on)
+        _schedule_review(session, case, actor, measure, data.review_on)
     session.flush()
-    audit_step(session, case, actor, audit.Action.DISCIPLINARY_MEASURE, process, target=measure)
+    _audit_step(session, case, actor, audit.Action.DISCIPLINARY_MEASURE, process, target=measure)
     return measure
 
 
-def schedule_review(
+def _schedule_review(
     session: Session, case: Case, actor: User, measure: DisciplinaryMeasure, review_on: date
 ) -> None:
     """The measure's next review is on `review_on`: a task for the case manager, due that day
@@ -350,7 +350,7 @@ def conclude_measures(
         errors.raise_any()
     DISCIPLINARY.advance(process, "conclude")
     process.ended_on = local_today()
-    audit_step(session, case, actor, audit.Action.DISCIPLINARY_CONCLUDE, process)
+    _audit_step(session, case, actor, audit.Action.DISCIPLINARY_CONCLUDE, process)
     return process
 
 
@@ -372,5 +372,5 @@ def discontinue(
     process.reasons = Sensitive(text)
     DISCIPLINARY.advance(process, "end")
     process.ended_on = local_today()
-    audit_step(session, case, actor, audit.Action.DISCIPLINARY_DISCONTINUE, process)
+    _audit_step(session, case, actor, audit.Action.DISCIPLINARY_DISCONTINUE, process)
     return process

@@ -20,19 +20,21 @@ from wtforms.validators import Length, Optional
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.casework.disciplinary import reviews as measure_reviews
 from incidents.models import ReviewDecision, StaffOutcome
-from incidents.web.fields import confirmed, radio, text_area
-from incidents.web.forms import DatePartsField
+from incidents.web.fields import confirmed, date_field, radio, text_area
 
 
 def _hr_reference() -> StringField:
-    limit = disciplinary.MAX_HR_REFERENCE
     return StringField(
         "HR reference (optional, staff only)",
         description="The reference your HR provider or local authority uses for this case.",
         widget=GovTextInput(),
         validators=[
             Optional(),
-            Length(max=limit, message=f"The HR reference must be {limit:,} characters or fewer"),
+            Length(
+                max=disciplinary.MAX_HR_REFERENCE,
+                message="The HR reference must be "
+                f"{disciplinary.MAX_HR_REFERENCE:,} characters or fewer",
+            ),
         ],
     )
 
@@ -45,12 +47,11 @@ class StartDisciplinaryForm(FlaskForm):
 
 
 class HearingForm(FlaskForm):
-    hearing_on = DatePartsField(
+    hearing_on = date_field(
         "When is the hearing?",
-        required=True,
         called="The hearing date",
         missing="Enter the date of the hearing",
-        description="For example, 27 3 2026. You can change it if the hearing moves.",
+        hint="For example, 27 3 2026. You can change it if the hearing moves.",
     )
     submit = SubmitField("Save hearing date", widget=GovSubmitInput())
 
@@ -61,12 +62,10 @@ class StaffOutcomeForm(FlaskForm):
         "Choose the outcome from the list",
         [SelectChoice(o.value, o.label) for o in StaffOutcome],
     )
-    decided_on = DatePartsField(
+    decided_on = date_field(
         "When was it decided?",
-        required=True,
         called="The decision date",
         missing="Enter the date of the decision",
-        description="For example, 27 3 2026",
     )
     reasons = text_area(
         "Why?",
@@ -84,24 +83,18 @@ class MeasureForm(FlaskForm):
     measure = radio(
         "What is the sanction or measure?", "Choose the sanction or measure from the list"
     )
-    starts_on = DatePartsField(
-        "When does it start?",
-        required=True,
-        called="The start date",
-        missing="Enter the date it starts",
-        description="For example, 27 3 2026",
+    starts_on = date_field(
+        "When does it start?", called="The start date", missing="Enter the date it starts"
     )
-    review_on = DatePartsField(
+    review_on = date_field(
         "When will it be reviewed? (optional)",
-        required=False,
         called="The review date",
-        description="For example, 27 6 2026",
+        hint="For example, 27 6 2026",
     )
-    ends_on = DatePartsField(
+    ends_on = date_field(
         "When does it end? (optional)",
-        required=False,
         called="The end date",
-        description="Leave empty if it has no fixed end.",
+        hint="Leave empty if it has no fixed end.",
     )
     details = text_area(
         "Describe it (needed for something else)",
@@ -118,12 +111,10 @@ class MeasureReviewForm(FlaskForm):
         "Choose what was decided at the review",
         [SelectChoice(d.value, d.label) for d in ReviewDecision],
     )
-    reviewed_on = DatePartsField(
+    reviewed_on = date_field(
         "When was it reviewed?",
-        required=True,
         called="The date of the review",
         missing="Enter the date of the review",
-        description="For example, 27 3 2026",
     )
     reasons = text_area(
         "Why?",
@@ -139,17 +130,15 @@ class MeasureReviewForm(FlaskForm):
         called="What changes",
         hint="For example, they may now attend assemblies but not sports day.",
     )
-    ends_on = DatePartsField(
+    ends_on = date_field(
         "When does it end? (only if you are ending it)",
-        required=False,
         called="The end date",
-        description="The day it stops applying. For example, 27 3 2026",
+        hint="The day it stops applying. For example, 27 3 2026",
     )
-    next_review_on = DatePartsField(
+    next_review_on = date_field(
         "When is the next review? (optional)",
-        required=False,
         called="The next review date",
-        description="Leave empty if you are ending it, or if no further review is planned.",
+        hint="Leave empty if you are ending it, or if no further review is planned.",
     )
     submit = SubmitField("Save the review", widget=GovSubmitInput())
 

@@ -17,6 +17,7 @@ from incidents.extensions import db_session
 from incidents.models import ReviewDecision
 from incidents.permissions import Permission
 from incidents.web.access import requires
+from incidents.web.pipeline import form_page
 
 bp = Blueprint("measure_reviews", __name__, url_prefix="/cases/<uuid:case_id>/measures")
 ANCHOR = "disciplinary"
@@ -25,41 +26,31 @@ ANCHOR = "disciplinary"
 @bp.route("/<uuid:measure_id>/review", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def review(case_id: uuid.UUID, measure_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "review_measure")
-    if refused:
-        return case_step.back(case_id, refused)
-    measure = service.find_measure(case, measure_id)
-    if not measure.is_in_force:
-        return case_step.back(case_id, "This sanction or measure has already ended", ANCHOR)
+    case = case_step.load(case_id, anchor=ANCHOR)
+    measure = service.open_measure(current_user, case, measure_id)
     form = MeasureReviewForm()
-    if form.validate_on_submit():
-        finished = case_step.submit(
-            case_id,
-            form,
-            lambda: service.record_review(
-                db_session(),
-                actor=current_user,
-                case=case,
-                measure_id=measure.id,
-                data=service.ReviewInput(
-                    decision=ReviewDecision(form.decision.data),
-                    reviewed_on=form.reviewed_on.data,
-                    reasons=form.reasons.data or "",
-                    changes=form.changes.data or "",
-                    ends_on=form.ends_on.data,
-                    next_review_on=form.next_review_on.data,
-                ),
+    return form_page(
+        form,
+        command=lambda: service.record_review(
+            db_session(),
+            actor=current_user,
+            case=case,
+            measure_id=measure.id,
+            data=service.ReviewInput(
+                decision=ReviewDecision(form.decision.data),
+                reviewed_on=form.reviewed_on.data,
+                reasons=form.reasons.data or "",
+                changes=form.changes.data or "",
+                ends_on=form.ends_on.data,
+                next_review_on=form.next_review_on.data,
             ),
-            "Review recorded",
-            ANCHOR,
-        )
-        if finished is not None:
-            return finished
-    return render_template(
-        "disciplinary/review.html",
-        case=case,
-        form=form,
-        measure=measure,
-        title="Record a review of a sanction or measure",
+        ),
+        done_message="Review recorded",
+        show=lambda: render_template(
+            "disciplinary/review.html",
+            case=case,
+            form=form,
+            measure=measure,
+            title="Record a review of a sanction or measure",
+        ),
     )

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
-from incidents.casework.disciplinary.commands import audit_step, schedule_review
+from incidents.casework.disciplinary.commands import _audit_step, _schedule_review
 from incidents.casework.guard import visible
 from incidents.casework.tasks import system as task_system
 from incidents.clock import local_today
@@ -41,7 +41,7 @@ class ReviewInput:
     next_review_on: date | None = None
 
 
-def find_measure(case: Case, measure_id: uuid.UUID) -> DisciplinaryMeasure:
+def _find_measure(case: Case, measure_id: uuid.UUID) -> DisciplinaryMeasure:
     for process in case.disciplinary_processes:
         for measure in process.measures:
             if measure.id == measure_id:
@@ -49,15 +49,24 @@ def find_measure(case: Case, measure_id: uuid.UUID) -> DisciplinaryMeasure:
     raise NotFound("Sanction or measure not found")
 
 
+def open_measure(actor: User, case: Case, measure_id: uuid.UUID) -> DisciplinaryMeasure:
+    """The measure, if this user may record a review of it now; otherwise NotFound, or Refused
+    with the reason. The case is checked first: with no measure in force it says so."""
+    visible(actor, case)
+    workflow.check(case, "review_measure", actor)
+    measure = _find_measure(case, measure_id)
+    if not measure.is_in_force:
+        raise workflow.TransitionNotAllowedError("This sanction or measure has already ended")
+    return measure
+
+
 def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def check_review(measure: DisciplinaryMeasure, data: ReviewInput) -> tuple[str, str]:
-    """The review checked against its measure, without saving it: the reasons and the
-    description of the change as they will be stored, or InvalidInput."""
-    if not measure.is_in_force:
-        raise workflow.TransitionNotAllowedError("This sanction or measure has already ended")
+def _check_review(measure: DisciplinaryMeasure, data: ReviewInput) -> tuple[str, str]:
+    """The review's answers checked against its measure: the reasons and the description of
+    the change as they will be stored, or InvalidInput."""
     errors = Errors()
     decision = data.decision
     if decision is None:
@@ -136,10 +145,8 @@ def record_review(
     data: ReviewInput,
 ) -> MeasureReview:
     """Record one review of a measure still in force; it cannot be changed afterwards."""
-    visible(actor, case)
-    measure = find_measure(case, measure_id)
-    workflow.check(case, "review_measure", actor)
-    reasons, changes = check_review(measure, data)
+    measure = open_measure(actor, case, measure_id)
+    reasons, changes = _check_review(measure, data)
     assert data.decision is not None and data.reviewed_on is not None  # noqa: S101 - checked
     ending = data.decision is ReviewDecision.END
     review = MeasureReview(
@@ -163,9 +170,9 @@ def record_review(
     if ending:
         measure.ends_on = data.ends_on
     elif data.next_review_on is not None:
-        schedule_review(session, case, actor, measure, data.next_review_on)
+        _schedule_review(session, case, actor, measure, data.next_review_on)
     session.flush()
-    audit_step(
+    _audit_step(
         session,
         case,
         actor,

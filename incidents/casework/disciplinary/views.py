@@ -13,7 +13,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
-from wtforms.validators import Optional
 
 from incidents.casework import page as case_step
 from incidents.casework.disciplinary import commands as service
@@ -29,6 +28,7 @@ from incidents.models import Case, DisciplinaryProcess, Measure, StaffOutcome
 from incidents.models.disciplinary import KIND_FOR_PERSON, MEASURES_FOR
 from incidents.permissions import Permission
 from incidents.web.access import requires
+from incidents.web.fields import offer_people
 from incidents.web.filters import long_date
 from incidents.web.forms import ConfirmForm
 from incidents.web.pipeline import Summary, form_page
@@ -42,16 +42,8 @@ ANCHOR = "disciplinary"
 def start(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, anchor=ANCHOR)
     case_step.check(case, service.start_action(case))
-    people = {str(p.id): p for p in service.eligible_people(case)}
     form = StartDisciplinaryForm()
-    form.person.choices = [
-        SelectChoice(pid, f"{p.name.reveal()} ({p.kind.label.lower()})")
-        for pid, p in people.items()
-    ]
-    if len(people) == 1:
-        # One possible answer is not a question: the page names the person instead.
-        form.person.validators = [Optional()]
-        form.person.data = form.person.data or next(iter(people))
+    people = offer_people(form.person, service.eligible_people(case))
 
     def check() -> Summary:
         person = people[form.person.data]

@@ -16,6 +16,7 @@ from incidents.casework.guard import visible
 from incidents.casework.tasks import system as task_system
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.errors import NotFound
+from incidents.lifecycle import SUSPENSION
 from incidents.models import (
     Alternative,
     Case,
@@ -33,6 +34,36 @@ MAX_REASONS = 5_000
 MAX_REJECTED = 2_000
 MAX_LATE_REASON = 2_000
 OBJECT_TYPE = "suspension"
+# KCSIE Part 4: suspension is not the default; it follows only from rejected alternatives.
+NOT_THE_DEFAULT = (
+    "Suspension must not be the default: choose the alternatives you considered and say why "
+    "each was rejected"
+)
+
+
+def _audit(
+    session: Session,
+    case: Case,
+    actor: User,
+    action: audit.Action,
+    decision: SuspensionDecision,
+) -> None:
+    audit.record(
+        session,
+        school_id=case.school_id,
+        action=action,
+        actor=actor,
+        case_id=case.id,
+        object_type=OBJECT_TYPE,
+        object_id=decision.id,
+        target=decision,
+        # A decision is one a school must later prove it took, and when; when a suspension
+        # ended is what a tribunal or the person asks later: both proved at once.
+        checkpoint=True if action in _CHECKPOINTED else None,
+    )
+
+
+_CHECKPOINTED = frozenset({audit.Action.SUSPENSION_DECIDE, audit.Action.SUSPENSION_LIFT})
 
 
 def suspendable_people(case: Case) -> list[Person]:
@@ -70,11 +101,7 @@ def _validate(case: Case, data: SuspensionInput) -> tuple[Person, dict[Alternati
     if data.suspended is None:
         errors["suspended"] = "Say whether the person is suspended"
     elif data.suspended and not considered:
-        # KCSIE Part 4: suspension is not the default; it follows only from rejected options.
-        errors["alternatives"] = (
-            "Suspension must not be the default: choose the alternatives you considered and "
-            "say why each was rejected"
-        )
+        errors["alternatives"] = NOT_THE_DEFAULT
     reasons = errors.text(
         "reasons",
         data.reasons,
@@ -82,17 +109,37 @@ def _validate(case: Case, data: SuspensionInput) -> tuple[Person, dict[Alternati
         limit=MAX_REASONS,
         empty="Enter the reasons for the decision",
     )
-    if data.decided_on is None:
-        errors["decided_on"] = "Enter the date of the decision"
-    else:
-        errors.past_date(
-            "decided_on", data.decided_on, called="The decision date", today=local_today()
-        )
-        if data.decided_on < case.became_aware_on:
-            errors.setdefault("decided_on", "The decision cannot be before the school became aware")
+    _day_since(
+        errors,
+        "decided_on",
+        data.decided_on,
+        called="The decision date",
+        missing="Enter the date of the decision",
+        since=case.became_aware_on,
+        before="The decision cannot be before the school became aware",
+    )
     errors.raise_any()
     assert person is not None  # noqa: S101 - narrowing: a missing person is an error above
     return person, considered, reasons
+
+
+def _day_since(
+    errors: Errors,
+    field: str,
+    day: date | None,
+    *,
+    called: str,
+    missing: str,
+    since: date,
+    before: str,
+) -> None:
+    """A date that must be given, today or in the past, and not before `since`."""
+    if day is None:
+        errors[field] = missing
+        return
+    errors.past_date(field, day, called=called, today=local_today())
+    if day < since:
+        errors.setdefault(field, before)
 
 
 def check_suspension(case: Case, data: SuspensionInput) -> None:
@@ -132,18 +179,7 @@ def decide_suspension(
         )
         decision.confirmation_task_id = task.id
     session.flush()
-    audit.record(
-        session,
-        school_id=case.school_id,
-        action=audit.Action.SUSPENSION_DECIDE,
-        actor=actor,
-        case_id=case.id,
-        object_type=OBJECT_TYPE,
-        object_id=decision.id,
-        target=decision,
-        # A suspension decision is one a school must later prove it took, and when.
-        checkpoint=True,
-    )
+    _audit(session, case, actor, audit.Action.SUSPENSION_DECIDE, decision)
     return decision
 
 
@@ -151,6 +187,21 @@ def _find(case: Case, decision_id: uuid.UUID) -> SuspensionDecision:
     decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
     if decision is None:
         raise NotFound("Suspension decision not found")
+    return decision
+
+
+# Each step on a decision (`lifecycle.SUSPENSION`) and the case's action it belongs to.
+_CASE_ACTION = {"confirm": "confirm_suspension", "lift": "lift_suspension"}
+
+
+def open_decision(actor: User, case: Case, decision_id: uuid.UUID, step: str) -> SuspensionDecision:
+    """The decision, if `step` ("confirm" or "lift") may be recorded on it now by this user;
+    otherwise NotFound, or Refused with the reason. The case is checked first: a case with no
+    suspension waiting (or in force) says so before any one decision is looked up."""
+    visible(actor, case)
+    workflow.check(case, _CASE_ACTION[step], actor)
+    decision = _find(case, decision_id)
+    SUSPENSION.check(decision, step)
     return decision
 
 
@@ -165,31 +216,28 @@ def confirm_suspension(
 ) -> SuspensionDecision:
     """Written confirmation was sent: recorded on the decision, and its task is done. Sent after
     the working day it was due, the reason it was late is required; on time, it is not kept."""
-    visible(actor, case)
-    decision = _find(case, decision_id)
-    workflow.check(case, "confirm_suspension", actor)
-    if not decision.awaits_confirmation:
-        raise workflow.TransitionNotAllowedError(
-            "This decision is not a suspension waiting to be confirmed in writing"
-        )
+    decision = open_decision(actor, case, decision_id, "confirm")
     errors = Errors()
     late = ""
-    if sent_on is None:
-        errors["sent_on"] = "Enter the date the confirmation was sent"
-    else:
-        errors.past_date("sent_on", sent_on, called="The date it was sent", today=local_today())
-        if sent_on < decision.decided_on:
-            errors.setdefault("sent_on", "The confirmation cannot be sent before the decision")
-        if "sent_on" not in errors and decision.confirmation_was_late(sent_on):
-            due = decision.confirmation_due_on
-            assert due is not None  # noqa: S101 - a suspension always has its due date
-            late = errors.text(
-                "late_reason",
-                late_reason,
-                label="Why it was late",
-                limit=MAX_LATE_REASON,
-                empty=f"Enter why the confirmation was sent after {due.day} {due:%B %Y}",
-            )
+    _day_since(
+        errors,
+        "sent_on",
+        sent_on,
+        called="The date it was sent",
+        missing="Enter the date the confirmation was sent",
+        since=decision.decided_on,
+        before="The confirmation cannot be sent before the decision",
+    )
+    if sent_on is not None and "sent_on" not in errors and decision.confirmation_was_late(sent_on):
+        due = decision.confirmation_due_on
+        assert due is not None  # noqa: S101 - a suspension always has its due date
+        late = errors.text(
+            "late_reason",
+            late_reason,
+            label="Why it was late",
+            limit=MAX_LATE_REASON,
+            empty=f"Enter why the confirmation was sent after {due.day} {due:%B %Y}",
+        )
     errors.raise_any()
     decision.confirmation_sent_on = sent_on
     if late:
@@ -197,33 +245,23 @@ def confirm_suspension(
     task = next((t for t in case.tasks if t.id == decision.confirmation_task_id), None)
     if task is not None and not task.is_done:
         task_system.mark_done(session, case, actor, task)
-    audit.record(
-        session,
-        school_id=case.school_id,
-        action=audit.Action.SUSPENSION_CONFIRM,
-        actor=actor,
-        case_id=case.id,
-        object_type=OBJECT_TYPE,
-        object_id=decision.id,
-        target=decision,
-    )
+    _audit(session, case, actor, audit.Action.SUSPENSION_CONFIRM, decision)
     return decision
 
 
 def check_lift(decision: SuspensionDecision, lifted_on: date | None, reasons: str) -> str:
-    """The end of a suspension checked, without saving it (the summary page's check too):
-    the reasons as they will be stored, or InvalidInput."""
-    if not decision.suspended:
-        raise workflow.TransitionNotAllowedError("This decision was not to suspend")
-    if decision.lifted_on is not None:
-        raise workflow.TransitionNotAllowedError("This suspension has already ended")
+    """The end of a suspension's answers checked against the decision, without saving them
+    (the summary page's check too): the reasons as they will be stored, or InvalidInput."""
     errors = Errors()
-    if lifted_on is None:
-        errors["lifted_on"] = "Enter the date the suspension ended"
-    else:
-        errors.past_date("lifted_on", lifted_on, called="The date it ended", today=local_today())
-        if lifted_on < decision.decided_on:
-            errors.setdefault("lifted_on", "The suspension cannot end before it was decided")
+    _day_since(
+        errors,
+        "lifted_on",
+        lifted_on,
+        called="The date it ended",
+        missing="Enter the date the suspension ended",
+        since=decision.decided_on,
+        before="The suspension cannot end before it was decided",
+    )
     text = errors.text(
         "reasons",
         reasons,
@@ -246,23 +284,10 @@ def lift_suspension(
 ) -> SuspensionDecision:
     """The suspension ended on `lifted_on`: the person returned to work, or left, or was
     dismissed (the reasons say which). Recorded once; it cannot be changed afterwards."""
-    visible(actor, case)
-    decision = _find(case, decision_id)
-    workflow.check(case, "lift_suspension", actor)
+    decision = open_decision(actor, case, decision_id, "lift")
     text = check_lift(decision, lifted_on, reasons)
     decision.lifted_on = lifted_on
     decision.lifted_reasons = Sensitive(text)
     decision.lifted_by_id = actor.id
-    audit.record(
-        session,
-        school_id=case.school_id,
-        action=audit.Action.SUSPENSION_LIFT,
-        actor=actor,
-        case_id=case.id,
-        object_type=OBJECT_TYPE,
-        object_id=decision.id,
-        target=decision,
-        # When a suspension ended is what a tribunal or the person asks later: proved at once.
-        checkpoint=True,
-    )
+    _audit(session, case, actor, audit.Action.SUSPENSION_LIFT, decision)
     return decision

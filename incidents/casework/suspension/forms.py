@@ -4,14 +4,15 @@ service checks the dates against the decision."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField, TextAreaField
 
 from incidents.casework.suspension import commands as suspension
 from incidents.models import Alternative
-from incidents.web.fields import YES_NO, confirmed, radio, text_area
-from incidents.web.forms import DatePartsField
+from incidents.web.fields import YES_NO, confirmed, date_field, radio, text_area
 
 
 def _why(alternative: Alternative) -> TextAreaField:
@@ -38,12 +39,10 @@ class SuspensionForm(FlaskForm):
         called="The reasons",
         empty="Enter the reasons for the decision",
     )
-    decided_on = DatePartsField(
+    decided_on = date_field(
         "When was it decided?",
-        required=True,
         called="The decision date",
         missing="Enter the date of the decision",
-        description="For example, 27 3 2026",
     )
     confirmed = confirmed()
     submit = SubmitField("Continue", widget=GovSubmitInput())
@@ -53,14 +52,24 @@ class SuspensionForm(FlaskForm):
         found = {a: (self[f"why_{a.value}"].data or "") for a in Alternative}
         return {a: why for a, why in found.items() if why.strip()}
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A suspension with no alternative considered is wrong on its face: said on the first
+        alternative, in the service's words (KCSIE Part 4: suspension is not the default)."""
+        valid: bool = super().validate(extra_validators)
+        if self.suspended.data == "yes" and not self.considered():
+            self.why_redeployment.errors = [
+                *self.why_redeployment.errors,
+                suspension.NOT_THE_DEFAULT,
+            ]
+            return False
+        return valid
+
 
 class ConfirmationSentForm(FlaskForm):
-    sent_on = DatePartsField(
+    sent_on = date_field(
         "When was the written confirmation sent?",
-        required=True,
         called="The date it was sent",
         missing="Enter the date the confirmation was sent",
-        description="For example, 27 3 2026",
     )
     # Its hint names the due date (set by the view); the service asks for it only when late.
     late_reason = text_area(
@@ -72,12 +81,11 @@ class ConfirmationSentForm(FlaskForm):
 
 
 class LiftSuspensionForm(FlaskForm):
-    lifted_on = DatePartsField(
+    lifted_on = date_field(
         "When did the suspension end?",
-        required=True,
         called="The date it ended",
         missing="Enter the date the suspension ended",
-        description="The day the person returned to work, or left. For example, 27 3 2026",
+        hint="The day the person returned to work, or left. For example, 27 3 2026",
     )
     reasons = text_area(
         "Why did it end?",

@@ -6,14 +6,14 @@ when and why the suspension ended (checked before saving: it ends once)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask import Blueprint, render_template
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import SelectChoice
-from wtforms.validators import Optional
 
-from incidents import deadlines, workflow
+from incidents import deadlines
 from incidents.casework import page as case_step
 from incidents.casework.suspension import commands as service
 from incidents.casework.suspension.forms import (
@@ -21,202 +21,156 @@ from incidents.casework.suspension.forms import (
     LiftSuspensionForm,
     SuspensionForm,
 )
-from incidents.errors import InvalidInput, NotFound
 from incidents.extensions import db_session
 from incidents.models import Alternative, Case, SuspensionDecision
 from incidents.permissions import Permission
 from incidents.web.access import requires
-from incidents.web.check_answers import changing, confirmed, hidden_fields
+from incidents.web.fields import offer_people
 from incidents.web.filters import london_datetime, long_date
-from incidents.web.forms import apply_service_errors
+from incidents.web.pipeline import Summary, form_page
 
 bp = Blueprint("suspension", __name__, url_prefix="/cases/<uuid:case_id>/suspension")
 ANCHOR = "suspension"
 
 
-def _row(key: str, value: str) -> dict[str, object]:
-    return {"key": {"text": key}, "value": {"text": value}}
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def new(case_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "consider_suspension")
-    if refused:
-        return case_step.back(case_id, refused)
-    people = {str(p.id): p for p in service.suspendable_people(case)}
+    case = case_step.load(case_id, "consider_suspension", anchor=ANCHOR)
     form = SuspensionForm()
-    form.person.choices = [
-        SelectChoice(pid, f"{p.name.reveal()} ({p.kind.label.lower()})")
-        for pid, p in people.items()
-    ]
-    if len(people) == 1:
-        # One possible answer is not a question: the page names the person instead.
-        form.person.validators = [Optional()]
-        form.person.data = form.person.data or next(iter(people))
-    if form.validate_on_submit() and not changing():
-        data = service.SuspensionInput(
+    people = offer_people(form.person, service.suspendable_people(case))
+
+    def data() -> service.SuspensionInput:
+        return service.SuspensionInput(
             person_id=uuid.UUID(form.person.data),
             considered=form.considered(),
             suspended=form.suspended.data == "yes",
             reasons=form.reasons.data or "",
             decided_on=form.decided_on.data,
         )
-        db = db_session()
-        try:
-            if not confirmed(form):
-                service.check_suspension(case, data)
-                return _check(case, form, data, people[form.person.data].name.reveal())
-            service.decide_suspension(db, actor=current_user, case=case, data=data)
-        except InvalidInput as exc:
-            db.rollback()
-            # "Consider the alternatives" belongs to the first of them on this page.
-            if "alternatives" in exc.errors:
-                exc.errors["why_redeployment"] = exc.errors.pop("alternatives")
-            apply_service_errors(form, exc)
-        except workflow.TransitionNotAllowedError as exc:
-            db.rollback()
-            return case_step.back(case_id, str(exc))
-        else:
-            db.commit()
-            return case_step.back(case_id, "Suspension decision recorded", anchor=ANCHOR)
-    return render_template(
-        "suspension/new.html", case=case, form=form, alternatives=list(Alternative)
+
+    def check() -> Summary:
+        answers = data()
+        service.check_suspension(case, answers)
+        return _summary(case, answers, people[form.person.data].name.reveal())
+
+    return form_page(
+        form,
+        check=check,
+        command=lambda: service.decide_suspension(
+            db_session(), actor=current_user, case=case, data=data()
+        ),
+        done_message="Suspension decision recorded",
+        show=lambda: render_template(
+            "suspension/new.html", case=case, form=form, alternatives=list(Alternative)
+        ),
     )
 
 
-def _check(case: object, form: SuspensionForm, data: service.SuspensionInput, name: str) -> str:
+def _summary(case: Case, data: service.SuspensionInput, name: str) -> Summary:
     assert data.decided_on is not None  # noqa: S101 - checked by the service
     rows = [
-        _row("About", name),
-        *(_row(f"Considered: {a.label}", why) for a, why in data.considered.items()),
-        _row("Suspended", "Yes" if data.suspended else "No"),
-        _row("Reasons", data.reasons),
-        _row("Decided on", long_date(data.decided_on)),
+        ("About", name),
+        *((f"Considered: {a.label}", why) for a, why in data.considered.items()),
+        ("Suspended", "Yes" if data.suspended else "No"),
+        ("Reasons", data.reasons),
+        ("Decided on", long_date(data.decided_on)),
     ]
     warning = "A decision cannot be changed once recorded: record a new one if it changes."
     if data.suspended:
         due = deadlines.suspension_confirmation_due(data.decided_on)
-        rows.append(_row("Confirm it in writing by", london_datetime(due)))
+        rows.append(("Confirm it in writing by", london_datetime(due)))
         warning = (
             "A task to confirm the suspension in writing will be added, due within one working "
             "day. " + warning
         )
-    return render_template(
-        "casework/check_answers.html",
-        case=case,
-        form=form,
-        title="Check your answers before recording the decision",
-        rows=rows,
-        hidden=hidden_fields(form),
+    return Summary(
+        "Check your answers before recording the decision",
+        rows,
         warning=warning,
         button="Record the decision",
+        context={"case": case},
     )
 
 
-def _decision(case: Case, decision_id: uuid.UUID) -> SuspensionDecision:
-    decision = next((d for d in case.suspension_decisions if d.id == decision_id), None)
-    if decision is None:
-        raise NotFound("Suspension decision not found")
-    return decision
+def _decision(
+    case_id: uuid.UUID, decision_id: uuid.UUID, step: str
+) -> tuple[Case, SuspensionDecision]:
+    """The case and the decision, if `step` may be recorded on it now (else the page goes back
+    with the reason: the service's one check, in its words)."""
+    case = case_step.load(case_id, anchor=ANCHOR)
+    return case, service.open_decision(current_user, case, decision_id, step)
+
+
+def _show(
+    template: str, case: Case, decision: SuspensionDecision, form: FlaskForm, title: str
+) -> Callable[[], str]:
+    return lambda: render_template(template, case=case, decision=decision, form=form, title=title)
 
 
 @bp.route("/<uuid:decision_id>/confirmed", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def confirmation_sent(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "confirm_suspension")
-    if refused:
-        return case_step.back(case_id, refused)
-    decision = _decision(case, decision_id)
+    case, decision = _decision(case_id, decision_id, "confirm")
     form = ConfirmationSentForm()
     due = decision.confirmation_due_on
     if due is not None:
         form.late_reason.description = f"Only needed if it was sent after {long_date(due)}."
-    if form.validate_on_submit():
-        finished = case_step.submit(
-            case_id,
+    return form_page(
+        form,
+        command=lambda: service.confirm_suspension(
+            db_session(),
+            actor=current_user,
+            case=case,
+            decision_id=decision.id,
+            sent_on=form.sent_on.data,
+            late_reason=form.late_reason.data or "",
+        ),
+        done_message="Written confirmation recorded",
+        show=_show(
+            "suspension/confirmed.html",
+            case,
+            decision,
             form,
-            lambda: service.confirm_suspension(
-                db_session(),
-                actor=current_user,
-                case=case,
-                decision_id=decision.id,
-                sent_on=form.sent_on.data,
-                late_reason=form.late_reason.data or "",
-            ),
-            "Written confirmation recorded",
-            ANCHOR,
-        )
-        if finished is not None:
-            return finished
-    return render_template(
-        "suspension/confirmed.html",
-        case=case,
-        form=form,
-        decision=decision,
-        title="Record that the suspension was confirmed in writing",
+            "Record that the suspension was confirmed in writing",
+        ),
     )
 
 
 @bp.route("/<uuid:decision_id>/ended", methods=["GET", "POST"])
 @requires(Permission.CASE_DECIDE)
 def lift(case_id: uuid.UUID, decision_id: uuid.UUID) -> str | Response:
-    case = case_step.load(case_id)
-    refused = case_step.refusal(case, "lift_suspension")
-    if refused:
-        return case_step.back(case_id, refused)
-    decision = _decision(case, decision_id)
-    if not decision.is_in_force:
-        reason = (
-            "This suspension has already ended"
-            if decision.suspended
-            else ("This decision was not to suspend")
-        )
-        return case_step.back(case_id, reason, ANCHOR)
+    case, decision = _decision(case_id, decision_id, "lift")
     form = LiftSuspensionForm()
-    title = "Record that the suspension ended"
-    if form.validate_on_submit() and not changing():
-        reasons = form.reasons.data or ""
-        if not confirmed(form):
-            try:
-                service.check_lift(decision, form.lifted_on.data, reasons)
-            except InvalidInput as exc:
-                apply_service_errors(form, exc)
-            else:
-                assert form.lifted_on.data is not None  # noqa: S101 - checked by the service
-                return render_template(
-                    "casework/check_answers.html",
-                    case=case,
-                    form=form,
-                    title="Check your answers before recording that the suspension ended",
-                    rows=[
-                        _row("Suspended from", long_date(decision.decided_on)),
-                        _row("Ended on", long_date(form.lifted_on.data)),
-                        _row("Why it ended", reasons),
-                    ],
-                    hidden=hidden_fields(form),
-                    warning="The end of a suspension cannot be changed once recorded.",
-                    button="Record that it ended",
-                )
-        else:
-            finished = case_step.submit(
-                case_id,
-                form,
-                lambda: service.lift_suspension(
-                    db_session(),
-                    actor=current_user,
-                    case=case,
-                    decision_id=decision.id,
-                    lifted_on=form.lifted_on.data,
-                    reasons=reasons,
-                ),
-                "The end of the suspension is recorded",
-                ANCHOR,
-            )
-            if finished is not None:
-                return finished
-    return render_template(
-        "suspension/ended.html", case=case, form=form, decision=decision, title=title
+
+    def check() -> Summary:
+        reasons = service.check_lift(decision, form.lifted_on.data, form.reasons.data or "")
+        assert form.lifted_on.data is not None  # noqa: S101 - checked by the service
+        return Summary(
+            "Check your answers before recording that the suspension ended",
+            [
+                ("Suspended from", long_date(decision.decided_on)),
+                ("Ended on", long_date(form.lifted_on.data)),
+                ("Why it ended", reasons),
+            ],
+            warning="The end of a suspension cannot be changed once recorded.",
+            button="Record that it ended",
+            context={"case": case},
+        )
+
+    return form_page(
+        form,
+        check=check,
+        command=lambda: service.lift_suspension(
+            db_session(),
+            actor=current_user,
+            case=case,
+            decision_id=decision.id,
+            lifted_on=form.lifted_on.data,
+            reasons=form.reasons.data or "",
+        ),
+        done_message="The end of the suspension is recorded",
+        show=_show(
+            "suspension/ended.html", case, decision, form, "Record that the suspension ended"
+        ),
     )

@@ -236,7 +236,9 @@ def test_ending_a_suspension_through_the_web(db: Session, users: Any, head: Flas
     before = snapshot(db, case)
     again = post(head, url, {"lifted_on": day(), "reasons": "Again.", "confirmed": "yes"})
     assert again.status_code == 302
-    assert "no suspension in force" in flashed(head.get(again.location).get_data(as_text=True))
+    refused = head.get(again.location).get_data(as_text=True)
+    assert "no suspension in force" in problem(refused)
+    assert "no suspension in force" not in success_banner(refused)
     assert snapshot(db, case) == before
 
 
@@ -255,7 +257,9 @@ def test_a_decision_not_to_suspend_has_no_end(db: Session, users: Any, head: Fla
     url = f"/cases/{case.id}/suspension/{kept.id}/ended"
     response = post(head, url, {"lifted_on": day(), "reasons": "R", "confirmed": "yes"})
     assert response.status_code == 302
-    assert "not to suspend" in flashed(head.get(response.location).get_data(as_text=True))
+    refused = head.get(response.location).get_data(as_text=True)
+    assert "This decision was not to suspend" in problem(refused)
+    assert not success_banner(refused)
     assert snapshot(db, case) == before
     assert decision.is_in_force
 
@@ -542,7 +546,75 @@ def test_pages_refuse_a_case_not_at_their_step(db: Session, users: Any, head: Fl
         response = head.get(f"/cases/{case.id}/{path}")
         assert response.status_code == 302
         page = head.get(response.location).get_data(as_text=True)
-        assert "not possible while the case is recorded" in flashed(page)
+        assert "not possible while the case is recorded" in problem(page)
+        assert not success_banner(page)
+
+
+def _refused(head: FlaskClient, url: str, data: dict[str, Any]) -> str:
+    """POST `url`: sent back to the case page, whose error summary (never the green banner) is
+    returned."""
+    response = post(head, url, data)
+    assert response.status_code == 302
+    page = head.get(response.location).get_data(as_text=True)
+    assert not success_banner(page)
+    return problem(page)
+
+
+def test_a_refused_disciplinary_step_is_an_error_and_saves_nothing(
+    db: Session, users: Any, head: FlaskClient
+) -> None:
+    case, process = _staff_process(db, users)
+    disciplinary.discontinue(
+        db, actor=users[Role.HEADTEACHER], case=case, process_id=process.id, reasons="Resigned."
+    )
+    db.commit()
+    before = snapshot(db, case)
+    url = f"/cases/{case.id}/disciplinary/{process.id}/hearing"
+    assert "This disciplinary process has already ended" in _refused(
+        head, url, {"hearing_on": day()}
+    )
+    assert snapshot(db, case) == before
+
+
+def test_a_refused_suspension_step_is_an_error_and_saves_nothing(
+    db: Session, users: Any, head: FlaskClient
+) -> None:
+    from incidents.casework.suspension import commands as suspension
+    from incidents.models import Alternative
+
+    case, confirmed = _suspended(db, users)
+    actor = users[Role.HEADTEACHER]
+    suspension.confirm_suspension(
+        db, actor=actor, case=case, decision_id=confirmed.id, sent_on=TODAY
+    )
+    # A second suspension waits for its confirmation: the case offers the step, the first
+    # decision refuses it by itself.
+    suspension.decide_suspension(
+        db,
+        actor=actor,
+        case=case,
+        data=suspension.SuspensionInput(
+            None, {Alternative.SUPERVISION: "Still no one."}, True, "Risk.", TODAY
+        ),
+    )
+    db.commit()
+    before = snapshot(db, case)
+    url = f"/cases/{case.id}/suspension/{confirmed.id}/confirmed"
+    assert head.get(url).status_code == 302
+    reason = "This suspension has already been confirmed in writing"
+    assert reason in _refused(head, url, {"sent_on": day(), "late_reason": SECRET})
+    assert snapshot(db, case) == before
+
+
+def test_a_refused_breach_step_is_an_error_and_saves_nothing(
+    db: Session, users: Any, head: FlaskClient
+) -> None:
+    case, _ = _breach(db, users)
+    before = snapshot(db, case)
+    url = f"/cases/{case.id}/breach/ico"
+    refused = _refused(head, url, {"report": "no", "reasons": SECRET})
+    assert "Record the facts of the breach first" in refused and SECRET not in refused
+    assert snapshot(db, case) == before
 
 
 def test_the_breach_section_shows_the_ico_referral_and_its_reference(

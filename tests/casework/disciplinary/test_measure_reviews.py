@@ -33,7 +33,7 @@ from incidents.models import (
     User,
 )
 from tests.case_routes import STARTED, TODAY, entries, parent_measure, upheld
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, problem, success_banner
 from tests.web.test_forms_bad_input import ESCAPED_SCRIPT, SCRIPT, summary_errors
 
 LONG = "x" * 5_001
@@ -429,7 +429,8 @@ def test_reviewing_through_the_web_and_the_history_on_the_case_page(
     # The page itself now sends the user back with the reason.
     again = head.get(_url(measure))
     assert again.status_code == 302
-    assert "no sanction or measure in force" in head.get(again.location).get_data(as_text=True)
+    refused = head.get(again.location).get_data(as_text=True)
+    assert "no sanction or measure in force" in problem(refused)
 
 
 def test_the_page_is_the_case_managers(db: Session, users: Any, login_as: Any) -> None:
@@ -443,3 +444,30 @@ def test_the_page_is_the_case_managers(db: Session, users: Any, login_as: Any) -
     )
     assert response.status_code in (302, 403)
     assert snapshot(db, measure) == before
+
+
+def test_the_page_refuses_a_measure_that_has_ended_as_an_error(
+    db: Session, users: Any, head: FlaskClient, measure: DisciplinaryMeasure
+) -> None:
+    # Another measure is still in force, so the case offers reviews: this one refuses by itself.
+    ended = DisciplinaryMeasure(
+        process=measure.process,
+        measure=Measure.MOBILE_PHONE_WITHDRAWN,
+        starts_on=STARTED,
+        ends_on=TODAY - timedelta(days=1),
+        created_by_id=users[Role.HEADTEACHER].id,
+    )
+    db.add(ended)
+    db.commit()
+    before = snapshot(db, ended)
+    assert head.get(_url(ended)).status_code == 302
+    response = post(
+        head,
+        _url(ended),
+        {"decision": "continue", "reviewed_on": _day(TODAY), "reasons": SCRIPT},
+    )
+    assert response.status_code == 302
+    page = head.get(response.location).get_data(as_text=True)
+    assert "This sanction or measure has already ended" in problem(page)
+    assert not success_banner(page) and SCRIPT not in page
+    assert snapshot(db, ended) == before

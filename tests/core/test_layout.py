@@ -12,10 +12,6 @@ import pytest
 
 from tests import REPO
 
-# Until every page of issue 12 is on the pipeline (removed in the same change). Run with
-# --runxfail to see what is left.
-pytestmark = pytest.mark.xfail(reason="issue 12 re-cut in progress", strict=False)
-
 PACKAGE = REPO / "incidents"
 FEATURES = ("casework", "registers", "governance", "accounts", "admin", "home")
 # The page kit: what every view may use besides its own package and the core.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from incidents.clock import local_today
 from incidents.errors import InvalidInput
 
 
@@ -23,6 +24,25 @@ class Errors(dict[str, str]):
     def past_date(self, field: str, value: date | None, *, called: str, today: date) -> None:
         if value is not None and value > today:
             self.setdefault(field, f"{called} must be today or in the past")
+
+    def day(
+        self,
+        field: str,
+        value: date | None,
+        *,
+        called: str,
+        missing: str,
+        since: date | None = None,
+        too_early: str = "",
+    ) -> None:
+        """A date that must be given, today or in the past (London), and not before `since`
+        (`too_early` says why)."""
+        if value is None:
+            self[field] = missing
+            return
+        self.past_date(field, value, called=called, today=local_today())
+        if since is not None and value < since:
+            self.setdefault(field, too_early)
 
     def raise_any(self) -> None:
         if self:

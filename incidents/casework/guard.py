@@ -3,6 +3,9 @@ see is reported as missing, so its existence is not revealed."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from incidents import audit
@@ -29,11 +32,14 @@ def record(
     action: audit.Action,
     *,
     object_type: str = "case",
-    object_id: object = None,
+    object_id: uuid.UUID | None = None,
+    target: Any = None,
     checkpoint: bool | None = None,
 ) -> None:
-    """`checkpoint=True`: sign a checkpoint at once, for a moment that is high-stakes only in
-    context (a referral to the LADO, a case put on the allegation track)."""
+    """The case's audit entry for a step. `target`: the changed record, when the caller has it
+    (else it is loaded by id). `checkpoint=True`: sign a checkpoint at once, for a moment that
+    is high-stakes only in context (a referral to the LADO, a case put on the allegation
+    track, how a disciplinary process ended)."""
     audit.record(
         session,
         school_id=case.school_id,
@@ -41,6 +47,7 @@ def record(
         actor=actor,
         case_id=case.id,
         object_type=object_type,
-        object_id=object_id or case.id,  # type: ignore[arg-type]
+        object_id=object_id or case.id,
+        target=target,
         checkpoint=checkpoint,
     )

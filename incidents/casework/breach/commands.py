@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
-from incidents.casework.guard import visible
+from incidents.casework.guard import record, visible
 from incidents.casework.referrals import commands as referrals
 from incidents.casework.referrals import system as referral_system
-from incidents.clock import SCHOOL_TZ, local_today
+from incidents.clock import SCHOOL_TZ
 from incidents.errors import Forbidden
 from incidents.models import (
     Agency,
@@ -42,16 +42,7 @@ OBJECT_TYPE = "breach"
 def _audit(
     session: Session, case: Case, actor: User, action: audit.Action, rec: BreachRecord
 ) -> None:
-    audit.record(
-        session,
-        school_id=case.school_id,
-        action=action,
-        actor=actor,
-        case_id=case.id,
-        object_type=OBJECT_TYPE,
-        object_id=rec.id,
-        target=rec,
-    )
+    record(session, case, actor, action, object_type=OBJECT_TYPE, object_id=rec.id, target=rec)
 
 
 def _ico_referral(session: Session, case: Case) -> Referral:
@@ -174,16 +165,14 @@ def record_people_told(
     if told is None:
         errors["told"] = "Say whether the people affected were told"
     elif told:
-        if told_on is None:
-            errors["told_on"] = "Enter the date they were told"
-        else:
-            errors.past_date(
-                "told_on", told_on, called="The date they were told", today=local_today()
-            )
-            if told_on < case.became_aware_on:
-                errors.setdefault(
-                    "told_on", "The date they were told cannot be before the school became aware"
-                )
+        errors.day(
+            "told_on",
+            told_on,
+            called="The date they were told",
+            missing="Enter the date they were told",
+            since=case.became_aware_on,
+            too_early="The date they were told cannot be before the school became aware",
+        )
     else:
         text = errors.text(
             "reasons",

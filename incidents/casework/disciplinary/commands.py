@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
-from incidents.casework.guard import visible
+from incidents.casework.guard import record, visible
 from incidents.casework.tasks import system as task_system
 from incidents.catalogue import Consequence, consequence_for
 from incidents.clock import SCHOOL_TZ, local_today
@@ -55,12 +55,11 @@ def _audit_step(
     """The entry for a step of the process: it names the process (the evidence file's key)."""
     # How a process ended is what a tribunal or the TRA asks about: checkpointed at once.
     ending = action in _ENDINGS
-    audit.record(
+    record(
         session,
-        school_id=case.school_id,
-        action=action,
-        actor=actor,
-        case_id=case.id,
+        case,
+        actor,
+        action,
         object_type=OBJECT_TYPE,
         object_id=process.id,
         target=target if target is not None else process,

@@ -15,7 +15,6 @@ from incidents import audit, workflow
 from incidents.casework.disciplinary.commands import _audit_step, _schedule_review
 from incidents.casework.guard import visible
 from incidents.casework.tasks import system as task_system
-from incidents.clock import local_today
 from incidents.errors import NotFound
 from incidents.models import (
     Case,
@@ -72,17 +71,14 @@ def _check_review(measure: DisciplinaryMeasure, data: ReviewInput) -> tuple[str,
     if decision is None:
         errors["decision"] = "Choose what was decided at the review"
     reviewed_on = data.reviewed_on
-    if reviewed_on is None:
-        errors["reviewed_on"] = "Enter the date of the review"
-    else:
-        errors.past_date(
-            "reviewed_on", reviewed_on, called="The date of the review", today=local_today()
-        )
-        if reviewed_on < measure.starts_on:
-            errors.setdefault(
-                "reviewed_on",
-                f"The review cannot be before the measure started on {_long(measure.starts_on)}",
-            )
+    errors.day(
+        "reviewed_on",
+        reviewed_on,
+        called="The date of the review",
+        missing="Enter the date of the review",
+        since=measure.starts_on,
+        too_early=f"The review cannot be before the measure started on {_long(measure.starts_on)}",
+    )
     reasons = errors.text(
         "reasons",
         data.reasons,

@@ -12,9 +12,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines, workflow
-from incidents.casework.guard import visible
+from incidents.casework.guard import record, visible
 from incidents.casework.tasks import system as task_system
-from incidents.clock import SCHOOL_TZ, local_today
+from incidents.clock import SCHOOL_TZ
 from incidents.errors import NotFound
 from incidents.lifecycle import SUSPENSION
 from incidents.models import (
@@ -48,12 +48,11 @@ def _audit(
     action: audit.Action,
     decision: SuspensionDecision,
 ) -> None:
-    audit.record(
+    record(
         session,
-        school_id=case.school_id,
-        action=action,
-        actor=actor,
-        case_id=case.id,
+        case,
+        actor,
+        action,
         object_type=OBJECT_TYPE,
         object_id=decision.id,
         target=decision,
@@ -109,37 +108,17 @@ def _validate(case: Case, data: SuspensionInput) -> tuple[Person, dict[Alternati
         limit=MAX_REASONS,
         empty="Enter the reasons for the decision",
     )
-    _day_since(
-        errors,
+    errors.day(
         "decided_on",
         data.decided_on,
         called="The decision date",
         missing="Enter the date of the decision",
         since=case.became_aware_on,
-        before="The decision cannot be before the school became aware",
+        too_early="The decision cannot be before the school became aware",
     )
     errors.raise_any()
     assert person is not None  # noqa: S101 - narrowing: a missing person is an error above
     return person, considered, reasons
-
-
-def _day_since(
-    errors: Errors,
-    field: str,
-    day: date | None,
-    *,
-    called: str,
-    missing: str,
-    since: date,
-    before: str,
-) -> None:
-    """A date that must be given, today or in the past, and not before `since`."""
-    if day is None:
-        errors[field] = missing
-        return
-    errors.past_date(field, day, called=called, today=local_today())
-    if day < since:
-        errors.setdefault(field, before)
 
 
 def check_suspension(case: Case, data: SuspensionInput) -> None:
@@ -219,14 +198,13 @@ def confirm_suspension(
     decision = open_decision(actor, case, decision_id, "confirm")
     errors = Errors()
     late = ""
-    _day_since(
-        errors,
+    errors.day(
         "sent_on",
         sent_on,
         called="The date it was sent",
         missing="Enter the date the confirmation was sent",
         since=decision.decided_on,
-        before="The confirmation cannot be sent before the decision",
+        too_early="The confirmation cannot be sent before the decision",
     )
     if sent_on is not None and "sent_on" not in errors and decision.confirmation_was_late(sent_on):
         due = decision.confirmation_due_on
@@ -253,14 +231,13 @@ def check_lift(decision: SuspensionDecision, lifted_on: date | None, reasons: st
     """The end of a suspension's answers checked against the decision, without saving them
     (the summary page's check too): the reasons as they will be stored, or InvalidInput."""
     errors = Errors()
-    _day_since(
-        errors,
+    errors.day(
         "lifted_on",
         lifted_on,
         called="The date it ended",
         missing="Enter the date the suspension ended",
         since=decision.decided_on,
-        before="The suspension cannot end before it was decided",
+        too_early="The suspension cannot end before it was decided",
     )
     text = errors.text(
         "reasons",

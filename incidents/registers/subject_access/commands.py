@@ -193,16 +193,14 @@ def respond(
     _allowed(actor)
     SUBJECT_ACCESS.check(request, "respond")
     errors = Errors()
-    if responded_on is None:
-        errors["responded_on"] = "Enter the date the reply was sent"
-    else:
-        errors.past_date(
-            "responded_on", responded_on, called="The date the reply was sent", today=local_today()
-        )
-        if responded_on < request.received_on:
-            errors.setdefault(
-                "responded_on", "The date the reply was sent must be on or after it was received"
-            )
+    errors.day(
+        "responded_on",
+        responded_on,
+        called="The date the reply was sent",
+        missing="Enter the date the reply was sent",
+        since=request.received_on,
+        too_early="The date the reply was sent must be on or after it was received",
+    )
     note = errors.text("note", note, label="The note", limit=MAX_NOTE)
     if exemptions and not note:
         # The register must show why each exemption applied, not just that one was used.

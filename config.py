@@ -117,12 +117,35 @@ def _development_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    if not instance_path.exists():
+        # The instance folder holds the database and keys: this user's only, whatever the umask.
+        instance_path.mkdir(parents=True, mode=0o700)
+        instance_path.chmod(0o700)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def _refuse_protections_off() -> None:
+    """Production never runs with a protection switched off: each is refused in one line."""
+    if not _flag("SESSION_COOKIE_SECURE", True):
+        raise ConfigError(
+            "SESSION_COOKIE_SECURE=false is refused in production: the sign-in cookie must only "
+            "travel over https (put the service behind TLS, and set TRUSTED_PROXIES if a proxy "
+            "ends it)"
+        )
+    if not _flag("RATELIMIT_ENABLED", True):
+        raise ConfigError(
+            "RATELIMIT_ENABLED=false is refused in production: sign-in attempts must be limited"
+        )
+    debug = os.environ.get("FLASK_DEBUG", "").strip().lower()
+    if debug not in ("", "0", "false", "no", "off"):
+        raise ConfigError(
+            "FLASK_DEBUG is on, which is refused in production: the debugger runs any code a "
+            "visitor sends; unset FLASK_DEBUG"
+        )
 
 
 def load_settings(overrides: dict[str, object] | None = None) -> Settings:
@@ -157,6 +180,7 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
                 "INCIDENTS_KEY_FILE is missing: production needs the path of its encryption key "
                 "file (or the keys themselves in INCIDENTS_KEYS); `incidents keys init` makes one"
             )
+        _refuse_protections_off()
     elif not secret:
         secret = _development_secret(instance_path)
 

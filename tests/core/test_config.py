@@ -28,6 +28,7 @@ def clean_env(monkeypatch, tmp_path):
         "INCIDENTS_KEYS",
         "INCIDENTS_SIGNING_KEY_FILE",
         "AUDIT_ORIGIN",
+        "FLASK_DEBUG",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("INCIDENTS_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -166,3 +167,32 @@ def test_database_password_is_not_echoed_in_the_error(monkeypatch):
     with pytest.raises(ConfigError) as raised:
         load_settings()
     assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("SESSION_COOKIE_SECURE", "false", "SESSION_COOKIE_SECURE=false is refused in production"),
+        ("RATELIMIT_ENABLED", "false", "RATELIMIT_ENABLED=false is refused in production"),
+        ("FLASK_DEBUG", "1", "FLASK_DEBUG is on, which is refused in production"),
+        ("FLASK_DEBUG", "true", "FLASK_DEBUG is on, which is refused in production"),
+    ],
+)
+def test_production_refuses_a_protection_switched_off(monkeypatch, tmp_path, name, value, says):
+    monkeypatch.setenv("INCIDENTS_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
+    monkeypatch.setenv("INCIDENTS_SIGNING_KEY_FILE", str(tmp_path / "audit.key"))
+    monkeypatch.setenv("INCIDENTS_KEY_FILE", str(tmp_path / "keys.json"))
+    load_settings()  # everything else in order: accepted
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings()
+    assert str(refused.value).startswith(says)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["SESSION_COOKIE_SECURE", "RATELIMIT_ENABLED", "FLASK_DEBUG"])
+def test_development_may_switch_a_protection_off(monkeypatch, name):
+    monkeypatch.setenv(name, "false" if name != "FLASK_DEBUG" else "1")
+    load_settings()

@@ -35,7 +35,7 @@ def signed_in(view: F) -> F:
 
 
 def requires(permission: Permission) -> Callable[[F], F]:
-    """Signed in and holding `permission`; record-level checks happen in the services."""
+    """Signed in and holding `permission`; record-level checks happen in the commands."""
 
     def mark(view: F) -> F:
         view.access = permission  # type: ignore[attr-defined]
@@ -59,6 +59,10 @@ def gate() -> Response | None:
     access = declared_access(endpoint)
     if access is None:
         abort(403)  # undeclared: deny
+    if request.files:
+        # No page takes a file yet: one sent in a text field would reach the forms as an
+        # object they cannot read. Refused before any form or command sees it.
+        abort(400)
     if access == PUBLIC:
         return None
     if not current_user.is_authenticated:

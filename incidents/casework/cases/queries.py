@@ -135,7 +135,9 @@ def read_filters(args: Mapping[str, str]) -> Filters:
     if kind is None and args.get("kind") and not unassessed:
         problems["kind"] = "Choose a kind from the list"
     page_raw = args.get("page", "1")
-    page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < MAX_PAGE else 1
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    digits = page_raw.isascii() and page_raw.isdigit()
+    page = int(page_raw) if digits and 0 < int(page_raw) < MAX_PAGE else 1
     if page_raw != str(page):
         problems["results"] = "Page must be a whole number"
     surname = args.get("surname", "").strip()

@@ -41,7 +41,9 @@ def _receipt(case: Case) -> str:
 @bp.route("/receipt")
 @requires(Permission.CONCERN_REPORT)
 def receipt() -> str:
-    data = session.get("receipt")
+    # Taken out of the session as it is shown: the signed cookie no longer carries it, and
+    # reloading the page (or someone at the same screen later) cannot read it again.
+    data = session.pop("receipt", None)
     if not isinstance(data, dict):
         abort(404)
     return render_template("report/receipt.html", receipt=data)

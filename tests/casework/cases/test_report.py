@@ -151,6 +151,22 @@ def test_staff_cannot_see_cases_including_their_own_report(login_as, db):
     assert client.get("/cases/new").status_code == 403
 
 
+def test_the_receipt_is_shown_once_and_leaves_the_cookie(login_as, db):
+    client = login_as(Role.STAFF)
+    data = {
+        "csrf_token": csrf_token(client, "/"),
+        "new_subject_name": "Chris Newname",
+        "new_subject_kind": "staff",
+        "narrative": NARRATIVE,
+        "became_aware_on": date_parts(local_today()),
+    }
+    assert client.post("/report/", data=data).status_code == 302
+    assert client.get("/report/receipt").status_code == 200
+    with client.session_transaction() as cookie:
+        assert "receipt" not in cookie
+    assert client.get("/report/receipt").status_code == 404
+
+
 def test_receipt_is_not_found_without_a_report(login_as):
     client = login_as(Role.STAFF)
     response = client.get("/report/receipt")

@@ -47,9 +47,15 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _failed(response: FlaskResponse) -> bool:
+    """Only a failed attempt counts towards a limit: a success moves on (a redirect), so a DSL
+    whose idle timeout ends twenty times a day is never locked out for signing in again."""
+    return response.status_code != 302
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=_failed)
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -125,9 +131,15 @@ def _locked_out(_limit: RequestLimit) -> FlaskResponse:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"], on_breach=_locked_out)
 @limiter.limit(
-    "5 per 10 minutes; 20 per day", methods=["POST"], key_func=_account_key, on_breach=_locked_out
+    "10 per minute; 50 per hour", methods=["POST"], on_breach=_locked_out, deduct_when=_failed
+)
+@limiter.limit(
+    "5 per 10 minutes; 20 per day",
+    methods=["POST"],
+    key_func=_account_key,
+    on_breach=_locked_out,
+    deduct_when=_failed,
 )
 def second_factor() -> str | Response:
     if current_user.is_authenticated:

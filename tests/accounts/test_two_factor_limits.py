@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
@@ -163,3 +163,25 @@ def test_reset_2fa_bad_input(app: Flask, users: dict[Role, User], email: str, me
     )
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_only_failed_attempts_count_towards_the_limits(
+    settings: Settings, session_factory: sessionmaker[Session], db: Session, users: dict[Role, User]
+) -> None:
+    """A DSL whose idle timeout ends more than 20 times a day signs in again every time: only
+    wrong passwords and wrong codes count (once, every attempt did, and locked them out)."""
+    app = _limited_app(settings, session_factory)
+    user = users[Role.DSL]
+    for n in range(25):  # past "5 per 10 minutes; 20 per day" for the account and "10 a minute"
+        client = app.test_client()
+        assert _password(client, user.email).status_code == 302, n
+        db.execute(update(User).where(User.id == user.id).values(totp_last_step=None))
+        db.commit()
+        assert _code(client, pyotp.TOTP(factories.TOTP_SECRET).now()).status_code == 302, n
+        assert _signed_in(client), n
+    # Failures still count: five wrong codes, and the sixth attempt is refused.
+    client = app.test_client()
+    _password(client, user.email)
+    for attempt in range(5):
+        assert _code(client, "000000").status_code == 200, attempt
+    assert _code(client, pyotp.TOTP(factories.TOTP_SECRET).now()).status_code == 429

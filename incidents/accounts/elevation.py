@@ -1,11 +1,14 @@
 """Elevated access: before revealing a sealed reporter, opening a closed case or exporting, the
 user re-enters their password and gives a reason. The grant lasts a few minutes, belongs to one
-sign-in session and one purpose, and its reason is kept (sealed) with an audit entry."""
+sign-in session, one purpose and one record, and its reason is kept (sealed) with an audit
+entry."""
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +40,7 @@ def _live_session(session: Session, user: User, login_token: str | None) -> Logi
     return row
 
 
-def grant(
+def attempt(
     session: Session,
     *,
     actor: User,
@@ -45,8 +48,11 @@ def grant(
     purpose: ElevationPurpose,
     password: str,
     reason: str,
-) -> Elevation:
-    """Check the password and record why; raises InvalidInput (field -> message) otherwise."""
+    record_id: uuid.UUID | None = None,
+) -> Elevation | dict[str, str]:
+    """Check the password and record why: the grant, for `purpose` on `record_id` only (the
+    case whose reporter is revealed), or the field errors. A wrong password's audit entry is
+    written either way, for the caller to commit."""
     reason = reason.strip()
     errors: dict[str, str] = {}
     if not password:
@@ -68,12 +74,13 @@ def grant(
                 action=audit.Action.REAUTHENTICATE_FAILED,
                 actor=actor,
             )
-        raise InvalidInput(errors)
+        return errors
     elevation = Elevation(
         school_id=actor.school_id,
         user_id=actor.id,
         login_session_id=login.id,
         purpose=purpose,
+        record_id=record_id,
         reason=Sensitive(reason),
     )
     session.add(elevation)
@@ -89,28 +96,12 @@ def grant(
     return elevation
 
 
-def attempt(
-    session: Session,
-    *,
-    actor: User,
-    login_token: str | None,
-    purpose: ElevationPurpose,
-    password: str,
-    reason: str,
-) -> Elevation | dict[str, str]:
-    """`grant` for the page: the grant, or its field errors returned rather than raised, so
-    the page commits the audit entry of a wrong password and shows the form again."""
-    try:
-        return grant(
-            session,
-            actor=actor,
-            login_token=login_token,
-            purpose=purpose,
-            password=password,
-            reason=reason,
-        )
-    except InvalidInput as exc:
-        return exc.errors
+def grant(session: Session, **answers: Any) -> Elevation:
+    """`attempt`, raising InvalidInput (field -> message) instead of returning the errors."""
+    result = attempt(session, **answers)
+    if isinstance(result, dict):
+        raise InvalidInput(result)
+    return result
 
 
 def current(
@@ -119,20 +110,26 @@ def current(
     actor: User,
     login_token: str | None,
     purpose: ElevationPurpose,
+    record_id: uuid.UUID | None = None,
     now: datetime | None = None,
     window: timedelta = WINDOW,
 ) -> Elevation | None:
-    """The grant that still counts for `purpose` in this sign-in session, or None."""
+    """The grant that still counts for `purpose` on `record_id` in this sign-in session, or
+    None: a grant given for one case never opens another."""
     login = _live_session(session, actor, login_token)
     if login is None:
         return None
     since = (now or utcnow()) - window
+    on_record = (
+        Elevation.record_id.is_(None) if record_id is None else Elevation.record_id == record_id
+    )
     return session.scalar(
         select(Elevation)
         .where(
             Elevation.user_id == actor.id,
             Elevation.login_session_id == login.id,
             Elevation.purpose == purpose,
+            on_record,
             Elevation.created_at >= since,
         )
         .order_by(Elevation.created_at.desc())

@@ -1,7 +1,7 @@
 """Elevated access in the web layer: the "re-enter your password" page, and `require_elevation`,
 which a view calls before showing or doing something that needs it.
 
-    grant = require_elevation(ElevationPurpose.REVEAL_REPORTER)
+    grant = require_elevation(ElevationPurpose.REVEAL_REPORTER, case.id)
     if isinstance(grant, Response):
         return grant  # off to /reauthenticate, then back to this page
     ... use grant.id in the service call / audit entry ...
@@ -9,7 +9,9 @@ which a view calls before showing or doing something that needs it.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+import uuid
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -23,16 +25,27 @@ from incidents.web.access import signed_in
 bp = Blueprint("elevation", __name__)
 
 
-def require_elevation(purpose: ElevationPurpose) -> Elevation | Response:
-    """The live grant for `purpose`, or a redirect to the re-authentication page that comes
-    back to this request's page (GET) afterwards."""
+def require_elevation(purpose: ElevationPurpose, record_id: uuid.UUID) -> Elevation | Response:
+    """The live grant for `purpose` on this record, or a redirect to the re-authentication
+    page that comes back to this request's page (GET) afterwards."""
     grant = elevation.current(
-        db_session(), actor=current_user, login_token=session.get("sid"), purpose=purpose
+        db_session(),
+        actor=current_user,
+        login_token=session.get("sid"),
+        purpose=purpose,
+        record_id=record_id,
     )
     if grant is not None:
         return grant
     back = request.full_path if request.query_string else request.path
-    return redirect(url_for("elevation.reauthenticate", purpose_name=purpose.value, next=back))
+    return redirect(
+        url_for(
+            "elevation.reauthenticate",
+            purpose_name=purpose.value,
+            record=str(record_id),
+            next=back,
+        )
+    )
 
 
 @bp.route(
@@ -43,6 +56,7 @@ def require_elevation(purpose: ElevationPurpose) -> Elevation | Response:
 @limiter.limit("10 per minute; 30 per hour", methods=["POST"])
 def reauthenticate(purpose_name: str) -> str | Response:
     purpose = ElevationPurpose(purpose_name)
+    record_id = _record_arg()
     next_url = safe_next(request.args.get("next"))
     form = ReauthenticateForm()
     # Not the pipeline's form page: a wrong password's audit entry is kept, not rolled back.
@@ -55,6 +69,7 @@ def reauthenticate(purpose_name: str) -> str | Response:
             purpose=purpose,
             password=form.password.data or "",
             reason=form.reason.data or "",
+            record_id=record_id,
         )
         db.commit()  # the grant, or the audit entry of a wrong password
         if isinstance(grant, Elevation):
@@ -63,3 +78,12 @@ def reauthenticate(purpose_name: str) -> str | Response:
             getattr(form, name).errors = [message]
     minutes = int(elevation.WINDOW.total_seconds() // 60)
     return render_template("auth/reauthenticate.html", form=form, purpose=purpose, minutes=minutes)
+
+
+def _record_arg() -> uuid.UUID:
+    """The record the grant is for: an opaque id in the link `require_elevation` made. A link
+    without one, or with anything else, is not a page of this service."""
+    try:
+        return uuid.UUID(request.args.get("record", ""))
+    except ValueError:
+        abort(404)

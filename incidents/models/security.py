@@ -63,6 +63,9 @@ class Elevation(Base):
     purpose: Mapped[ElevationPurpose] = mapped_column(
         checked_enum(ElevationPurpose, "elevation_purpose")
     )
+    # The one record it opens (the case whose reporter is revealed); None for a purpose that
+    # concerns no single record. Not a foreign key: which table depends on the purpose.
+    record_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     # Free text may name people: sealed like any personal field.
     reason: SensitiveField[Sensitive] = SensitiveField()
     reason_ct: Mapped[bytes] = mapped_column(LargeBinary)

@@ -3,6 +3,7 @@ few minutes; the reason is sealed and the grant audited."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -23,11 +24,12 @@ from tests import factories
 from tests.conftest import csrf_token, problem, success_banner
 
 REASON = "Marker-elevation-reason-Q7 needed to contact the reporter"
-PATH = "/reauthenticate/reveal_reporter"
+RECORD = "0190a3a4-0000-7000-8000-000000000001"  # the case a reveal is for (an opaque id)
+PATH = f"/reauthenticate/reveal_reporter?record={RECORD}"
 
 
 def _grant(client: FlaskClient, password: str, reason: str, next_url: str = "/cases/") -> object:
-    url = f"{PATH}?next={next_url}"
+    url = f"{PATH}&next={next_url}"
     token = csrf_token(client, url)
     return client.post(url, data={"csrf_token": token, "password": password, "reason": reason})
 
@@ -44,6 +46,7 @@ def test_the_page_grants_access_and_returns_to_the_page(
     assert response.location == "/cases/"  # type: ignore[attr-defined]
     grant = db.scalars(select(Elevation)).one()
     assert grant.purpose is ElevationPurpose.REVEAL_REPORTER
+    assert str(grant.record_id) == RECORD
     assert grant.reason.reveal() == REASON
     assert REASON.encode() not in grant.reason_ct
     assert db.scalar(
@@ -97,6 +100,35 @@ def test_next_stays_on_this_site(login_as: Callable[[Role], FlaskClient]) -> Non
 
 def test_an_unknown_purpose_is_not_found(login_as: Callable[[Role], FlaskClient]) -> None:
     assert login_as(Role.HEADTEACHER).get("/reauthenticate/everything").status_code == 404
+
+
+@pytest.mark.parametrize("record", ["", "?record=", "?record=not-an-id", "?record=../cases"])
+def test_a_grant_without_its_record_is_not_a_page(
+    login_as: Callable[[Role], FlaskClient], record: str
+) -> None:
+    response = login_as(Role.HEADTEACHER).get(f"/reauthenticate/reveal_reporter{record}")
+    assert response.status_code == 404
+
+
+def test_a_grant_for_one_record_does_not_open_another(db: Session, users: dict[Role, User]) -> None:
+    head = users[Role.HEADTEACHER]
+    token = _session_token(db, head)
+    purpose = ElevationPurpose.REVEAL_REPORTER
+    one, other = uuid.uuid4(), uuid.uuid4()
+    elevation.grant(
+        db,
+        actor=head,
+        login_token=token,
+        purpose=purpose,
+        password=factories.PASSWORD,
+        reason=REASON,
+        record_id=one,
+    )
+    db.flush()
+    current = elevation.current
+    assert current(db, actor=head, login_token=token, purpose=purpose, record_id=one) is not None
+    assert current(db, actor=head, login_token=token, purpose=purpose, record_id=other) is None
+    assert current(db, actor=head, login_token=token, purpose=purpose) is None
 
 
 def test_the_form_needs_a_csrf_token(login_as: Callable[[Role], FlaskClient]) -> None:
@@ -179,10 +211,11 @@ def test_require_elevation_redirects_then_lets_through(
 
         login_user(head)
         session["sid"] = token
-        answer = require_elevation(purpose)
+        answer = require_elevation(purpose, uuid.UUID(RECORD))
         assert not isinstance(answer, Elevation)
-        assert urlsplit(answer.location).path == PATH
-        assert parse_qs(urlsplit(answer.location).query)["next"] == ["/cases/x?tab=1"]
+        assert urlsplit(answer.location).path == PATH.split("?")[0]
+        query = parse_qs(urlsplit(answer.location).query)
+        assert query["next"] == ["/cases/x?tab=1"] and query["record"] == [RECORD]
     elevation.grant(
         db,
         actor=head,
@@ -190,6 +223,7 @@ def test_require_elevation_redirects_then_lets_through(
         purpose=purpose,
         password=factories.PASSWORD,
         reason=REASON,
+        record_id=uuid.UUID(RECORD),
     )
     db.commit()
     with app.test_request_context("/cases/x"):
@@ -198,4 +232,6 @@ def test_require_elevation_redirects_then_lets_through(
 
         login_user(head)
         session["sid"] = token
-        assert isinstance(require_elevation(purpose), Elevation)
+        assert isinstance(require_elevation(purpose, uuid.UUID(RECORD)), Elevation)
+        # The same purpose on another record asks again.
+        assert not isinstance(require_elevation(purpose, uuid.uuid4()), Elevation)

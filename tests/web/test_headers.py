@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
@@ -194,6 +195,7 @@ def _url_and_client(
         values.update(case_id=case.id, note_id=note.id)
     if "purpose_name" in rule.arguments:
         values["purpose_name"] = "export"
+        values["record"] = uuid.uuid4()  # a grant is for one record
     if "name" in rule.arguments:
         values["name"] = "tracks"  # a statistics chart
     if "request_id" in rule.arguments:
@@ -216,7 +218,7 @@ def _url_and_client(
             session["receipt"] = {"reference": "2026-0001", "at": "2026-03-27T10:00:00+00:00"}
     if endpoint == "reporter.reveal_reporter":
         # Revealing a sealed identity needs the password again and a reason, first.
-        purpose = "/reauthenticate/reveal_reporter"
+        purpose = f"/reauthenticate/reveal_reporter?record={values['case_id']}"
         client.post(
             purpose,
             data={

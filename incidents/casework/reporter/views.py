@@ -24,7 +24,7 @@ bp = Blueprint("reporter", __name__, url_prefix="/cases/<uuid:case_id>")
 @requires(Permission.CASE_DECIDE)
 def reveal_reporter(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, "reveal_reporter")
-    grant = require_elevation(ElevationPurpose.REVEAL_REPORTER)
+    grant = require_elevation(ElevationPurpose.REVEAL_REPORTER, case.id)
     if isinstance(grant, Response):
         return grant
     db = db_session()

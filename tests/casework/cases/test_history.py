@@ -82,7 +82,7 @@ def test_the_sealed_reporter_and_the_reveal_reason_stay_out_of_the_history(login
     db.commit()
     head = login_as(Role.HEADTEACHER)
     reveal = f"/cases/{case.id}/reporter"
-    url = f"/reauthenticate/reveal_reporter?next={reveal}"
+    url = f"/reauthenticate/reveal_reporter?record={case.id}&next={reveal}"
     head.post(
         url,
         data={
@@ -159,7 +159,7 @@ def test_revealing_the_reporter_is_recorded_with_who_and_role(login_as, users, d
     db.commit()
     head = login_as(Role.HEADTEACHER)
     reveal = f"/cases/{case.id}/reporter"
-    url = f"/reauthenticate/reveal_reporter?next={reveal}"
+    url = f"/reauthenticate/reveal_reporter?record={case.id}&next={reveal}"
     head.post(
         url,
         data={

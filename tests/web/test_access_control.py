@@ -243,6 +243,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
     values: dict[str, object] = {"filename": "app.css"} if "filename" in rule.arguments else {}
     if rule.arguments == {"purpose_name"}:
         values["purpose_name"] = "export"
+        values["record"] = ids.get("case_id", uuid.uuid4())  # a grant opens one record
     else:
         values.update({name: ids[name] for name in rule.arguments - {"filename"}})
     with app.test_request_context():

@@ -3,10 +3,26 @@ text, and dates that cannot be in the future. Each raises or collects field -> m
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from incidents.clock import local_today
 from incidents.errors import InvalidInput
+
+# Invisible characters that change how a name reads without showing themselves: the bidirectional
+# controls (a right-to-left override can make "Smith" display as something else in a list) and
+# zero-width spaces or a byte-order mark pasted from a document. Zero-width joiners stay: some
+# scripts need them to spell a name.
+_HIDDEN_IN_NAMES = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def plain_name(value: str) -> str:
+    """A person's name as typed, without the invisible characters above or control characters,
+    and without spaces at either end."""
+    kept = (c for c in value if c not in _HIDDEN_IN_NAMES and unicodedata.category(c) != "Cc")
+    return "".join(kept).strip()
 
 
 class Errors(dict[str, str]):

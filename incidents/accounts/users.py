@@ -17,6 +17,7 @@ from incidents.errors import InvalidInput
 from incidents.models import Person, PersonKind, Role, School, User, UserRole
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
+from incidents.validation import plain_name
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def create_user(
             errors["email"] = "A user with this email address already exists"
     except InvalidInput as exc:
         errors.update(exc.errors)
-    display_name = display_name.strip()
+    display_name = plain_name(display_name)
     if not display_name:
         errors["display_name"] = "Enter the user's name"
     elif len(display_name) > MAX_NAME:

@@ -31,7 +31,7 @@ from incidents.models import (
 )
 from incidents.permissions import Permission, can_view_case, has_permission
 from incidents.sensitive import Sensitive
-from incidents.validation import Errors
+from incidents.validation import Errors, plain_name
 
 MAX_NARRATIVE = 10_000
 MAX_REPORTER = 200
@@ -88,7 +88,7 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
         )
     if not data.subject_ids and data.new_subject is None:
         errors["subjects"] = "Choose who it is about, or enter their name"
-    if data.new_subject is not None and not data.new_subject.name.strip():
+    if data.new_subject is not None and not plain_name(data.new_subject.name):
         errors["new_subject_name"] = "Enter the person's name"
     if needs_source and data.source is None:
         errors["source"] = "Choose who told you"

@@ -12,6 +12,7 @@ from incidents import audit
 from incidents.errors import InvalidInput
 from incidents.models import ADULT_KINDS, Person, PersonKind, User
 from incidents.sensitive import Sensitive
+from incidents.validation import plain_name
 
 MAX_NAME = 120
 
@@ -42,7 +43,7 @@ def people_by_id(session: Session, school_id: uuid.UUID, ids: Iterable[uuid.UUID
 def create_person(
     session: Session, *, actor: User, name: str, kind: PersonKind, field: str = "new_subject_name"
 ) -> Person:
-    name = name.strip()
+    name = plain_name(name)
     if not name:
         raise InvalidInput({field: "Enter the person's name"})
     if len(name) > MAX_NAME:

@@ -21,6 +21,7 @@ from incidents.models.case import case_subject
 from incidents.models.person import surname_of
 from incidents.permissions import Permission, has_permission
 from incidents.sensitive import cipher_of
+from incidents.validation import plain_name
 
 MAX_SURNAME = 60
 MAX_PAGE = 100_000
@@ -140,7 +141,7 @@ def read_filters(args: Mapping[str, str]) -> Filters:
     page = int(page_raw) if digits and 0 < int(page_raw) < MAX_PAGE else 1
     if page_raw != str(page):
         problems["results"] = "Page must be a whole number"
-    surname = args.get("surname", "").strip()
+    surname = plain_name(args.get("surname", ""))
     problem = surname_problem(surname) if surname else None
     if problem:
         problems["surname"] = problem

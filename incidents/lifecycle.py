@@ -241,7 +241,3 @@ TASK: Lifecycle[TaskState] = Lifecycle(
     read=lambda task: task.state,
     refusal=lambda _state, _move: "This task is already done",
 )
-
-LIFECYCLES: dict[str, Lifecycle[Any]] = {
-    life.noun: life for life in (REFERRAL, DISCIPLINARY, SUBJECT_ACCESS, SUSPENSION, TASK)
-}

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from incidents.accounts.users import create_user
+from incidents.clock import local_today
 from incidents.models import Role, School
 from tests import factories
 from tests.browser.conftest import Live, Visit
@@ -47,7 +48,7 @@ def test_staff_reports_a_concern(live: Live, visit: Visit, page: Page) -> None:
 
     _new_subject(page, "Casey Colleague", "Member of staff")
     page.get_by_label("What happened?").fill("I saw a class photo on a personal Instagram account.")
-    _fill_date(page, "When did you become aware of it?", date.today() - timedelta(days=1))
+    _fill_date(page, "When did you become aware of it?", local_today() - timedelta(days=1))
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_role("heading", name="Report sent")).to_be_visible()
     expect(page.get_by_text(re.compile(r"\d{4}-\d{4}"))).to_be_visible()
@@ -62,7 +63,7 @@ def _record(page: Page, visit: Visit, *, source: str, who: str, narrative: str) 
     page.get_by_role("group", name="Who told you?").get_by_label(source, exact=True).check()
     _new_subject(page, who, "Member of staff")
     page.get_by_label("What happened?").fill(narrative)
-    _fill_date(page, "When did you become aware of it?", date.today())
+    _fill_date(page, "When did you become aware of it?", local_today())
     # A child's disclosure keeps the child's own words verbatim (if the workflow asks for them).
     words = page.get_by_label(re.compile("child.s own words", re.I))
     if words.count():
@@ -179,7 +180,7 @@ def test_script_in_stored_text_stays_text(live: Live, visit: Visit, page: Page) 
     page.get_by_role("button", name=re.compile("Record a")).first.click()
     _new_subject(page, f"Name {PAYLOAD}"[:120], "Member of staff")
     page.get_by_label("What happened?").fill(f"Narrative {PAYLOAD}")
-    _fill_date(page, "When did you become aware of it?", date.today())
+    _fill_date(page, "When did you become aware of it?", local_today())
     page.get_by_role("group", name="Who told you?").get_by_label(
         "A parent or carer", exact=True
     ).check()

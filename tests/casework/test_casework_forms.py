@@ -882,9 +882,11 @@ def test_a_malicious_allegation_cannot_be_mentioned_in_references(
     assert snapshot(db, case) == before
 
 
-def test_an_allegation_needs_the_pension_age_date_to_close(
-    db: Session, users: dict[Role, User], login_as
-) -> None:
+def _allegation_ready_to_close(
+    db: Session, users: dict[Role, User], login_as, outcome: str
+) -> tuple[Case, FlaskClient]:
+    """An allegation through the LADO, with `outcome`, a decision not to refer to the TRA and
+    every task done: only the closing answers are left."""
     head = users[Role.HEADTEACHER]
     case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
     case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
@@ -892,12 +894,19 @@ def test_an_allegation_needs_the_pension_age_date_to_close(
     lado = case.referrals[0]
     post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
     post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
-    post(client, f"/cases/{case.id}/outcome", {"outcome": "unfounded", "reasons": "No basis."})
+    post(client, f"/cases/{case.id}/outcome", {"outcome": outcome, "reasons": "The reasons."})
     post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
     db.expire_all()
     tra = next(r for r in case.referrals if r.agency is Agency.TRA)
-    post(client, f"/cases/{case.id}/referrals/{tra.id}/not-made", {"reasons": "Unfounded."})
+    post(client, f"/cases/{case.id}/referrals/{tra.id}/not-made", {"reasons": "Not needed."})
     case_stages.tasks_done(db, head, case)
+    return case, client
+
+
+def test_an_allegation_needs_the_pension_age_date_to_close(
+    db: Session, users: dict[Role, User], login_as
+) -> None:
+    case, client = _allegation_ready_to_close(db, users, login_as, "unfounded")
     before = snapshot(db, case)
     data = {"employment_outcome": "continues", "mention_in_references": "no"}
     response = post(client, f"/cases/{case.id}/close", data)
@@ -924,19 +933,7 @@ def test_an_allegation_needs_the_pension_age_date_to_close(
 def test_a_duty_that_follows_from_the_closing_answers_is_asked_before_the_summary(
     db: Session, users: dict[Role, User], login_as
 ) -> None:
-    head = users[Role.HEADTEACHER]
-    case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
-    case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
-    client = login_as(Role.HEADTEACHER)
-    lado = case.referrals[0]
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
-    post(client, f"/cases/{case.id}/outcome", {"outcome": "substantiated", "reasons": "Admitted."})
-    post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
-    db.expire_all()
-    tra = next(r for r in case.referrals if r.agency is Agency.TRA)
-    post(client, f"/cases/{case.id}/referrals/{tra.id}/not-made", {"reasons": "Not a teacher."})
-    case_stages.tasks_done(db, head, case)
+    case, client = _allegation_ready_to_close(db, users, login_as, "substantiated")
     before = snapshot(db, case)
     pension = [str(TODAY.day), str(TODAY.month), str(TODAY.year + 30)]
     data = {"employment_outcome": "dismissed", "mention_in_references": "yes"}

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ConfigError, Settings, load_settings
 from incidents.audit import signer
 from incidents.audit.signer import Signer
+from incidents.config import ConfigError, Settings, load_settings
 from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
@@ -61,7 +61,7 @@ def create_app(
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder="../templates",
+        template_folder="templates",
         static_folder="static",
     )
     app.config.from_mapping(settings.flask_mapping())

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
 
 def _create_app() -> Flask:
     from incidents import create_app
+    from incidents.config import ConfigError
 
-    # Commands that need the keys say so when they use them; `keys init` must run without them.
-    return create_app(allow_missing_keys=True)
+    try:
+        # Commands that need the keys say so when they use them; `keys init` must run without.
+        return create_app(allow_missing_keys=True)
+    except ConfigError as exc:
+        # One line naming the setting to fix: a traceback would bury it.
+        click.echo(f"incidents: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 cli = FlaskGroup(

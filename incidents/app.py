@@ -56,6 +56,7 @@ def create_app(
     unreadable key file stops start-up; the CLI allows it so `incidents keys init` can run."""
     from incidents.accounts.login import init_login  # these import the models: keep the top light
     from incidents.web import init_web
+    from incidents.web.request_log import init_request_log
 
     settings = settings or load_settings()
     app = Flask(
@@ -90,6 +91,7 @@ def create_app(
             audit_origin_base=settings.audit_origin_base,
         )
     init_web(app)
+    init_request_log(app)
     init_login(app)
     for pages in PAGES:
         app.register_blueprint(importlib.import_module(pages).bp)

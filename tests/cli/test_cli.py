@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from incidents.accounts.users import authenticate
 from incidents.cli import cli
-from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS
-from incidents.demo_history import HISTORY_CASES
+from incidents.clock import local_today
+from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS, TRUST_SCHOOLS
+from incidents.demo_history import HISTORY_CASES, history_cases
 from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
 
 
@@ -156,13 +157,21 @@ def test_create_user_unknown_school(app, db):
     assert "No school has that URN" in result.output
 
 
+DEMO_TOTAL = len(DEMO_CASES) + HISTORY_CASES + sum(history_cases(t.share) for t in TRUST_SCHOOLS)
+
+
 def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     result = run(app, "demo")
     assert result.exit_code == 0, result.output
     password = result.output.split("Every demo user's password: ")[1].split()[0]
     school = db.scalar(select(School).where(School.urn == DEMO_URN))
     # A dozen current cases, and the history behind the governors' statistics.
-    assert count(db, Case) == len(DEMO_CASES) + HISTORY_CASES and len(DEMO_CASES) >= 12
+    assert len(DEMO_CASES) >= 12
+    assert count(db, Case) == DEMO_TOTAL
+    assert (
+        db.scalar(select(func.count()).select_from(Case).where(Case.school_id == school.id))
+        == len(DEMO_CASES) + HISTORY_CASES
+    )
     for role, _name, local in DEMO_USERS:
         assert f"{local}@" in result.output
         user = authenticate(db, email=f"{local}@oakfield.example", password=password)
@@ -181,7 +190,27 @@ def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     again = run(app, "demo")
     assert again.exit_code == 0
     assert password in again.output
-    assert count(db, Case) == len(DEMO_CASES) + HISTORY_CASES
+    assert count(db, Case) == DEMO_TOTAL
+
+
+def test_demo_is_a_trust_of_three_schools_whose_cases_carry_their_own_dates(app, db):
+    result = run(app, "demo")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Every demo user's password: ")[1].split()[0]
+    urns = {DEMO_URN} | {t.urn for t in TRUST_SCHOOLS}
+    assert set(db.scalars(select(School.urn))) == urns
+    for other in TRUST_SCHOOLS:
+        assert other.name in result.output and f"head@{other.domain}" in result.output
+        head = authenticate(db, email=f"head@{other.domain}", password=password)
+        assert head is not None and Role.HEADTEACHER in head.roles
+        cases = db.scalars(select(Case).join(School).where(School.urn == other.urn)).all()
+        assert len(cases) == history_cases(other.share) > 0
+    # Every case was recorded on the day the school became aware of it (London), so a case
+    # from last year does not say "recorded today".
+    for case in db.scalars(select(Case)):
+        assert local_today(case.recorded_at) == case.became_aware_on
+    days = {case.recorded_at.date() for case in db.scalars(select(Case))}
+    assert len(days) > 30
 
 
 def test_demo_refuses_in_production(settings, session_factory, db):

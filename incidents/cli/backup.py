@@ -183,9 +183,10 @@ def _copy_checkpoints(folder: Path | None, out: Path) -> list[str]:
 def _prepare_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise click.ClickException(f"{out} already exists: give a new or empty folder")
-    if not out.parent.is_dir():
-        raise click.ClickException(f"{out.parent} does not exist: create it first")
-    out.mkdir(mode=0o700, exist_ok=True)
+    try:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"Cannot create {out}: {exc.strerror}") from None
 
 
 @cli.command("backup")

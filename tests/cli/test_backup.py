@@ -179,23 +179,39 @@ def test_backup_needs_out(source):
     assert "Missing option '--out'" in result.output
 
 
-@pytest.mark.parametrize("what", ["non-empty folder", "file", "missing parent"])
-def test_backup_refuses_an_out_that_is_not_a_new_or_empty_folder(source, tmp_path, what):
+@pytest.mark.parametrize(
+    ("what", "status", "message"),
+    [
+        ("non-empty folder", 1, "already exists: give a new or empty folder"),
+        ("file", 2, "is a file"),
+        ("inside a file", 1, "Cannot create"),
+    ],
+)
+def test_backup_refuses_an_out_that_is_not_a_new_or_empty_folder(
+    source, tmp_path, what, status, message
+):
     out = {
         "non-empty folder": tmp_path / "full",
         "file": tmp_path / "a-file",
-        "missing parent": tmp_path / "no" / "such",
+        "inside a file": tmp_path / "a-file" / "backup",
     }[what]
     if what == "non-empty folder":
         out.mkdir()
         (out / "keep.txt").write_text("the operator's own file")
-    elif what == "file":
-        out.write_text("not a folder")
+    else:
+        (tmp_path / "a-file").write_text("not a folder")
     result = run_cli(source.app, "backup", "--out", str(out))
-    assert result.exit_code != 0
-    assert str(out.name if what != "missing parent" else out.parent) in result.output
+    assert result.exit_code == status
+    assert message in result.output
     if what == "non-empty folder":
         assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_backup_makes_the_folders_it_needs(source, tmp_path):
+    out = tmp_path / "backups" / "nightly"
+    _ok(run_cli(source.app, "backup", "--out", str(out)))
+    assert (out / "manifest.json").is_file()
+    assert oct(out.stat().st_mode & 0o777) == oct(0o700)
 
 
 def test_restore_needs_from(target):

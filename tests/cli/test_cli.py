@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from incidents.accounts.users import authenticate
 from incidents.cli import cli
 from incidents.clock import local_today
-from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS, TRUST_SCHOOLS
+from incidents.demo import DEMO_CASES, DEMO_SCHOOL, DEMO_URN, DEMO_USERS, TRUST_SCHOOLS
 from incidents.demo_history import HISTORY_CASES, history_cases
 from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
+from tests import factories
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -224,4 +225,37 @@ def test_demo_refuses_in_production(settings, session_factory, db):
     result = run(prod, "demo")
     assert result.exit_code != 0
     assert "development only" in result.output
+    assert count(db, School) == 0
+
+
+def _demo_already_built(app: Flask, db: Session) -> None:
+    """The demo school and its password file, as a first run leaves them (without the cost)."""
+    factories.make_school(db, name=DEMO_SCHOOL, urn=DEMO_URN)
+    db.commit()
+    credentials = Path(app.instance_path) / "demo_password"
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text("demo-password-for-the-test")
+
+
+def test_demo_upgrades_and_serves_in_one_process_for_a_fast_restart(app, db, monkeypatch):
+    calls: list[object] = []
+    monkeypatch.setattr("incidents.cli.setup.upgrade_schema", lambda: calls.append("upgrade"))
+    monkeypatch.setattr(
+        "incidents.cli.setup.run_simple",
+        lambda host, port, application, **_kw: calls.append((host, port, application)),
+    )
+    _demo_already_built(app, db)
+    result = run(app, "demo", "--upgrade", "--serve-port", "5123")
+    assert result.exit_code == 0, result.output
+    assert calls == ["upgrade", ("127.0.0.1", 5123, app)]
+    assert "running at http://127.0.0.1:5123/" in result.output
+    assert "demo-password-for-the-test" in result.output
+
+
+@pytest.mark.parametrize("port", ["80", "70000", "five", ""])
+def test_demo_refuses_a_bad_port_before_doing_anything(app, db, monkeypatch, port):
+    monkeypatch.setattr("incidents.cli.setup.run_simple", lambda *_a, **_k: pytest.fail("served"))
+    result = run(app, "demo", "--serve-port", port)
+    assert result.exit_code == 2
+    assert "Invalid value for '--serve-port'" in result.output
     assert count(db, School) == 0

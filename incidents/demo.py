@@ -226,7 +226,7 @@ TRUST_SCHOOLS: tuple[TrustSchool, ...] = (
         "Owen Pritchard",
         ("Nadia Hussain", "Gareth Lloyd", "Emma Saunders"),
         seed=2027,
-        share=1.5,
+        share=0.8,
     ),
     TrustSchool(
         "999003",
@@ -235,7 +235,7 @@ TRUST_SCHOOLS: tuple[TrustSchool, ...] = (
         "Fiona McLeod",
         ("Joseph Adeyemi", "Claire Booth", "Sam Whitaker"),
         seed=2028,
-        share=0.6,
+        share=0.5,
     ),
 )
 

@@ -6,6 +6,8 @@ snapshot. Never the key files: they are backed up separately (docs/operate.md sa
 A restore goes into an empty database only, and refuses a backup older than a checkpoint held
 outside (the local authority's copy): that would silently drop audit entries someone else has
 seen. `incidents audit verify --checkpoint ...` then proves the restored log is the one backed up.
+
+subprocess runs only pg_dump and pg_restore, with arguments built here and no shell.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, with arguments built here
+import subprocess  # nosec B404
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -110,7 +112,8 @@ def _tool(name: str) -> str:
 
 
 def _run(args: list[str], url: URL) -> None:
-    done = subprocess.run(  # noqa: S603  # nosec B603 - our own arguments, no shell
+    # Our own arguments (the tool's full path, options, a database name), no shell.
+    done = subprocess.run(  # noqa: S603 # nosec B603
         args, env=_pg_env(url), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:

@@ -1,5 +1,10 @@
 """Typed settings for `incidents`, read once from environment variables.
 
+Imported as `incidents.config`: `incidents/config.py` is a symbolic link to this file, so the
+wheel carries it inside the package and never installs a bare top-level `config` module (which
+could clash with any other project's `config`). Never `import config`: that would load a second
+copy whose ConfigError the app does not raise.
+
 Nothing here has a secret default: in development the secret key is generated into the instance
 folder on first use; in production a missing or weak setting stops start-up and names the setting.
 """
@@ -153,7 +158,12 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
     env = os.environ.get("INCIDENTS_ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"INCIDENTS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
-    default_instance = Path(__file__).resolve().parent / "instance"
+    # In a checkout this file is the repository's config.py (incidents/config.py links to it)
+    # and the instance folder sits beside it; installed from the wheel it lives inside the
+    # package, where nothing may be written: the working directory's instance folder then.
+    here = Path(__file__).resolve().parent
+    checkout = (here / "pyproject.toml").exists()
+    default_instance = (here if checkout else Path.cwd()) / "instance"
     instance_path = Path(os.environ.get("INCIDENTS_INSTANCE_PATH") or default_instance).resolve()
 
     secret = os.environ.get("SECRET_KEY", "")

@@ -26,11 +26,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import MetaData, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
 from incidents import create_app
 from incidents.admin import keys as key_service
 from incidents.audit.signer import Signer
 from incidents.cli import alembic_config
+from incidents.config import Settings
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate, with_new_version

@@ -39,12 +39,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, MetaData, event, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
 from incidents import create_app
 from incidents.audit.signer import Signer
 from incidents.catalogue import default_catalogue
 from incidents.cli import alembic_config
 from incidents.clock import local_today
+from incidents.config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine

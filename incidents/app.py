@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ConfigError, Settings, load_settings
 from incidents.audit import signer
 from incidents.audit.signer import Signer
+from incidents.config import ConfigError, Settings, load_settings
 from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
@@ -56,12 +56,13 @@ def create_app(
     unreadable key file stops start-up; the CLI allows it so `incidents keys init` can run."""
     from incidents.accounts.login import init_login  # these import the models: keep the top light
     from incidents.web import init_web
+    from incidents.web.request_log import init_request_log
 
     settings = settings or load_settings()
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
-        template_folder="../templates",
+        template_folder="templates",
         static_folder="static",
     )
     app.config.from_mapping(settings.flask_mapping())
@@ -90,6 +91,7 @@ def create_app(
             audit_origin_base=settings.audit_origin_base,
         )
     init_web(app)
+    init_request_log(app)
     init_login(app)
     for pages in PAGES:
         app.register_blueprint(importlib.import_module(pages).bp)

@@ -1,5 +1,8 @@
-"""Demo data for newcomers: a fictional school, one user per role, and a dozen realistic cases
-spread over the five seed policies. Built only through the services, like real data."""
+"""Demo data for newcomers: a fictional trust of three schools. Oakfield has one user per role,
+a dozen realistic current cases spread over the five seed policies, subject access requests and
+a year and a term of earlier cases; Riverside and Hill View each have a headteacher and earlier
+cases of their own, so the trust officer's statistics have a per-school table to show. Built
+only through the services, like real data; each case is dated the day the school heard of it."""
 
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ from incidents.models import (
 )
 from incidents.permissions import can_add_note
 from incidents.registers.subject_access import commands as sar
+from incidents.stats.london import london_midnight
 
 DEMO_URN = "999001"
 DEMO_SCHOOL = "Oakfield Primary School (demo)"
@@ -201,6 +205,41 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class TrustSchool:
+    """Another school of the demo trust: a headteacher, three staff, and earlier cases."""
+
+    urn: str
+    name: str
+    domain: str
+    head: str
+    staff: tuple[str, str, str]
+    seed: int
+    share: float  # of Oakfield's earlier cases
+
+
+TRUST_SCHOOLS: tuple[TrustSchool, ...] = (
+    TrustSchool(
+        "999002",
+        "Riverside Academy (demo)",
+        "riverside.example",
+        "Owen Pritchard",
+        ("Nadia Hussain", "Gareth Lloyd", "Emma Saunders"),
+        seed=2027,
+        share=0.8,
+    ),
+    TrustSchool(
+        "999003",
+        "Hill View Primary School (demo)",
+        "hillview.example",
+        "Fiona McLeod",
+        ("Joseph Adeyemi", "Claire Booth", "Sam Whitaker"),
+        seed=2028,
+        share=0.5,
+    ),
+)
+
+
 def credentials_path(instance_path: Path) -> Path:
     return instance_path / "demo_password"
 
@@ -259,6 +298,10 @@ def build_demo(session: Session, *, password: str) -> School:
             case = report_concern(session, actor=actor, data=data)
         else:
             case = record_disclosure(session, actor=actor, data=data)
+        if spec.days_ago:
+            # Recorded the day the school heard, in school hours: not all "today". The service
+            # stamps the real moment; only demo data is back-dated.
+            case.recorded_at = london_midnight(aware) + timedelta(hours=10)
         for body in spec.notes:
             # The DSL keeps the chronology unless the case is out of their reach.
             writer = next(
@@ -269,6 +312,24 @@ def build_demo(session: Session, *, password: str) -> School:
     staff = [people[name] for name, kind in DEMO_PEOPLE if kind is PersonKind.STAFF]
     build_history(session, head=users["head"], people=staff)
     _demo_requests(session, head=users["head"], today=today)
+    for other in TRUST_SCHOOLS:
+        _trust_school(session, other, password=password)
+    return school
+
+
+def _trust_school(session: Session, spec: TrustSchool, *, password: str) -> School:
+    school = create_school(session, actor=None, name=spec.name, urn=spec.urn)
+    head = create_user(
+        session,
+        actor=None,
+        school=school,
+        email=f"head@{spec.domain}",
+        display_name=spec.head,
+        roles=[Role.HEADTEACHER],
+        password=password,
+    )
+    staff = [create_person(session, actor=head, name=n, kind=PersonKind.STAFF) for n in spec.staff]
+    build_history(session, head=head, people=staff, seed=spec.seed, share=spec.share)
     return school
 
 
@@ -313,12 +374,17 @@ def _demo_requests(session: Session, *, head: User, today: date) -> None:
 
 def describe(password: str) -> str:
     lines = [
-        f"Demo school: {DEMO_SCHOOL} (URN {DEMO_URN})",
+        f"Demo trust: {DEMO_SCHOOL} (URN {DEMO_URN}) and "
+        + " and ".join(f"{t.name} (URN {t.urn})" for t in TRUST_SCHOOLS),
         f"Every demo user's password: {password}",
-        "Sign in as:",
+        f"Sign in to {DEMO_SCHOOL} as:",
     ]
     lines += [f"  {role.label:<40} {local}@{DOMAIN}" for role, _name, local in DEMO_USERS]
+    lines += [f"  {'Headteacher, ' + t.name:<40} head@{t.domain}" for t in TRUST_SCHOOLS]
     lines += [
+        "",
+        f"The trust officer (trust@{DOMAIN}) sees the statistics of all three schools, with a",
+        "table per school; each school's governors and headteacher see only their own.",
         "",
         "Staff and governor accounts go straight in. Every other role sets up two-factor sign-in",
         "at its first sign-in: scan the QR code with any authenticator app. With no phone, open",

@@ -42,7 +42,6 @@ MIX = (
     (CaseKind.POLICY_BREACH, 14, 7),
     (CaseKind.ALLEGATION, 3, 2),
 )
-HISTORY_CASES = sum(last + now for _kind, last, now in MIX)
 SOURCES = (
     DisclosureSource.PARENT,
     DisclosureSource.SELF_REPORT,
@@ -59,10 +58,18 @@ NARRATIVES = {
 }
 
 
-def build_history(session: Session, *, head: User, people: list[Person]) -> int:
-    """Earlier cases for the demo school; returns how many."""
+def history_cases(share: float = 1.0) -> int:
+    """How many earlier cases `build_history` makes for a school of this relative size."""
+    return sum(round(last * share) + round(now * share) for _kind, last, now in MIX)
+
+
+def build_history(
+    session: Session, *, head: User, people: list[Person], seed: int = 2026, share: float = 1.0
+) -> int:
+    """Earlier cases for a demo school (`share` of the main school's numbers); returns how
+    many. Each is recorded on the day the school became aware of it, not on the demo's day."""
     # Seeded for the same demo every time: invented data, not security.
-    rng = random.Random(2026)  # noqa: S311  # nosec B311
+    rng = random.Random(seed)  # noqa: S311  # nosec B311
     clauses = sorted(
         session.scalars(
             select(PolicyClause.id).where(
@@ -74,7 +81,8 @@ def build_history(session: Session, *, head: User, people: list[Person]) -> int:
     this_year = academic_year_of(today)
     made = 0
     for kind, last_year, so_far in MIX:
-        for year, count in ((this_year - 1, last_year), (this_year, so_far)):
+        for year, whole in ((this_year - 1, last_year), (this_year, so_far)):
+            count = round(whole * share)
             span = (min(today, year_start(year + 1) - timedelta(days=1)) - year_start(year)).days
             for _ in range(count):
                 aware = year_start(year) + timedelta(days=rng.randint(0, max(span - 1, 0)))
@@ -105,6 +113,9 @@ def _record(
         reporter="Demo reporter" if source is DisclosureSource.PARENT else "",
     )
     case = record_disclosure(session, actor=head, data=data)
+    # The service stamps "now"; a case from last year was recorded last year, in school hours.
+    # Demo data only: real cases keep the moment they were recorded.
+    case.recorded_at = london_midnight(aware) + timedelta(hours=rng.randint(8, 16))
     answers = (Y, N, N, N) if kind is CaseKind.ALLEGATION else (N, N, N, N)
     triage.triage(
         session,
@@ -159,3 +170,6 @@ def _progress(
     # The services stamp "now"; history needs the days it really took. Demo data only.
     took = timedelta(days=rng.randint(7, min(age, 90)))
     case.outcome_at = case.closed_at = london_midnight(aware + took)
+
+
+HISTORY_CASES = history_cases()

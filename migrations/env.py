@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.types import TypeDecorator
 
 import incidents.models  # noqa: F401  (registers every table on Base.metadata)
-from config import load_settings
+from incidents.config import load_settings
 from incidents.db import Base, make_engine
 
 config = context.config

@@ -34,13 +34,13 @@ from jinja2.bccache import Bucket
 from sqlalchemy import Connection, Engine, MetaData, func, make_url, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.accounts import users as user_service
 from incidents.audit import signer as signing
 from incidents.audit.signer import Signer
 from incidents.cli import alembic_config, cli
+from incidents.config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine

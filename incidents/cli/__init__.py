@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
 
 def _create_app() -> Flask:
     from incidents import create_app
+    from incidents.config import ConfigError
 
-    # Commands that need the keys say so when they use them; `keys init` must run without them.
-    return create_app(allow_missing_keys=True)
+    try:
+        # Commands that need the keys say so when they use them; `keys init` must run without.
+        return create_app(allow_missing_keys=True)
+    except ConfigError as exc:
+        # One line naming the setting to fix: a traceback would bury it.
+        click.echo(f"incidents: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 cli = FlaskGroup(
@@ -20,7 +27,7 @@ cli = FlaskGroup(
 )
 
 # Each module adds its commands to `cli` when imported.
-from incidents.cli import accounts, audit, db, keys, setup  # noqa: E402,F401
+from incidents.cli import accounts, audit, backup, db, keys, setup  # noqa: E402,F401
 from incidents.cli.common import alembic_config  # noqa: E402
 
 __all__ = ["alembic_config", "cli"]

@@ -12,7 +12,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import Settings
 from incidents.admin.audit.commands import verify_and_record
 from incidents.admin.schools import get_school_by_urn
 from incidents.app import load_signer
@@ -31,6 +30,7 @@ from incidents.casework.disciplinary.commands import find_process_at
 from incidents.casework.erasure.commands import find_case
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
+from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError
 from incidents.models import School

@@ -16,7 +16,9 @@ from incidents.crypto.keyring import Keyring
 from incidents.crypto.setup import UnavailableKeyring
 from incidents.errors import DomainError, InvalidInput
 
-MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+# Inside the package (in a checkout, incidents/migrations links to the top-level folder), so an
+# installed wheel finds its migrations too.
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(database_url: str, keyring: object = None) -> AlembicConfig:

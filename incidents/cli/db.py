@@ -23,11 +23,16 @@ def db() -> None:
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the database schema."""
+    upgrade_schema(revision)
+    click.echo(f"Database is at revision {revision}.")
+
+
+def upgrade_schema(revision: str = "head") -> None:
+    """Migrate the app's database to `revision` (the demo does it in its own process too)."""
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     alembic_command.upgrade(alembic_config(url, app_keyring()), revision)
-    click.echo(f"Database is at revision {revision}.")
 
 
 @db.command("downgrade")

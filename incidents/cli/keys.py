@@ -6,12 +6,12 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from config import Settings
 from incidents.admin import keys as key_service
 from incidents.admin.schools import get_school_by_urn
 from incidents.casework.erasure.commands import find_case, shred_case
 from incidents.cli import cli
 from incidents.cli.common import fail_with, live_keyring, service_session
+from incidents.config import Settings
 from incidents.crypto import keys as key_store
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError

@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from incidents.accounts.passwords import generate_password, password_problem
 from incidents.accounts.users import create_user
 from incidents.admin.schools import create_school, get_school_by_urn
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
+from incidents.cli.db import upgrade_schema
 from incidents.errors import DomainError
 from incidents.models import Role
 
@@ -93,13 +95,23 @@ def create_user_command(
 
 
 @cli.command("demo")
+@click.option("--upgrade", is_flag=True, help="Create or migrate the schema first.")
+@click.option(
+    "--serve-port",
+    type=click.IntRange(1024, 65535),
+    help="Then serve the app on http://127.0.0.1:PORT/ (the development server).",
+)
 @with_appcontext
-def demo_command() -> None:
-    """Create a demo school with one user per role and realistic cases (development only)."""
+def demo_command(upgrade: bool, serve_port: int | None) -> None:
+    """Create a demo trust of three schools, with one user per role and realistic cases
+    (development only). bin/run-demo runs it with --upgrade --serve-port: one process, so a
+    restart takes seconds."""
     from incidents.demo import DEMO_URN, build_demo, credentials_path
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("The demo data is for development only: not in production")
+    if upgrade:
+        upgrade_schema()
     creds = credentials_path(Path(current_app.instance_path))
     with service_session() as session:
         try:
@@ -122,3 +134,11 @@ def demo_command() -> None:
     from incidents.demo import describe
 
     click.echo(describe(creds.read_text().strip()))
+    if serve_port is not None:
+        click.echo(
+            f"\nIncidents is running at http://127.0.0.1:{serve_port}/ (press Ctrl+C to stop)."
+        )
+        # Not Flask.run, which does nothing under the `incidents` command (FLASK_RUN_FROM_CLI).
+        # The app itself, not the context-bound proxy: the server answers on other threads.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        run_simple("127.0.0.1", serve_port, app, threaded=True)

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from config import Settings
+from incidents.config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import KeyFileError, KeyMaterial, load_file, parse
 from incidents.sensitive import Place

@@ -45,7 +45,7 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
 def init_web(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(app.root_path + "/../templates"),
+            FileSystemLoader(app.root_path + "/templates"),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),

@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
-from config import Settings
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.accounts import users as user_service
 from incidents.accounts.sign_in_views import GENERIC_FAILURE
+from incidents.config import Settings
 from incidents.models import AuditEntry, LoginSession, Role, User
 from tests import factories
 from tests.conftest import csrf_token, share_templates, sign_in

@@ -17,10 +17,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
-from config import Settings
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.cli import cli
+from incidents.config import Settings
 from incidents.models import AuditEntry, Role, User
 from tests import factories
 from tests.conftest import csrf_token, share_templates

@@ -25,10 +25,10 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from config import Settings
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.cli import alembic_config
+from incidents.config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine, make_session_factory

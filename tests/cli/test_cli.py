@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from incidents.accounts.users import authenticate
 from incidents.cli import cli
-from incidents.demo import DEMO_CASES, DEMO_URN, DEMO_USERS
-from incidents.demo_history import HISTORY_CASES
+from incidents.clock import local_today
+from incidents.demo import DEMO_CASES, DEMO_SCHOOL, DEMO_URN, DEMO_USERS, TRUST_SCHOOLS
+from incidents.demo_history import HISTORY_CASES, history_cases
 from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
+from tests import factories
 
 
 def run(app: Flask, *args: str, input: str | None = None) -> Result:
@@ -156,13 +158,21 @@ def test_create_user_unknown_school(app, db):
     assert "No school has that URN" in result.output
 
 
+DEMO_TOTAL = len(DEMO_CASES) + HISTORY_CASES + sum(history_cases(t.share) for t in TRUST_SCHOOLS)
+
+
 def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     result = run(app, "demo")
     assert result.exit_code == 0, result.output
     password = result.output.split("Every demo user's password: ")[1].split()[0]
     school = db.scalar(select(School).where(School.urn == DEMO_URN))
     # A dozen current cases, and the history behind the governors' statistics.
-    assert count(db, Case) == len(DEMO_CASES) + HISTORY_CASES and len(DEMO_CASES) >= 12
+    assert len(DEMO_CASES) >= 12
+    assert count(db, Case) == DEMO_TOTAL
+    assert (
+        db.scalar(select(func.count()).select_from(Case).where(Case.school_id == school.id))
+        == len(DEMO_CASES) + HISTORY_CASES
+    )
     for role, _name, local in DEMO_USERS:
         assert f"{local}@" in result.output
         user = authenticate(db, email=f"{local}@oakfield.example", password=password)
@@ -181,7 +191,27 @@ def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     again = run(app, "demo")
     assert again.exit_code == 0
     assert password in again.output
-    assert count(db, Case) == len(DEMO_CASES) + HISTORY_CASES
+    assert count(db, Case) == DEMO_TOTAL
+
+
+def test_demo_is_a_trust_of_three_schools_whose_cases_carry_their_own_dates(app, db):
+    result = run(app, "demo")
+    assert result.exit_code == 0, result.output
+    password = result.output.split("Every demo user's password: ")[1].split()[0]
+    urns = {DEMO_URN} | {t.urn for t in TRUST_SCHOOLS}
+    assert set(db.scalars(select(School.urn))) == urns
+    for other in TRUST_SCHOOLS:
+        assert other.name in result.output and f"head@{other.domain}" in result.output
+        head = authenticate(db, email=f"head@{other.domain}", password=password)
+        assert head is not None and Role.HEADTEACHER in head.roles
+        cases = db.scalars(select(Case).join(School).where(School.urn == other.urn)).all()
+        assert len(cases) == history_cases(other.share) > 0
+    # Every case was recorded on the day the school became aware of it (London), so a case
+    # from last year does not say "recorded today".
+    for case in db.scalars(select(Case)):
+        assert local_today(case.recorded_at) == case.became_aware_on
+    days = {case.recorded_at.date() for case in db.scalars(select(Case))}
+    assert len(days) > 30
 
 
 def test_demo_refuses_in_production(settings, session_factory, db):
@@ -195,4 +225,37 @@ def test_demo_refuses_in_production(settings, session_factory, db):
     result = run(prod, "demo")
     assert result.exit_code != 0
     assert "development only" in result.output
+    assert count(db, School) == 0
+
+
+def _demo_already_built(app: Flask, db: Session) -> None:
+    """The demo school and its password file, as a first run leaves them (without the cost)."""
+    factories.make_school(db, name=DEMO_SCHOOL, urn=DEMO_URN)
+    db.commit()
+    credentials = Path(app.instance_path) / "demo_password"
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text("demo-password-for-the-test")
+
+
+def test_demo_upgrades_and_serves_in_one_process_for_a_fast_restart(app, db, monkeypatch):
+    calls: list[object] = []
+    monkeypatch.setattr("incidents.cli.setup.upgrade_schema", lambda: calls.append("upgrade"))
+    monkeypatch.setattr(
+        "incidents.cli.setup.run_simple",
+        lambda host, port, application, **_kw: calls.append((host, port, application)),
+    )
+    _demo_already_built(app, db)
+    result = run(app, "demo", "--upgrade", "--serve-port", "5123")
+    assert result.exit_code == 0, result.output
+    assert calls == ["upgrade", ("127.0.0.1", 5123, app)]
+    assert "running at http://127.0.0.1:5123/" in result.output
+    assert "demo-password-for-the-test" in result.output
+
+
+@pytest.mark.parametrize("port", ["80", "70000", "five", ""])
+def test_demo_refuses_a_bad_port_before_doing_anything(app, db, monkeypatch, port):
+    monkeypatch.setattr("incidents.cli.setup.run_simple", lambda *_a, **_k: pytest.fail("served"))
+    result = run(app, "demo", "--serve-port", port)
+    assert result.exit_code == 2
+    assert "Invalid value for '--serve-port'" in result.output
     assert count(db, School) == 0

@@ -6,9 +6,9 @@ import stat
 
 import pytest
 
-from config import ConfigError, load_settings
 from incidents import create_app
 from incidents.audit import signer as signing
+from incidents.config import ConfigError, load_settings
 from incidents.crypto import keys
 
 STRONG = "k" * 48

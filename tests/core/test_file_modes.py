@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from config import load_settings
+from incidents.config import load_settings
 from incidents.db import make_engine
 
 

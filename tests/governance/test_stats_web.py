@@ -18,12 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
 from incidents import create_app
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases.commands import NewSubject
 from incidents.casework.erasure import commands as erasure
 from incidents.clock import SCHOOL_TZ, local_today
+from incidents.config import Settings
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
 from incidents.governance.queries import StatsSettings, statistics_page

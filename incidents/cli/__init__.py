@@ -20,7 +20,7 @@ cli = FlaskGroup(
 )
 
 # Each module adds its commands to `cli` when imported.
-from incidents.cli import accounts, audit, db, keys, setup  # noqa: E402,F401
+from incidents.cli import accounts, audit, db, jobs, keys, setup  # noqa: E402,F401
 from incidents.cli.common import alembic_config  # noqa: E402
 
 __all__ = ["alembic_config", "cli"]

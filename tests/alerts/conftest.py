@@ -79,7 +79,7 @@ class Received:
 class Mailbox:
     received: list[Received] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd calls it so
         self.received.append(
             Received(
                 envelope.mail_from,

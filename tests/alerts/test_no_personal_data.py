@@ -153,7 +153,7 @@ def test_no_email_carries_a_name_a_narrative_a_source_a_kind_or_a_reference(
     ]
     for mail in received:
         message = mail.message
-        parts = [str(message[h]) for h in message.keys()]
+        parts = [str(value) for value in message.values()]
         parts += [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
         parts.append(mail.content.decode("utf-8", "replace"))
         for part in parts:

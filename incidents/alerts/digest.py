@@ -1,6 +1,7 @@
 """The daily digest, at 07:00 London on working days: one email per user counting the alerts
-they chose to receive once a day and their tasks due today or overdue. Made once per user and
-day (its outbox row's key), however often the job runs."""
+they chose to receive once a day and their tasks due today or overdue. Made by the first run of
+the day at or after 07:00 (a marker row records the day), and once per user and day (its
+outbox row's key), however often the job runs; what arrives later waits for tomorrow's."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from sqlalchemy.orm import Session
 from incidents import deadlines
 from incidents.alerts import system
 from incidents.clock import SCHOOL_TZ, local_today
-from incidents.models import Alert, AlertKind, Delivery, OutboxMessage, Task, User
+from incidents.models import Alert, AlertKind, Delivery, JobLease, OutboxMessage, Task, User
 from incidents.models.base import utcnow
 from incidents.permissions import can_view_case
 
 DIGEST_AT = time(7, 0)
+# A job_lease row used as a record: its holder is the last day the digests were made.
+MARKER = "alerts.digest_day"
 
 
 def is_digest_time(now: datetime) -> bool:
@@ -32,6 +35,13 @@ def make_digests(session: Session, now: datetime | None = None) -> int:
     if not is_digest_time(now):
         return 0
     today = local_today(now)
+    marker = session.get(JobLease, MARKER)
+    if marker is not None and marker.holder == today.isoformat():
+        return 0
+    if marker is None:
+        session.add(JobLease(name=MARKER, holder=today.isoformat(), expires_at=now))
+    else:
+        marker.holder, marker.expires_at = today.isoformat(), now
     waiting: dict[uuid.UUID, list[Alert]] = defaultdict(list)
     for alert in session.scalars(
         select(Alert).where(Alert.delivery == Delivery.DIGEST, Alert.outbox_id.is_(None))

@@ -79,6 +79,7 @@ class Action(enum.StrEnum):
     # the kind and the outbox message), and a user's choice of immediate or daily emails.
     ALERT_SENT = "alert.sent"
     ALERT_PREFERENCE = "alert.preference"
+    ALERT_REPLY_TO = "alert.reply_to"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
@@ -155,6 +156,7 @@ LABELS: dict[Action, str] = {
     Action.AUDIT_VERIFY_FAILED: "Verified the audit log: problems found",
     Action.ALERT_SENT: "Sent an alert by email",
     Action.ALERT_PREFERENCE: "Chose how to receive alerts",
+    Action.ALERT_REPLY_TO: "Set the school's reply-to address for alert emails",
 }
 
 

@@ -17,12 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import Settings
-from incidents.alerts import clocks, digest, jobs, outbox, transport
+from incidents.admin.schools import get_school_by_urn
+from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
 from incidents.app import load_signer
 from incidents.cli import cli
 from incidents.cli.audit import scheduled_checkpoints
-from incidents.cli.common import service_session
+from incidents.cli.common import fail_with, service_session
 from incidents.crypto.keys import KeyFileError
+from incidents.errors import DomainError
 from incidents.models import School
 
 JOB = "jobs.run"
@@ -87,3 +89,22 @@ def _checkpoints() -> None:
 
 def _all_schools(session: Session) -> list[School]:
     return list(session.scalars(select(School).order_by(School.urn)))
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Alert emails: each school's reply-to address."""
+
+
+@mail_group.command("reply-to")
+@click.option("--school", "urn", required=True, help="URN of the school.")
+@click.argument("address")
+@with_appcontext
+def reply_to(urn: str, address: str) -> None:
+    """Send replies to the school's alert emails to ADDRESS (the school office, say)."""
+    try:
+        with service_session() as session:
+            commands.set_reply_to(session, school=get_school_by_urn(session, urn), address=address)
+    except DomainError as exc:
+        raise fail_with(exc) from None
+    click.echo(f"{urn}: replies to alert emails go to {address.strip()}")

@@ -182,3 +182,25 @@ def test_a_failed_audit_verification_reaches_the_administrator(
     report = verify_and_record(db, school_id=school.id, actor=None, vkey=signer.verifier_key)
     assert not report.ok
     assert told(db)[users[Role.ADMIN].email] == {AlertKind.AUDIT_VERIFY_FAILED}
+
+
+def test_replies_go_to_the_schools_own_address_once_it_is_set(
+    db: Session,
+    users: dict[Role, User],
+    smtp_server: SmtpServer,
+    flush: Any,
+    school: School,
+    app: Any,
+) -> None:
+    from tests.conftest import run_cli
+
+    bad = run_cli(app, "mail", "reply-to", "--school", school.urn, "office@x.example\r\nBcc: a@b.c")
+    assert bad.exit_code == 1 and "Enter one email address" in bad.output
+    good = run_cli(app, "mail", "reply-to", "--school", school.urn, "office@hilltop.example")
+    assert good.exit_code == 0, good.output
+    factories.make_case(db, users[Role.STAFF], source=DisclosureSource.STAFF)
+    db.commit()
+    flush()
+    assert {r.message["Reply-To"] for r in smtp_server.mailbox.received} == {
+        "office@hilltop.example"
+    }

@@ -236,6 +236,20 @@ def case_seen(session: Session, actor: User, case: Case) -> None:
     )
 
 
+def object_seen(session: Session, actor: User, object_type: str, object_id: uuid.UUID) -> None:
+    """Opening a record that is not a case (a subject access request) marks its alerts read."""
+    session.execute(
+        update(Alert)
+        .where(
+            Alert.user_id == actor.id,
+            Alert.object_type == object_type,
+            Alert.object_id == object_id,
+            Alert.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
 def task_assigned(session: Session, task: Task, actor: User | None) -> None:
     """The assignee of a new task, unless they gave it to themselves."""
     if task.assignee_id is None or (actor is not None and task.assignee_id == actor.id):

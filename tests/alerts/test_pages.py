@@ -128,3 +128,33 @@ def test_a_preference_without_a_valid_csrf_token_is_refused(
     response = client.post("/alerts/preferences", data={"csrf_token": token, "delivery": "digest"})
     assert response.status_code in (200, 400)
     assert db.get(AlertPreference, users[Role.DSL].id) is None
+
+
+def test_a_subject_access_reminder_is_read_when_the_request_is_opened(
+    db: Session, users: dict[Role, User], login_as: Login
+) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from incidents.alerts import clocks
+    from incidents.clock import local_today
+    from incidents.models import Requester
+    from incidents.models.base import utcnow
+    from incidents.registers.subject_access import commands as sar
+
+    request = sar.log_request(
+        db,
+        actor=users[Role.HEADTEACHER],
+        data=sar.NewRequest("A Requester", Requester.DATA_SUBJECT, local_today()),
+    )
+    db.commit()
+    with time_machine.travel(utcnow() + timedelta(days=60), tick=False):
+        assert clocks.raise_due(db) == 1  # overdue: the headteacher, who answers requests
+        db.commit()
+    head = login_as(Role.HEADTEACHER)
+    page = head.get("/").get_data(as_text=True)
+    assert "A deadline has passed: a subject access request" in page
+    assert "A Requester" not in page
+    head.get(f"/subject-access-requests/{request.id}")
+    assert "A deadline has passed" not in head.get("/").get_data(as_text=True)

@@ -236,14 +236,18 @@ def case_seen(session: Session, actor: User, case: Case) -> None:
     )
 
 
-def object_seen(session: Session, actor: User, object_type: str, object_id: uuid.UUID) -> None:
-    """Opening a record that is not a case (a subject access request) marks its alerts read."""
+def object_seen(
+    session: Session, actor: User, object_type: str, object_id: uuid.UUID | None
+) -> None:
+    """Opening a record that is not a case (a subject access request; the audit log, which
+    has no id) marks its alerts read."""
+    same = Alert.object_id.is_(None) if object_id is None else Alert.object_id == object_id
     session.execute(
         update(Alert)
         .where(
             Alert.user_id == actor.id,
             Alert.object_type == object_type,
-            Alert.object_id == object_id,
+            same,
             Alert.read_at.is_(None),
         )
         .values(read_at=utcnow())
@@ -266,9 +270,14 @@ def task_assigned(session: Session, task: Task, actor: User | None) -> None:
     )
 
 
-def log_verified(session: Session, school_id: uuid.UUID, ok: bool) -> None:
-    """A failed verification of the school's audit log: its administrators at once."""
+def log_verified(
+    session: Session, school_id: uuid.UUID, ok: bool, actor: User | None = None
+) -> None:
+    """A failed verification of the school's audit log: its administrators at once. A passing
+    one run by an administrator (the audit page's button) marks their log alerts read."""
     if ok:
+        if actor is not None:
+            object_seen(session, actor, "log", None)
         return
     for admin in _school_users(session, school_id, Role.ADMIN):
         raise_alert(

@@ -204,3 +204,16 @@ def test_replies_go_to_the_schools_own_address_once_it_is_set(
     assert {r.message["Reply-To"] for r in smtp_server.mailbox.received} == {
         "office@hilltop.example"
     }
+
+
+def test_an_administrators_passing_verification_marks_their_log_alerts_read(
+    db: Session, users: dict[Role, User], school: School, signer: Signer
+) -> None:
+    from incidents.alerts import system
+    from incidents.alerts.queries import unread_count
+
+    admin = users[Role.ADMIN]
+    system.log_verified(db, school.id, False)
+    assert unread_count(db, admin) == 1
+    verify_and_record(db, school_id=school.id, actor=admin, vkey=signer.verifier_key)
+    assert unread_count(db, admin) == 0

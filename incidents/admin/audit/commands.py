@@ -50,7 +50,7 @@ def verify_and_record(
         },
         checkpoint=False,
     )
-    alerts.log_verified(session, school_id, report.ok)  # issue 15: a failure reaches the admin
+    alerts.log_verified(session, school_id, report.ok, actor)  # issue 15: tell the admins
     return report
 
 

@@ -50,6 +50,20 @@ class Settings:
     audit_key_name: str = "incidents-audit"
     audit_origin_base: str = "incidents.invalid/audit"
     checkpoint_dir: Path | None = None
+    # Email alerts (issue 15): "smtp" in production; "file" (one .eml per message under
+    # instance/mail) or "console" in development, so the demo needs no mail server.
+    mail_backend: str = "file"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    # "starttls" (port 587) or "tls" (implicit TLS, port 465); plain text is never allowed.
+    smtp_security: str = "starttls"
+    mail_from: str = "alerts@incidents.invalid"
+    # A CA bundle to trust for the mail server (a school's own CA); empty: the system's.
+    smtp_ca_file: str = ""
+    # The service's address as users reach it: links in emails are built on it.
+    base_url: str = "http://127.0.0.1:5000"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -153,6 +167,71 @@ def _refuse_protections_off() -> None:
         )
 
 
+MAIL_BACKENDS = ("smtp", "file", "console")
+SMTP_SECURITY = ("starttls", "tls")
+_ADDRESS = re.compile(r"[^@\s<>\"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,63}")
+
+
+def _mail_settings(env: str) -> dict[str, object]:
+    """The email settings, checked now: a wrong one stops start-up with one line naming it,
+    not a traceback at the first alert."""
+    production = env == "production"
+    backend = os.environ.get("MAIL_BACKEND") or ("smtp" if production else "file")
+    if backend not in MAIL_BACKENDS:
+        raise ConfigError(
+            f"MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, not {backend!r}"
+        )
+    if production and backend != "smtp":
+        raise ConfigError(
+            f"MAIL_BACKEND={backend} is refused in production: alerts must reach people; "
+            "set MAIL_BACKEND=smtp and the SMTP_ settings"
+        )
+    host = os.environ.get("SMTP_HOST", "").strip()
+    security = os.environ.get("SMTP_SECURITY", "starttls").strip().lower()
+    if security not in SMTP_SECURITY:
+        raise ConfigError(
+            f"SMTP_SECURITY must be starttls or tls, not {security!r}: alerts never travel "
+            "unencrypted"
+        )
+    port = _int("SMTP_PORT", 465 if security == "tls" else 587, 1, 65535)
+    user = os.environ.get("SMTP_USER", "")
+    password = os.environ.get("SMTP_PASSWORD", "")
+    sender = os.environ.get("SMTP_FROM", "").strip()
+    base_url = os.environ.get("INCIDENTS_BASE_URL", "").strip().rstrip("/")
+    ca_file = os.environ.get("SMTP_CA_FILE", "").strip()
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"SMTP_CA_FILE names no readable file: {ca_file}")
+    if backend == "smtp":
+        if not host or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}", host):
+            raise ConfigError("SMTP_HOST is missing or not a host name: set the mail server's name")
+        if not sender:
+            raise ConfigError("SMTP_FROM is missing: set the address alerts are sent from")
+        if bool(user) != bool(password):
+            raise ConfigError("SMTP_USER and SMTP_PASSWORD must be set together (or neither)")
+    if sender and not _ADDRESS.fullmatch(sender):
+        raise ConfigError("SMTP_FROM must be one email address, like alerts@school.example")
+    if production and not base_url.startswith("https://"):
+        raise ConfigError(
+            "INCIDENTS_BASE_URL is missing or not https: set the address users open the service "
+            "at (https://...), which links in alert emails use"
+        )
+    if base_url and not re.fullmatch(
+        r"https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?", base_url
+    ):
+        raise ConfigError("INCIDENTS_BASE_URL must be a plain http(s) address, like https://host")
+    return {
+        "mail_backend": backend,
+        "smtp_host": host,
+        "smtp_port": port,
+        "smtp_user": user,
+        "smtp_password": password,
+        "smtp_security": security,
+        "mail_from": sender or "alerts@incidents.invalid",
+        "smtp_ca_file": ca_file,
+        "base_url": base_url or "http://127.0.0.1:5000",
+    }
+
+
 def load_settings(overrides: dict[str, object] | None = None) -> Settings:
     """Build settings from the environment; `overrides` is for tests and the CLI."""
     env = os.environ.get("INCIDENTS_ENV", "development")
@@ -224,6 +303,7 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         checkpoint_dir=Path(
             os.environ.get("AUDIT_CHECKPOINT_DIR") or instance_path / "checkpoints"
         ),
+        **_mail_settings(env),  # type: ignore[arg-type]
     )
     if overrides:
         settings = Settings(**{**settings.__dict__, **overrides})

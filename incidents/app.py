@@ -42,6 +42,7 @@ PAGES = (
     "incidents.governance.views",
     "incidents.admin.clauses.views",
     "incidents.admin.audit.views",
+    "incidents.alerts.views",
 )
 
 

@@ -75,6 +75,11 @@ class Action(enum.StrEnum):
     # itself, so it is in the leaf and an outside verifier sees it; the figures are in detail.
     AUDIT_VERIFY = "audit.verify"
     AUDIT_VERIFY_FAILED = "audit.verify_failed"
+    # Alerts (issue 15): an email accepted by the mail server (object: the recipient; detail:
+    # the kind and the outbox message), and a user's choice of immediate or daily emails.
+    ALERT_SENT = "alert.sent"
+    ALERT_PREFERENCE = "alert.preference"
+    ALERT_REPLY_TO = "alert.reply_to"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
@@ -149,6 +154,9 @@ LABELS: dict[Action, str] = {
     Action.BREACH_PEOPLE_TOLD: "Recorded whether the people affected were told",
     Action.AUDIT_VERIFY: "Verified the audit log: no problems",
     Action.AUDIT_VERIFY_FAILED: "Verified the audit log: problems found",
+    Action.ALERT_SENT: "Sent an alert by email",
+    Action.ALERT_PREFERENCE: "Chose how to receive alerts",
+    Action.ALERT_REPLY_TO: "Set the school's reply-to address for alert emails",
 }
 
 

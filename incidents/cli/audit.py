@@ -96,22 +96,31 @@ def checkpoint(urn: str | None) -> None:
     """Sign a checkpoint of each log that grew, and write every checkpoint out as a file
     (suitable for cron, e.g. every 15 minutes)."""
     signer = _signer()
-    folder = _settings().checkpoint_dir or Path(current_app.instance_path) / "checkpoints"
     with service_session() as session:
         session.info["signer"] = signer
-        for school in _schools(session, urn):
-            head = session.scalar(
-                select(AuditLog).where(AuditLog.school_id == school.id).with_for_update()
-            )
-            if head is None or head.size == 0:
-                continue
-            sign_head(session, head, reason="scheduled")
-            session.flush()
-            written = write_checkpoint_files(session, school.id, folder)
-            click.echo(
-                f"{school.urn}: {head.size} entries; {len(written)} new checkpoint files "
-                f"in {folder}"
-            )
+        for line in scheduled_checkpoints(session, _schools(session, urn)):
+            click.echo(line)
+
+
+def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
+    """Sign a checkpoint of each school's log that grew and write the files out; one line per
+    school for the operator. Shared by `audit checkpoint` and `jobs run`; the session carries
+    the signer."""
+    folder = _settings().checkpoint_dir or Path(current_app.instance_path) / "checkpoints"
+    lines: list[str] = []
+    for school in schools:
+        head = session.scalar(
+            select(AuditLog).where(AuditLog.school_id == school.id).with_for_update()
+        )
+        if head is None or head.size == 0:
+            continue
+        sign_head(session, head, reason="scheduled")
+        session.flush()
+        written = write_checkpoint_files(session, school.id, folder)
+        lines.append(
+            f"{school.urn}: {head.size} entries; {len(written)} new checkpoint files in {folder}"
+        )
+    return lines
 
 
 @audit.command("verify")

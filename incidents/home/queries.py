@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import deadlines
+from incidents.alerts.queries import InboxItem, inbox
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.models import Case, Referral, ReferralStatus, Role, Task, User
 from incidents.models.base import utcnow
@@ -35,6 +36,8 @@ class Due:
 
     case_work: list[DueItem]
     requests: list[subject_access.DueRequest]
+    # The alerts inbox ("Needs your attention"), newest first.
+    attention: list[InboxItem]
 
 
 def due_for(session: Session, *, actor: User) -> Due:
@@ -45,6 +48,7 @@ def due_for(session: Session, *, actor: User) -> Due:
         else [],
         # Empty for anyone who does not handle subject access requests.
         requests=subject_access.due_requests(session, actor=actor),
+        attention=inbox(session, actor),
     )
 
 

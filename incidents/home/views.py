@@ -18,4 +18,10 @@ bp = Blueprint("home", __name__)
 def index() -> str:
     roles = sorted(current_user.roles, key=list(Role).index)
     due = due_for(db_session(), actor=current_user)
-    return render_template("home.html", roles=roles, due=due.case_work, sar_due=due.requests)
+    return render_template(
+        "home.html",
+        roles=roles,
+        due=due.case_work,
+        sar_due=due.requests,
+        attention=due.attention,
+    )

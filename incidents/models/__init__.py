@@ -1,5 +1,15 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
+from incidents.models.alert import (
+    Alert,
+    AlertKind,
+    AlertPreference,
+    Delivery,
+    JobLease,
+    OutboxMessage,
+    OutboxStatus,
+    SchoolMail,
+)
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.models.breach import BreachRecord, DataSubjects
 from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
@@ -49,6 +59,9 @@ __all__ = [
     "DBS_DUTY_EMPLOYMENT",
     "OTHER_OUTCOMES",
     "Agency",
+    "Alert",
+    "AlertKind",
+    "AlertPreference",
     "Alternative",
     "AuditCheckpoint",
     "AuditEntry",
@@ -60,6 +73,7 @@ __all__ = [
     "CaseState",
     "DataKey",
     "DataSubjects",
+    "Delivery",
     "DisciplinaryKind",
     "DisciplinaryMeasure",
     "DisciplinaryProcess",
@@ -69,11 +83,14 @@ __all__ = [
     "ElevationPurpose",
     "EmploymentOutcome",
     "Exemption",
+    "JobLease",
     "KeyScope",
     "LoginSession",
     "Measure",
     "MeasureReview",
     "Note",
+    "OutboxMessage",
+    "OutboxStatus",
     "Person",
     "PersonKind",
     "PoliceHold",
@@ -88,6 +105,7 @@ __all__ = [
     "Role",
     "SarExemption",
     "School",
+    "SchoolMail",
     "StaffOutcome",
     "SubjectAccessRequest",
     "SuspensionAlternative",

@@ -26,7 +26,9 @@ def test_home_page_lists_the_dsl_alert_due_today(login_as, users, db):
     db.commit()
     page = login_as(Role.HEADTEACHER).get("/").get_data(as_text=True)
     # The explain-to-parent task is due tomorrow; the LADO clock starts only on triage.
-    assert case.reference not in page or "Due today" in page
+    assert 'id="due"' not in page or "Due today" in page
+    # The task given to the head is in their inbox (issue 15), by reference and fixed wording.
+    assert "A task has been given to you" in page and case.reference in page
     assert NARRATIVE not in page
 
 

@@ -85,7 +85,15 @@ def production(monkeypatch, tmp_path, *, key_file: bool = True):
     signing_key = tmp_path / "secrets" / "audit-signing.key"
     signing.generate(signing_key)
     monkeypatch.setenv("INCIDENTS_SIGNING_KEY_FILE", str(signing_key))
+    mail_settings(monkeypatch)
     return path
+
+
+def mail_settings(monkeypatch):
+    """Alert emails (issue 15): a mail server over STARTTLS, and the service's address."""
+    monkeypatch.setenv("SMTP_HOST", "mail.school.example")
+    monkeypatch.setenv("SMTP_FROM", "alerts@school.example")
+    monkeypatch.setenv("INCIDENTS_BASE_URL", "https://incidents.school.example")
 
 
 def test_production_needs_the_signing_key_setting(monkeypatch, tmp_path):
@@ -184,6 +192,7 @@ def test_production_refuses_a_protection_switched_off(monkeypatch, tmp_path, nam
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@db/incidents")
     monkeypatch.setenv("INCIDENTS_SIGNING_KEY_FILE", str(tmp_path / "audit.key"))
     monkeypatch.setenv("INCIDENTS_KEY_FILE", str(tmp_path / "keys.json"))
+    mail_settings(monkeypatch)
     load_settings()  # everything else in order: accepted
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as refused:

@@ -13,7 +13,7 @@ import pytest
 from tests import REPO
 
 PACKAGE = REPO / "incidents"
-FEATURES = ("casework", "registers", "governance", "accounts", "admin", "home")
+FEATURES = ("casework", "registers", "governance", "accounts", "admin", "home", "alerts")
 # The page kit: what every view may use besides its own package and the core.
 KIT = ("incidents.web", "incidents.casework.page", "incidents.accounts.elevation_views")
 CORE = (

@@ -100,6 +100,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "sar.extend": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "sar.respond": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "sar.close": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
+    "alerts.preferences": (SIGNED_IN, frozenset({"GET", "POST"})),
 }
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a

@@ -78,6 +78,7 @@ GET_PAGES: dict[str, Role | None] = {
     "sar.extend": Role.HEADTEACHER,
     "sar.respond": Role.HEADTEACHER,
     "sar.close": Role.HEADTEACHER,
+    "alerts.preferences": Role.DSL,
     "stats.index": Role.GOVERNOR,
     "stats.chart": Role.GOVERNOR,
     "stats.export_csv": Role.GOVERNOR,

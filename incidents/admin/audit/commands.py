@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.alerts import system as alerts
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
 from incidents.models import User
@@ -49,6 +50,7 @@ def verify_and_record(
         },
         checkpoint=False,
     )
+    alerts.log_verified(session, school_id, report.ok, actor)  # issue 15: tell the admins
     return report
 
 

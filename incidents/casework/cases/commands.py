@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.admin.clauses import commands as clause_service
+from incidents.alerts import system as alerts
 from incidents.casework.cases import _routing as routing
 from incidents.casework.cases import people as people_service
 from incidents.casework.guard import record
@@ -196,6 +197,7 @@ def _open_case(
         audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
     )
     routing.route_new_case(session, case, actor)
+    alerts.case_opened(session, case, actor)  # issue 15: tell the people who act on it
     return case
 
 
@@ -241,4 +243,5 @@ def get_case(session: Session, *, actor: User, case_id: uuid.UUID, audited: bool
         raise NotFound("Case not found")
     if audited:
         record(session, case, actor, audit.Action.CASE_VIEW)
+        alerts.case_seen(session, actor, case)  # issue 15: its alerts are read
     return case

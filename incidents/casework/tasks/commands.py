@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
+from incidents.alerts import system as alerts
 from incidents.casework.guard import progressable, record
 from incidents.casework.tasks.queries import case_workers
 from incidents.casework.tasks.system import mark_done
@@ -55,6 +56,7 @@ def add_task(
     session.add(task)
     session.flush()
     record(session, case, actor, audit.Action.TASK_CREATE, object_type="task", object_id=task.id)
+    alerts.task_assigned(session, task, actor)  # issue 15: the assignee is told
     return task
 
 

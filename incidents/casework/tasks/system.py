@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.alerts import system as alerts
 from incidents.casework.guard import record
 from incidents.casework.tasks.queries import case_workers
 from incidents.models import Case, Role, Task, TaskKind, User
@@ -23,6 +24,7 @@ def create_standard(
     session.add(task)
     session.flush()
     record(session, case, None, audit.Action.TASK_CREATE, object_type="task", object_id=task.id)
+    alerts.task_assigned(session, task, None)  # issue 15: the assignee is told
     return task
 
 

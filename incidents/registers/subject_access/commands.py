@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents import audit, deadlines
+from incidents.alerts import system as alerts
 from incidents.clock import local_today
 from incidents.errors import Forbidden, NotFound
 from incidents.lifecycle import SUBJECT_ACCESS
@@ -83,6 +84,7 @@ def get_request(
         raise NotFound("Request not found")
     if audited:
         _record(session, actor, request, audit.Action.SAR_VIEW)
+        alerts.object_seen(session, actor, "sar", request.id)  # issue 15: its alerts are read
     return request
 
 

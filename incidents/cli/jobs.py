@@ -1,0 +1,110 @@
+"""`incidents jobs run`: everything that runs on a schedule, for cron or a systemd timer every
+minute. Safe from several machines at once: a lease in the database lets one run work while
+the others say so and stop, and each email is claimed row by row (alerts/outbox.py), so even
+two runs that overlapped could not send one twice."""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import uuid
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import Settings
+from incidents.admin.schools import get_school_by_urn
+from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
+from incidents.app import load_signer
+from incidents.cli import cli
+from incidents.cli.audit import scheduled_checkpoints
+from incidents.cli.common import fail_with, service_session
+from incidents.crypto.keys import KeyFileError
+from incidents.errors import DomainError
+from incidents.models import School
+
+JOB = "jobs.run"
+
+
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Scheduled work: reminders, digests, the email outbox, checkpoints, retention."""
+
+
+@jobs_group.command("run")
+@with_appcontext
+def run() -> None:
+    """Raise due reminders and digests, send the outbox, write the scheduled audit checkpoint
+    and list cases due for a retention review. Run it every minute."""
+    settings: Settings = current_app.extensions["incidents.settings"]
+    sessions = current_app.extensions["incidents.sessions"]
+    factory = functools.partial(sessions, info={"audit_source": "cli"})
+    holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    if not jobs.acquire(factory, JOB, holder):
+        click.echo("Another run of the jobs is in progress: nothing to do.")
+        return
+    try:
+        with service_session() as session:
+            click.echo(f"Reminders raised: {clocks.raise_due(session)}")
+        with service_session() as session:
+            told = jobs.watch_checkpoints(session)
+            if told:
+                click.echo(f"Audit checkpoints have stopped: {told} administrators told")
+        _checkpoints()
+        jobs.renew(factory, JOB, holder)
+        with service_session() as session:
+            click.echo(f"Digests made: {digest.make_digests(session)}")
+        flushed = outbox.flush(factory, transport.from_settings(settings), settings)
+        click.echo(
+            f"Emails sent: {flushed.sent}; to retry: {flushed.retried}; "
+            f"unconfirmed: {flushed.unconfirmed}; cancelled: {flushed.cancelled}"
+        )
+        for error in sorted(set(flushed.errors)):
+            click.echo(f"Mail server error: {error}", err=True)
+        jobs.renew(factory, JOB, holder)
+        with service_session() as session:
+            for due in jobs.retention_due(session):
+                click.echo(
+                    f"Retention review: {due.urn} {due.reference} "
+                    f"(retention ended {due.retention_until:%d %B %Y})"
+                )
+    finally:
+        jobs.release(factory, JOB, holder)
+
+
+def _checkpoints() -> None:
+    signer = load_signer(current_app.extensions["incidents.settings"])
+    if isinstance(signer, KeyFileError):
+        click.echo(f"Checkpoints not written: {signer}", err=True)
+        return
+    with service_session() as session:
+        session.info["signer"] = signer
+        for line in scheduled_checkpoints(session, _all_schools(session)):
+            click.echo(f"Checkpoint {line}")
+
+
+def _all_schools(session: Session) -> list[School]:
+    return list(session.scalars(select(School).order_by(School.urn)))
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Alert emails: each school's reply-to address."""
+
+
+@mail_group.command("reply-to")
+@click.option("--school", "urn", required=True, help="URN of the school.")
+@click.argument("address")
+@with_appcontext
+def reply_to(urn: str, address: str) -> None:
+    """Send replies to the school's alert emails to ADDRESS (the school office, say)."""
+    try:
+        with service_session() as session:
+            commands.set_reply_to(session, school=get_school_by_urn(session, urn), address=address)
+    except DomainError as exc:
+        raise fail_with(exc) from None
+    click.echo(f"{urn}: replies to alert emails go to {address.strip()}")

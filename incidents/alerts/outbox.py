@@ -37,7 +37,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from config import Settings
+from incidents.config import Settings
 from incidents import audit
 from incidents.alerts.messages import Sender, compose
 from incidents.alerts.transport import NotOurs, Transport

@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from config import Settings
+from incidents.config import Settings
 
 
 class NotOurs(Exception):

@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import Settings
+from incidents.config import Settings
 from incidents.admin.schools import get_school_by_urn
 from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
 from incidents.app import load_signer

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
+from incidents.config import Settings
 from incidents.alerts import outbox
 from incidents.alerts.transport import SmtpTransport
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError, load_settings
+from incidents.config import ConfigError, load_settings
 from incidents.alerts import transport
 from tests.core.test_config import production
 

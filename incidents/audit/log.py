@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from incidents.audit import tlog
 from incidents.audit.actions import HIGH_STAKES, Action
 from incidents.db import new_id
+from incidents.errors import Refused
 from incidents.models import School, User
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.sensitive import cipher_of, place_of
@@ -34,6 +35,19 @@ ORIGIN_BASE = "incidents.invalid/audit"  # overridden by AUDIT_ORIGIN_BASE in th
 # of the issue's source:subject:action. Written as "src" only when known, so a leaf from any
 # other caller has exactly the v1 shape; verifiers ignore keys they do not check.
 SOURCE_KEY = "audit_source"
+
+
+class LogTampered(Refused):
+    """The log cannot take an entry: a row already sits where the next one must go, which only
+    a change made outside the application can do. Said plainly, never as a database error."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(
+            f"The audit log has been tampered with: entry {seq} is already stored, beyond the "
+            "log's last entry. Nothing can be recorded until it is investigated: run "
+            "`incidents audit verify` and tell your local authority"
+        )
+        self.seq = seq
 
 
 def origin_for(school: School, base: str = ORIGIN_BASE) -> str:
@@ -125,6 +139,15 @@ def record(
     head = _head(session, school_id)
     now = datetime.now(UTC)  # taken under the lock, so time order is commit order
     seq = head.size
+    # The unique (school, seq) key would refuse the insert with a database error that aborts
+    # the transaction; one indexed lookup says it as tampering instead (issue 19, item 2).
+    if (
+        session.scalar(
+            select(AuditEntry.seq).where(AuditEntry.school_id == school_id, AuditEntry.seq == seq)
+        )
+        is not None
+    ):
+        raise LogTampered(seq)
     entry = AuditEntry(
         id=new_id(),
         school_id=school_id,

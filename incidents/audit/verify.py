@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Uuid, bindparam, select, text
+from sqlalchemy import Uuid, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from incidents.audit import parallel, tlog
-from incidents.models.audit import AuditCheckpoint, AuditLog
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Report:
 
     def fail(self, problem: str, at: int | None = None) -> Report:
         self.problems.append(problem)
-        if self.first_bad is None:
+        if at is not None and (self.first_bad is None or at < self.first_bad):
             self.first_bad = at
         return self
 
@@ -63,14 +63,17 @@ class _Levels:
         return b"".join(self.levels[level])
 
 
-def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes, bytes]]:
+def _stream(
+    session: Session, school_id: uuid.UUID, size: int
+) -> Iterator[tuple[int, bytes, bytes]]:
     # Plain text SQL, no result types: at a million rows SQLAlchemy's per-row processing would
     # cost more than the hashing. The school id is bound with its real type.
     rows = session.connection().execute(
         text(
-            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
+            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school"
+            " AND seq < :size ORDER BY seq"
         ).bindparams(bindparam("school", type_=Uuid)),
-        {"school": school_id},
+        {"school": school_id, "size": size},
         execution_options={"yield_per": BATCH},
     )
     for seq, leaf, stored_hash in rows:
@@ -91,6 +94,25 @@ def verify_school(
     head = session.get(AuditLog, school_id, with_for_update=True, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
+    report = _verify_log(session, head, vkey, external)
+    beyond = session.scalar(
+        select(func.min(AuditEntry.seq)).where(
+            AuditEntry.school_id == school_id, AuditEntry.seq >= head.size
+        )
+    )
+    if beyond is not None:
+        # Rows past the head: written outside the application (the head is advanced in the
+        # same transaction as every entry). Named as tampering, not left to a database error.
+        report.fail(
+            f"entry {beyond} is stored beyond the log's last entry ({head.size} entries): it "
+            "was added outside the application",
+            beyond,
+        )
+    return report
+
+
+def _verify_log(session: Session, head: AuditLog, vkey: str, external: list[str] | None) -> Report:
+    school_id = head.school_id
     report = Report(origin=head.origin)
     wanted: dict[int, tuple[bytes, str]] = {}
     for cp in session.scalars(
@@ -113,10 +135,10 @@ def verify_school(
     if tree is not None:
         report.entries = head.size  # the workers checked exactly entries 0..size-1
     else:
-        hashes = _fast_hashes(session, school_id, log_marker) if source is None else None
+        hashes = _fast_hashes(session, school_id, log_marker, head.size) if source is None else None
         if hashes is None:
             # Something is wrong: go again entry by entry, to name the first bad one.
-            hashes = _entry_by_entry(session, school_id, log_marker, report)
+            hashes = _entry_by_entry(session, school_id, log_marker, report, head.size)
             if hashes is None:
                 return report
         report.entries = len(hashes)
@@ -145,10 +167,12 @@ def verify_school(
     return _report_nodes(report, problems, entries)
 
 
-def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[bytes] | None:
+def _fast_hashes(
+    session: Session, school_id: uuid.UUID, marker: bytes, size: int
+) -> list[bytes] | None:
     """Every leaf hash in order, if every entry passes the checks of `_entry_by_entry`; else
     None. One process, a batch at a time (`parallel.check_batch`)."""
-    cursor = _driver_cursor(session, school_id)
+    cursor = _driver_cursor(session, school_id, size)
     if cursor is None:
         return None
     hashes: list[bytes] = []
@@ -207,7 +231,7 @@ def _driver(session: Session, school_id: uuid.UUID) -> tuple[str, Any, Any] | No
     return dialect.name, connection.connection.dbapi_connection, school
 
 
-def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
+def _driver_cursor(session: Session, school_id: uuid.UUID, size: int) -> Any:
     """The log's rows straight from the database driver, in order: SQLAlchemy's Row objects
     cost more than the SHA-256 of the leaf, and its streaming result reads ahead of its own
     cursor. Only for the two supported databases; None sends any other to the slow path."""
@@ -215,24 +239,28 @@ def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
     if driver is None:
         return None
     dialect, connection, school = driver
-    query = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {} ORDER BY seq"
+    # Only entries below the head: a row beyond it is named by `verify_school` itself.
+    query = (
+        "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {0} AND seq < {0}"
+        " ORDER BY seq"
+    )
     if dialect == "postgresql":
         # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
         cursor = connection.cursor(name="audit_verify")
-        cursor.execute(query.format("%s"), (school,))
+        cursor.execute(query.format("%s"), (school, size))
     else:
         cursor = connection.cursor()
-        cursor.execute(query.format("?"), (school,))
+        cursor.execute(query.format("?"), (school, size))
     return cursor
 
 
 def _entry_by_entry(
-    session: Session, school_id: uuid.UUID, marker: bytes, report: Report
+    session: Session, school_id: uuid.UUID, marker: bytes, report: Report, size: int
 ) -> list[bytes] | None:
     """The same checks one entry at a time, stopping at the first bad entry with its reason
     in `report` (and returning None)."""
     hashes: list[bytes] = []
-    for seq, leaf, stored_hash in _stream(session, school_id):
+    for seq, leaf, stored_hash in _stream(session, school_id, size):
         expected = len(hashes)
         if seq != expected:
             kind = "missing" if seq > expected else "duplicated"

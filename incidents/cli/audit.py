@@ -227,10 +227,14 @@ def export(urn: str, out: str) -> None:
         session.info["signer"] = signer
         try:
             school = get_school_by_urn(session, urn)
+            record(
+                session,
+                school_id=school.id,
+                action=Action.AUDIT_EXPORT,
+                actor=None,
+                object_type="log",
+            )
         except DomainError as exc:
             raise fail_with(exc) from None
-        record(
-            session, school_id=school.id, action=Action.AUDIT_EXPORT, actor=None, object_type="log"
-        )
         count = export_log(session, school.id, signer.verifier_key, Path(out))
     click.echo(f"Exported {count} entries to {out}")

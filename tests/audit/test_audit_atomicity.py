@@ -215,5 +215,5 @@ def test_a_sound_log_is_verified_on_the_fast_path(live: Live) -> None:
         head = db.get(AuditLog, live.school_id)
         assert head is not None
         marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
-        hashes = verify_module._fast_hashes(db, live.school_id, marker)
+        hashes = verify_module._fast_hashes(db, live.school_id, marker, head.size)
         assert hashes is not None and len(hashes) == head.size

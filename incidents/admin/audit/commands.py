@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.audit.log import LogTampered
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
 from incidents.models import User
@@ -35,6 +36,21 @@ def verify_and_record(
     """Verify the log, then append the result to it in the same transaction (the caller
     commits, even when verification failed: a failure is exactly what must be kept)."""
     report = verify_school(session, school_id, vkey=vkey, external=external)
+    try:
+        _record_result(session, school_id, actor, report)
+    except LogTampered as exc:
+        # The result's own slot is taken (a row beyond the head, which `report` names): it is
+        # said, not lost in a database error (issue 19, item 2).
+        report.fail(
+            f"this result could not be written to the log: entry {exc.seq} already holds a row",
+            exc.seq,
+        )
+    return report
+
+
+def _record_result(
+    session: Session, school_id: uuid.UUID, actor: User | None, report: Report
+) -> None:
     audit.record(
         session,
         school_id=school_id,
@@ -49,7 +65,6 @@ def verify_and_record(
         },
         checkpoint=False,
     )
-    return report
 
 
 def last_run_at(session: Session, school_id: uuid.UUID) -> datetime | None:

@@ -63,21 +63,18 @@ class _Levels:
         return b"".join(self.levels[level])
 
 
-def _stream(
-    session: Session, school_id: uuid.UUID, size: int
-) -> Iterator[tuple[int, bytes, bytes]]:
+def _stream(session: Session, school_id: uuid.UUID, size: int) -> Iterator[tuple[Any, ...]]:
     # Plain text SQL, no result types: at a million rows SQLAlchemy's per-row processing would
     # cost more than the hashing. The school id is bound with its real type.
     rows = session.connection().execute(
-        text(
-            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school"
-            " AND seq < :size ORDER BY seq"
-        ).bindparams(bindparam("school", type_=Uuid)),
+        text(parallel.ENTRY_ROWS.format(p=":school", s=":size")).bindparams(
+            bindparam("school", type_=Uuid)
+        ),
         {"school": school_id, "size": size},
         execution_options={"yield_per": BATCH},
     )
-    for seq, leaf, stored_hash in rows:
-        yield seq, bytes(leaf), bytes(stored_hash)
+    for row in rows:
+        yield tuple(row)
 
 
 def verify_school(
@@ -240,17 +237,14 @@ def _driver_cursor(session: Session, school_id: uuid.UUID, size: int) -> Any:
         return None
     dialect, connection, school = driver
     # Only entries below the head: a row beyond it is named by `verify_school` itself.
-    query = (
-        "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {0} AND seq < {0}"
-        " ORDER BY seq"
-    )
+    query = parallel.ENTRY_ROWS
     if dialect == "postgresql":
         # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
         cursor = connection.cursor(name="audit_verify")
-        cursor.execute(query.format("%s"), (school, size))
+        cursor.execute(query.format(p="%s", s="%s"), (school, size))
     else:
         cursor = connection.cursor()
-        cursor.execute(query.format("?"), (school, size))
+        cursor.execute(query.format(p="?", s="?"), (school, size))
     return cursor
 
 
@@ -260,7 +254,8 @@ def _entry_by_entry(
     """The same checks one entry at a time, stopping at the first bad entry with its reason
     in `report` (and returning None)."""
     hashes: list[bytes] = []
-    for seq, leaf, stored_hash in _stream(session, school_id, size):
+    for row in _stream(session, school_id, size):
+        seq, leaf, stored_hash = row[0], bytes(row[1]), bytes(row[2])
         expected = len(hashes)
         if seq != expected:
             kind = "missing" if seq > expected else "duplicated"
@@ -278,6 +273,15 @@ def _entry_by_entry(
             return None
         if marker not in leaf:
             report.fail(f"entry {seq}: it belongs to another log", seq)
+            return None
+        column = parallel.unbound_column(row)
+        if column is not None:
+            # The leaf is intact, so the column was changed: what the case history, the admin
+            # page and the proof bundles read must be what was recorded (issue 19, item 1).
+            report.fail(
+                f"entry {seq}: its {column} column was changed: it is not what the entry recorded",
+                seq,
+            )
             return None
         hashes.append(digest)
     return hashes

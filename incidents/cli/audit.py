@@ -27,6 +27,7 @@ from incidents.audit.evidence import (
 from incidents.audit.log import sign_head
 from incidents.audit.parallel import ParallelVerifyError
 from incidents.audit.signer import Signer
+from incidents.audit.verify import verify_school
 from incidents.casework.disciplinary.commands import find_process_at
 from incidents.casework.erasure.commands import find_case
 from incidents.cli import cli
@@ -188,6 +189,15 @@ def prove(urn: str, reference: str | None, process_ref: str | None, out: str) ->
             else:
                 case = find_case(session, school_id=school.id, reference=reference or "")
                 what, exported = f"case {case.reference}", ("case", case.id)
+            # A bundle is selected by the columns (case, object), so it is made only from a
+            # log whose columns all agree with their leaves: one with an entry's case changed
+            # would otherwise lose that entry silently (issue 19, item 1).
+            checked = verify_school(session, school.id, vkey=vkey)
+            if not checked.ok:
+                raise click.ClickException(
+                    "the audit log does not verify, so no evidence was written: "
+                    + "; ".join(checked.problems[:3])
+                )
             # The export is recorded, and checkpointed, before the proofs are made: the
             # evidence then covers everything up to and including its own making.
             record(

@@ -69,6 +69,15 @@ def open_log(session: Session, *, school: School) -> AuditLog:
     return head
 
 
+def lock(session: Session, school_id: uuid.UUID) -> None:
+    """Take the school's log lock now, for a command that needs to serialise with others in
+    the school before it appends (case numbering). The one lock order everywhere is: the log
+    head first, then any other row; a command that locked another row first and then appended
+    would deadlock against an append that holds the head and touches that row (issue 19,
+    item 5: the school row, which every entry's foreign key share-locks)."""
+    _head(session, school_id)
+
+
 def _head(session: Session, school_id: uuid.UUID) -> AuditLog:
     # FOR UPDATE on a row that always exists: the PostgreSQL write lock (a lock on "the last
     # entry" would lock nothing while the log is empty). SQLite ignores it; BEGIN IMMEDIATE

@@ -7,7 +7,7 @@ that is changed, missing, or stored where the log has none."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +27,9 @@ class Report:
     # The first entry known or suspected to be wrong (for a checkpoint mismatch, the first
     # entry of the range it covers beyond the last good checkpoint); None if none is named.
     first_bad: int | None = None
+    # How many entries the largest signed checkpoint checked covers: entries beyond it are
+    # consistent with each other, but nothing signed vouches for them yet.
+    signed: int = 0
 
     def fail(self, problem: str, at: int | None = None) -> Report:
         self.problems.append(problem)
@@ -78,10 +81,17 @@ def _stream(session: Session, school_id: uuid.UUID, size: int) -> Iterator[tuple
 
 
 def verify_school(
-    session: Session, school_id: uuid.UUID, *, vkey: str, external: list[str] | None = None
+    session: Session,
+    school_id: uuid.UUID,
+    *,
+    vkey: str,
+    external: Sequence[str | tuple[str, str]] | None = None,
+    unanchored: bool = False,
 ) -> Report:
-    """Check the whole log of one school. `vkey` is the signer's verifier key; `external` are
-    checkpoint notes held outside the database (by the local authority)."""
+    """Check the whole log of one school. `vkey` is the pinned verifier key; `external` are
+    checkpoint notes held outside the database (by the local authority, or the files written
+    to AUDIT_CHECKPOINT_DIR). A log with entries and no signed checkpoint fails unless
+    `unanchored`: entries that agree only with each other prove nothing (issue 19, item 4)."""
     # The head row locked as an append would lock it (FOR UPDATE on PostgreSQL): appends to
     # this log wait until verification ends, so the head, the checkpoints and the entries are
     # one consistent picture (under READ COMMITTED an append between reading the head and the
@@ -105,19 +115,36 @@ def verify_school(
             "was added outside the application",
             beyond,
         )
+    if head.size and not report.checkpoints and not unanchored:
+        report.fail(
+            f"there is no signed checkpoint to anchor the log's {head.size} entries to: they "
+            "agree with each other, but nothing proves they are the entries that were written "
+            "(run `incidents audit checkpoint`, or verify with --unanchored to accept that)"
+        )
     return report
 
 
-def _verify_log(session: Session, head: AuditLog, vkey: str, external: list[str] | None) -> Report:
+def _verify_log(
+    session: Session,
+    head: AuditLog,
+    vkey: str,
+    external: Sequence[str | tuple[str, str]] | None,
+) -> Report:
     school_id = head.school_id
     report = Report(origin=head.origin)
     wanted: dict[int, tuple[bytes, str]] = {}
     for cp in session.scalars(
         select(AuditCheckpoint).where(AuditCheckpoint.school_id == school_id)
     ):
-        _accept(report, wanted, cp.note, vkey, head.origin, f"stored checkpoint at {cp.size}")
-    for i, note in enumerate(external or []):
-        _accept(report, wanted, note, vkey, head.origin, f"external checkpoint {i + 1}")
+        label = f"stored checkpoint at {cp.size}"
+        opened = _accept(report, wanted, cp.note, vkey, head.origin, label)
+        # The size and root columns are copies of the signed note: checked, since they are
+        # what the admin page and the evidence read (issue 19, item 7).
+        if opened is not None and (opened.size, opened.root) != (cp.size, bytes(cp.root)):
+            report.fail(f"the {label}: its size or root column is not what its note signs")
+    for i, held in enumerate(external or []):
+        label, note = held if isinstance(held, tuple) else (f"external checkpoint {i + 1}", held)
+        _accept(report, wanted, note, vkey, head.origin, label)
     report.checkpoints = len(wanted)
 
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
@@ -144,24 +171,58 @@ def _verify_log(session: Session, head: AuditLog, vkey: str, external: list[str]
     node: tlog.NodeSource = tree
     entries = report.entries
     last_good = 0
+    mismatch_from: int | None = None
     for size, (root, label) in sorted(wanted.items()):
         if size > entries:
-            return report.fail(
+            report.fail(
                 f"the log was truncated: the {label} covers {size} entries, only {entries} remain",
                 entries,
             )
+            break
         if (tlog.range_hash(node, 0, size) if size else tlog.EMPTY_ROOT) != root:
-            return report.fail(
+            # The range, then the stored nodes below (which a rewrite that did not also
+            # recompute them leaves as they were): they name the entry (issue 19, item 7).
+            report.fail(
                 f"the log does not match the {label}: an entry between {last_good} and "
                 f"{size - 1} was changed, removed or inserted",
-                last_good,
+                None,
             )
+            mismatch_from = last_good
+            break
         last_good = size
+    report.signed = last_good
     if head.size != entries or head.root != tlog.root_of_levels(node, entries):
         report.problems.append("the log head does not match its entries")
+    if report.ok:
+        late = _out_of_order(session, school_id, entries)
+        if late is not None:
+            report.fail(
+                f"entry {late} is dated before the entry before it: entries were reordered or "
+                "a time was forged",
+                late,
+            )
     checked = range(nodes_checked_to + 1, entries.bit_length())
     problems = _node_problems(session, school_id, entries, tree.level, checked)
-    return _report_nodes(report, problems, entries)
+    _report_nodes(report, problems, entries)
+    if mismatch_from is not None and report.first_bad is None:
+        report.first_bad = mismatch_from  # no node narrowed it: the range's first entry
+    return report
+
+
+_OUT_OF_ORDER = text(
+    "SELECT min(seq) FROM (SELECT seq, at, lag(at) OVER (ORDER BY seq) AS before"
+    " FROM audit_entry WHERE school_id = :school AND seq < :size) AS timed"
+    " WHERE at < before"
+).bindparams(bindparam("school", type_=Uuid))
+
+
+def _out_of_order(session: Session, school_id: uuid.UUID, size: int) -> int | None:
+    """The first entry dated before the one before it. On the `at` column, in the database,
+    once every column has been checked equal to its leaf's time (UTC, fixed microseconds,
+    which sort as they read on both databases)."""
+    found = session.connection().execute(_OUT_OF_ORDER, {"school": school_id, "size": size})
+    value = found.scalar()
+    return None if value is None else int(value)
 
 
 def _fast_hashes(
@@ -409,10 +470,31 @@ def _strays(session: Session, school_id: uuid.UUID, size: int) -> list[NodeProbl
 
 
 def _report_nodes(report: Report, problems: list[NodeProblem], size: int) -> Report:
-    """Node problems in entry order, strays last: the first names the first bad entry."""
-    problems.sort(key=lambda p: (p.first is None, p.first or 0, p.level, p.index))
+    """Node problems in entry order, strays last. A changed node above a smaller changed one
+    is explained by it (every node above a changed entry changes too), so only the smallest
+    name the first bad entry, and they are listed first (issue 19, item 7)."""
+    # Every ancestor of a node with a problem: O(log n) each, for a whole table deleted too.
+    above: set[tuple[int, int]] = set()
+    top = max(size.bit_length(), 1)
+    for p in problems:
+        if p.first is not None:
+            above.update((p.level + k, p.index >> k) for k in range(1, top))
+
+    def explained(p: NodeProblem) -> bool:
+        return (p.level, p.index) in above
+
+    problems.sort(
+        key=lambda p: (
+            p.first is None,
+            p.first is not None and explained(p),
+            p.first or 0,
+            p.level,
+            p.index,
+        )
+    )
     for problem in problems[:MAX_NODE_PROBLEMS]:
-        report.fail(problem.describe(size), problem.first)
+        named = problem.first if problem.first is not None and not explained(problem) else None
+        report.fail(problem.describe(size), named)
     if len(problems) > MAX_NODE_PROBLEMS:
         report.fail(
             f"and {len(problems) - MAX_NODE_PROBLEMS} more tree nodes are changed, missing or "
@@ -428,16 +510,20 @@ def _accept(
     vkey: str,
     origin: str,
     label: str,
-) -> None:
+) -> tlog.Checkpoint | None:
     try:
         cp = tlog.open_checkpoint(note, vkey)
     except tlog.LogError as exc:
         report.problems.append(f"{label}: {exc}")
-        return
+        return None
     if cp.origin != origin:
         report.problems.append(f"{label} is for another log ({cp.origin})")
-        return
+        return None
     if cp.size in wanted and wanted[cp.size][0] != cp.root:
-        report.problems.append(f"two signed checkpoints of size {cp.size} disagree: a fork")
-        return
-    wanted[cp.size] = (cp.root, label)
+        report.problems.append(
+            f"two signed checkpoints of size {cp.size} disagree ({wanted[cp.size][1]} and "
+            f"{label}): a fork"
+        )
+        return None
+    wanted.setdefault(cp.size, (cp.root, label))
+    return cp

@@ -61,7 +61,7 @@ class Live:
 
     def verifies(self) -> bool:
         with self.session() as db:
-            return verify_school(db, self.school_id, vkey=VKEY).ok
+            return verify_school(db, self.school_id, vkey=VKEY, unanchored=True).ok
 
 
 @pytest.fixture
@@ -178,7 +178,10 @@ def _verify_many(url: str, key_json: str, school_id: str, n: int) -> None:
     keyring = Keyring(keys.parse(key_json, "test keys"))
     for _ in range(n):
         with Session(engine, info={"keyring": keyring}) as db:
-            report = verify_and_record(db, school_id=uuid.UUID(school_id), actor=None, vkey=VKEY)
+            # No signer here, so nothing is checkpointed: the check is of the entries alone.
+            report = verify_and_record(
+                db, school_id=uuid.UUID(school_id), actor=None, vkey=VKEY, unanchored=True
+            )
             db.commit()
             if not report.ok:
                 print(report.problems)

@@ -5,6 +5,7 @@ detail, encrypted under the school's key. No personal data: ids, counts and fixe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -31,11 +32,19 @@ def verify_and_record(
     school_id: uuid.UUID,
     actor: User | None,
     vkey: str,
-    external: list[str] | None = None,
+    external: Sequence[str | tuple[str, str]] | None = None,
+    unanchored: bool = False,
+    key_replaced: bool = False,
 ) -> Report:
     """Verify the log, then append the result to it in the same transaction (the caller
-    commits, even when verification failed: a failure is exactly what must be kept)."""
-    report = verify_school(session, school_id, vkey=vkey, external=external)
+    commits, even when verification failed: a failure is exactly what must be kept).
+    `key_replaced`: the signing key loaded is not the pinned `vkey`, a finding in itself."""
+    report = verify_school(session, school_id, vkey=vkey, external=external, unanchored=unanchored)
+    if key_replaced:
+        report.fail(
+            "the signing key file holds another key than the pinned one: it was replaced, and "
+            "anything it signed proves nothing"
+        )
     try:
         _record_result(session, school_id, actor, report)
     except LogTampered as exc:

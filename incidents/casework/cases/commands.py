@@ -26,7 +26,6 @@ from incidents.models import (
     Person,
     PersonKind,
     Role,
-    School,
     User,
 )
 from incidents.permissions import Permission, can_view_case, has_permission
@@ -109,9 +108,11 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
 
 
 def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
-    # Lock the school row so two cases opened at once cannot take the same number (PostgreSQL);
-    # SQLite already serialises writers with BEGIN IMMEDIATE. The unique constraint backs it up.
-    session.execute(select(School.id).where(School.id == school_id).with_for_update())
+    # The school's audit log lock, so two cases opened at once cannot take the same number
+    # (PostgreSQL); SQLite already serialises writers with BEGIN IMMEDIATE. The log's, not the
+    # school row's: every append holds it first, so one lock order everywhere (issue 19,
+    # item 5). The unique constraint backs it up.
+    audit.lock(session, school_id)
     last = session.scalar(
         select(func.max(Case.number)).where(Case.school_id == school_id, Case.year == year)
     )

@@ -50,6 +50,13 @@ class LogTampered(Refused):
         self.seq = seq
 
 
+def actor_pseudonym(
+    session: Session, school_id: uuid.UUID, case_id: uuid.UUID, user_id: uuid.UUID
+) -> uuid.UUID:
+    """What a sealed source's entries on this case hold instead of `user_id`."""
+    return cipher_of(session).case_pseudonym(session, school_id, case_id, user_id)
+
+
 def origin_for(school: School, base: str = ORIGIN_BASE) -> str:
     return f"{base}/{school.urn}"
 
@@ -133,6 +140,7 @@ def record(
     target: Any = None,
     detail: dict[str, Any] | None = None,
     checkpoint: bool | None = None,
+    sealed_actor: bool = False,
 ) -> AuditEntry:
     """Append one entry to the school's log, in the caller's transaction.
 
@@ -140,11 +148,18 @@ def record(
     `detail`: reasons, old and new values: stored encrypted under the case's key (or the
     school's), committed to by the digest of its ciphertext.
     `checkpoint`: sign a checkpoint after this entry (default: for high-stakes actions).
+    `sealed_actor`: the actor is a sealed source of the case (a staff report): the entry and
+    its actor_id hold a keyed per-case pseudonym instead of the user's id, and no role, so a
+    database reader cannot join it to the user; whoever can open the case can (item 9).
     """
     if target is None and object_id is not None:
         target = _loaded(session, object_id)
     if target is not None and getattr(type(target), "__sensitive_fields__", None):
         session.flush()  # seal the target's personal fields so their ciphertexts exist
+    actor_id = actor.id if actor else None
+    role = ",".join(sorted(actor.roles)) if actor else None
+    if sealed_actor and actor is not None and case_id is not None:
+        actor_id, role = actor_pseudonym(session, school_id, case_id, actor.id), None
     head = _head(session, school_id)
     now = datetime.now(UTC)  # taken under the lock, so time order is commit order
     seq = head.size
@@ -163,7 +178,7 @@ def record(
         seq=seq,
         at=now,
         action=action.value,
-        actor_id=actor.id if actor else None,
+        actor_id=actor_id,
         case_id=case_id,
         object_type=object_type,
         object_id=object_id,
@@ -185,8 +200,8 @@ def record(
             "log": head.origin,
             "seq": seq,
             "ts": _timestamp(now),
-            "actor": str(actor.id) if actor else None,
-            "role": ",".join(sorted(actor.roles)) if actor else None,
+            "actor": str(actor_id) if actor_id else None,
+            "role": role,
             "action": action.value,
             "case": str(case_id) if case_id else None,
             "obj": object_type,

@@ -30,7 +30,7 @@ from incidents.cli import alembic_config
 from incidents.crypto import keys
 from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
-from incidents.models import AuditEntry, Case, Role, User
+from incidents.models import AuditEntry, Case, Person, Role, User
 from tests import factories
 from tests.own_database import own_database
 
@@ -43,7 +43,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _work(url: str, key_json: str, signing: bytes, user_ids: list[str], seed: int, out) -> None:
+def _work(
+    url: str, key_json: str, signing: bytes, user_ids: list[str], subject: str, seed: int, out
+) -> None:
     """Mixed operations, each its own transaction, no retry: any error is reported back."""
     engine = make_engine(url)
     keyring = Keyring(keys.parse(key_json, "test keys"))
@@ -62,7 +64,8 @@ def _work(url: str, key_json: str, signing: bytes, user_ids: list[str], seed: in
                     case = session.get(Case, rng.choice(cases))
                     add_note(session, actor=actor, case=case, body="Rang the LADO for advice.")
                 else:
-                    factories.make_case(session, actor)
+                    person = session.get(Person, uuid.UUID(subject))
+                    factories.make_case(session, actor, subjects=[person])
                 session.commit()
             except Exception as exc:  # every failure is counted, none hidden
                 session.rollback()
@@ -85,9 +88,10 @@ def test_mixed_writers_never_deadlock(tmp_path: Path) -> None:
                 factories.make_user(session, school, role)
                 for role in (Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL)
             ]
-            factories.make_case(session, users[0])
+            first = factories.make_case(session, users[0])
             session.commit()
             user_ids = [str(u.id) for u in users]
+            subject = str(first.subjects[0].id)
             school_id = school.id
         raw = private.private_bytes(
             serialization.Encoding.Raw,
@@ -99,7 +103,7 @@ def test_mixed_writers_never_deadlock(tmp_path: Path) -> None:
         started = time.monotonic()
         workers = [
             context.Process(
-                target=_work, args=(url, keys._dump(material), raw, user_ids, seed, out)
+                target=_work, args=(url, keys._dump(material), raw, user_ids, subject, seed, out)
             )
             for seed in range(PROCESSES)
         ]

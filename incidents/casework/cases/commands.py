@@ -165,7 +165,12 @@ def _open_case(
     if data.new_subject is not None:
         subjects.append(
             people_service.create_person(
-                session, actor=actor, name=data.new_subject.name, kind=data.new_subject.kind
+                session,
+                actor=actor,
+                name=data.new_subject.name,
+                kind=data.new_subject.kind,
+                # Its entry, next to the sealed report's, would name the reporter (item 9).
+                sealed=action == "report",
             )
         )
     number = _next_number(session, actor.school_id, today.year)
@@ -195,6 +200,8 @@ def _open_case(
         case,
         actor,
         audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
+        # A staff report's reporter is sealed: a pseudonym, not their id (issue 19, item 9).
+        sealed_actor=action == "report",
     )
     routing.route_new_case(session, case, actor)
     return case

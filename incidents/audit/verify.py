@@ -191,8 +191,18 @@ def _verify_log(
             break
         last_good = size
     report.signed = last_good
-    if head.size != entries or head.root != tlog.root_of_levels(node, entries):
-        report.problems.append("the log head does not match its entries")
+    if head.size > entries and report.ok:
+        # Rows removed from the end (below the head): the first one gone is the bad entry.
+        report.fail(
+            f"entry {entries} is missing: the log's head says it has {head.size} entries",
+            entries,
+        )
+    elif head.root != tlog.root_of_levels(node, entries):
+        report.fail("the log head's root does not match its entries")
+    elif bytes(head.frontier) != tlog.pack(_frontier(node, entries)):
+        # The next append builds on the frontier: a changed one would fork the log there.
+        report.fail("the log head's frontier does not match its entries: the next entry would fork")
+    _checkpoint_rows(session, school_id, report)
     if report.ok:
         late = _out_of_order(session, school_id, entries)
         if late is not None:
@@ -207,6 +217,41 @@ def _verify_log(
     if mismatch_from is not None and report.first_bad is None:
         report.first_bad = mismatch_from  # no node narrowed it: the range's first entry
     return report
+
+
+def _frontier(node: tlog.NodeSource, size: int) -> list[bytes]:
+    """The roots of the perfect subtrees making up a tree of `size` leaves, largest first."""
+    frontier, start = [], 0
+    for level in reversed(range(size.bit_length())):
+        if size >> level & 1:
+            frontier.append(node(level, start >> level))
+            start += 1 << level
+    return frontier
+
+
+_CHECKPOINT_ROWS = text(
+    "SELECT c.size, c.reason, c.created_at, e.action, e.at FROM audit_checkpoint c"
+    " LEFT JOIN audit_entry e ON e.school_id = c.school_id AND e.seq = c.size - 1"
+    " WHERE c.school_id = :school"
+).bindparams(bindparam("school", type_=Uuid))
+
+
+def _checkpoint_rows(session: Session, school_id: uuid.UUID, report: Report) -> None:
+    """The checkpoint columns the signature does not cover, against the entry it was signed
+    after: its reason is "scheduled" or that entry's action (a high-stakes entry is signed at
+    once), and it was not made before that entry (the admin page shows both)."""
+    rows = session.connection().execute(_CHECKPOINT_ROWS, {"school": school_id})
+    for size, reason, created_at, action, at in rows:
+        if size == 0 or action is None:
+            continue  # an empty log's checkpoint, or a truncation reported above
+        made, last = parallel._ts_text(created_at), parallel._ts_text(at)
+        if reason not in ("scheduled", action) or (
+            made is not None and last is not None and made < last
+        ):
+            report.fail(
+                f"the stored checkpoint at {size}: its reason or time was changed (it does not "
+                f"fit entry {size - 1}, which it was signed after)"
+            )
 
 
 _OUT_OF_ORDER = text(

@@ -133,6 +133,8 @@ def _leaf_uuid(value: Any) -> str | None:
 def _ts_text(value: Any) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
+        return value[:10] + "T" + value[11:] + "Z"  # SQLite's UTC text, fixed microseconds
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

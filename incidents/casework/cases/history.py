@@ -89,11 +89,13 @@ def case_history(
     actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
     # A report's entry holds the reporter's per-case pseudonym (issue 19, item 9): their
     # other entries on the case, under their own id, are theirs if the pseudonym matches.
-    sealed |= {
-        user_id
-        for user_id in actor_ids - sealed
-        if actor_pseudonym(session, case.school_id, case.id, user_id) in sealed
-    }
+    # (Not once the case's keys are shredded: nobody can link it then, by design.)
+    if sealed and not case.is_erased:
+        sealed |= {
+            user_id
+            for user_id in actor_ids - sealed
+            if actor_pseudonym(session, case.school_id, case.id, user_id) in sealed
+        }
     names: dict[uuid.UUID, str] = {}
     if actor_ids:
         found = session.execute(

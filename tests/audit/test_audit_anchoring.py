@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 
 from incidents.audit import signer as signing
 from incidents.audit import tlog, verifier
+from incidents.audit.signer import Signer
 from incidents.audit.verify import verify_school
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Role, TreeNode
 from tests import factories
@@ -255,3 +256,22 @@ def test_times_out_of_order_are_found(db, school, users, signer):
     report = verify_school(db, school.id, vkey=signer.verifier_key, unanchored=True)
     assert report.first_bad == 2
     assert "entry 2 is dated before the entry before it" in report.problems[0]
+
+
+def test_the_admin_button_checks_the_pinned_key_and_files(db, school, users, signer, tmp_path):
+    from incidents.admin.audit.commands import verify_now
+    from incidents.audit.evidence import write_checkpoint_files
+
+    _log(db, users, signer, school)
+    write_checkpoint_files(db, school.id, tmp_path, signer.verifier_key)
+    db.execute(delete(AuditCheckpoint).where(AuditCheckpoint.school_id == school.id))
+    admin = users[Role.ADMIN]
+    report = verify_now(db, actor=admin, vkey=signer.verifier_key, folder=tmp_path)
+    assert report.ok and report.checkpoints > 0, report.problems  # anchored by the files
+    replaced = Signer("test-audit", Ed25519PrivateKey.generate())
+    later = db.scalar(select(AuditEntry.at).order_by(AuditEntry.at.desc()).limit(1))
+    report = verify_now(
+        db, actor=admin, vkey=replaced.verifier_key, folder=tmp_path, now=later + timedelta(hours=1)
+    )
+    assert not report.ok
+    assert "another key than the pinned one" in " ".join(report.problems)

@@ -7,16 +7,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.audit.evidence import checkpoint_files, pinned_key
 from incidents.audit.log import LogTampered
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
 from incidents.models import User
-from incidents.models.audit import AuditEntry
+from incidents.models.audit import AuditEntry, AuditLog
 from incidents.models.base import utcnow
 
 RESULTS = (audit.Action.AUDIT_VERIFY, audit.Action.AUDIT_VERIFY_FAILED)
@@ -86,10 +88,16 @@ def last_run_at(session: Session, school_id: uuid.UUID) -> datetime | None:
 
 
 def verify_now(
-    session: Session, *, actor: User, vkey: str | None, now: datetime | None = None
+    session: Session,
+    *,
+    actor: User,
+    vkey: str | None,
+    now: datetime | None = None,
+    folder: Path | None = None,
 ) -> Report:
     """The admin page's "Verify the log now", for the actor's own school; Refused, with the
-    reason, when it cannot run now."""
+    reason, when it cannot run now. `folder`: AUDIT_CHECKPOINT_DIR, whose pinned key and
+    checkpoint files are checked as `incidents audit verify` checks them (items 3, 4)."""
     if vkey is None:
         raise Refused(
             "The web app has no signing key loaded, so it cannot check the checkpoints: "
@@ -98,4 +106,14 @@ def verify_now(
     last = last_run_at(session, actor.school_id)
     if last is not None and (now or utcnow()) - last < COOLDOWN:
         raise Refused("The log was verified less than a minute ago: wait a minute and try again")
-    return verify_and_record(session, school_id=actor.school_id, actor=actor, vkey=vkey)
+    head = session.get(AuditLog, actor.school_id)
+    pinned = pinned_key(folder, head.origin) if folder is not None and head else None
+    files = checkpoint_files(folder, head.origin) if folder is not None and head else []
+    return verify_and_record(
+        session,
+        school_id=actor.school_id,
+        actor=actor,
+        vkey=pinned or vkey,
+        external=files,
+        key_replaced=pinned is not None and pinned != vkey,
+    )

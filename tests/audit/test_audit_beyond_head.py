@@ -80,3 +80,16 @@ def test_cli_verify_and_export_report_it_without_a_traceback(
     assert exported.exit_code == 1
     assert "tampered with" in exported.output
     assert isinstance(exported.exception, SystemExit)
+
+
+def test_the_admin_page_does_not_keep_showing_an_older_pass(db, school, users, signer):
+    from incidents.admin.audit.queries import audit_status
+
+    factories.make_case(db, users[Role.HEADTEACHER])
+    db.flush()
+    assert verify_and_record(db, school_id=school.id, actor=None, vkey=signer.verifier_key).ok
+    db.flush()
+    assert audit_status(db, school.id).last_verification.ok
+    seq = _plant_beyond(db, school.id)
+    shown = audit_status(db, school.id).last_verification
+    assert not shown.ok and shown.first_bad == seq

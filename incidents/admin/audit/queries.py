@@ -21,6 +21,10 @@ from incidents.models.base import utcnow
 # means it probably is not running.
 STALE_AFTER = timedelta(hours=1)
 SHOWN_CHECKPOINTS = 10
+BEYOND = (
+    "Entry {seq} is stored beyond the log's last entry: it was added outside the application, "
+    "and nothing can be recorded until it is investigated"
+)
 TAMPERED = (
     "The record of this verification was changed after it was written: run "
     "`incidents audit verify` on the server"
@@ -79,6 +83,22 @@ def _last_verification(session: Session, school_id: uuid.UUID) -> LastVerificati
         .order_by(AuditEntry.seq.desc())
         .limit(1)
     )
+    beyond = session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.school_id == school_id, AuditEntry.seq >= (head.size if head else 0))
+        .order_by(AuditEntry.seq)
+        .limit(1)
+    )
+    if beyond is not None:
+        # A row where the next entry must go: no later result can even be recorded (item 2),
+        # so an older pass must not stand.
+        return LastVerification(
+            at=entry.at if entry is not None else utcnow(),
+            ok=False,
+            entries=None,
+            first_bad=beyond,
+            problems=[BEYOND.format(seq=beyond)],
+        )
     if entry is None:
         return None
     leaf = bytes(entry.leaf)

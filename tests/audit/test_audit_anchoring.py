@@ -275,3 +275,18 @@ def test_the_admin_button_checks_the_pinned_key_and_files(db, school, users, sig
     )
     assert not report.ok
     assert "another key than the pinned one" in " ".join(report.problems)
+
+
+def test_verifier_evidence_takes_the_held_checkpoint_on_its_command_line(
+    key, vkey, tmp_path, capsys
+):
+    real = _leaves(6)
+    held = tmp_path / "held.checkpoint"
+    held.write_text(_signed("school", key, 6, tlog.root_of([tlog.leaf_hash(x) for x in real])))
+    bundle = tmp_path / "case.json"
+    bundle.write_text(json.dumps(_evidence(_leaves(6, "rewritten"), key)))
+    assert verifier.main(["evidence", "--key", vkey, "--checkpoint", str(held), str(bundle)]) == 1
+    assert "rewritten and re-signed" in capsys.readouterr().err
+    bundle.write_text(json.dumps(_evidence(real, key)))
+    assert verifier.main(["evidence", "--key", vkey, "--checkpoint", str(held), str(bundle)]) == 0
+    assert "extends the 1 checkpoint" in capsys.readouterr().out

@@ -94,6 +94,10 @@ class FieldCipher(Protocol):
 
     def blind_index(self, school_id: uuid.UUID, purpose: str, value: str) -> bytes: ...
 
+    def case_pseudonym(
+        self, session: Session, school_id: uuid.UUID, case_id: uuid.UUID, value: uuid.UUID
+    ) -> uuid.UUID: ...
+
 
 class MissingKeyringError(RuntimeError):
     """A personal field was read or written in a session that has no keyring."""

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from incidents.audit.actions import HIGH_STAKES, Action
 
 if TYPE_CHECKING:
-    from incidents.audit.log import record
+    from incidents.audit.log import lock, record
 
-__all__ = ["HIGH_STAKES", "Action", "record"]
+__all__ = ["HIGH_STAKES", "Action", "lock", "record"]
 
 
 def __getattr__(name: str) -> Any:
@@ -22,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from incidents.audit.log import record
 
         return record
+    if name == "lock":
+        from incidents.audit.log import lock
+
+        return lock
     raise AttributeError(name)

@@ -107,13 +107,53 @@ def checkpoints(session: Session, school_id: uuid.UUID) -> list[AuditCheckpoint]
     )
 
 
-def write_checkpoint_files(session: Session, school_id: uuid.UUID, folder: Path) -> list[Path]:
-    """One file per checkpoint, named by tree size: what the school sends its local authority."""
+PIN_FILE = "verifier-key"
+
+
+def log_folder(folder: Path, origin: str) -> Path:
+    """Where one log's checkpoint files (and its pinned verifier key) are kept."""
+    return folder / origin.replace("/", "_")
+
+
+def pinned_key(folder: Path, origin: str) -> str | None:
+    """The verifier key pinned for this log the first time its checkpoints were written out,
+    if it has been."""
+    path = log_folder(folder, origin) / PIN_FILE
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def checkpoint_files(folder: Path, origin: str) -> list[tuple[str, str]]:
+    """Every checkpoint file written for this log, as (label, note): they outlive the rows."""
+    target = log_folder(folder, origin)
+    return [
+        (f"checkpoint file {path.name}", path.read_text(encoding="utf-8"))
+        for path in sorted(target.glob("*.checkpoint"))
+    ]
+
+
+def write_checkpoint_files(
+    session: Session, school_id: uuid.UUID, folder: Path, vkey: str
+) -> list[Path]:
+    """One file per checkpoint, named by tree size: what the school sends its local authority.
+    The first run pins the verifier key beside them; a signing key that is not the pinned one
+    writes nothing (a replaced key would otherwise re-sign history, issue 19, item 3)."""
     head = session.get(AuditLog, school_id)
     if head is None:
         return []
-    target = folder / head.origin.replace("/", "_")
+    target = log_folder(folder, head.origin)
     target.mkdir(parents=True, exist_ok=True)
+    pinned = pinned_key(folder, head.origin)
+    if pinned is None:
+        (target / PIN_FILE).write_text(vkey + "\n")
+    elif pinned != vkey:
+        raise tlog.LogError(
+            f"the signing key is not the one pinned in {target / PIN_FILE}: it was replaced. "
+            "Nothing was written; restore the original key, or rotate keys with your local "
+            "authority"
+        )
     written = []
     for cp in checkpoints(session, school_id):
         path = target / f"{cp.size:012d}.checkpoint"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from incidents.audit import tlog
 from incidents.audit.actions import HIGH_STAKES, Action
 from incidents.db import new_id
+from incidents.errors import Refused
 from incidents.models import School, User
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.sensitive import cipher_of, place_of
@@ -34,6 +35,26 @@ ORIGIN_BASE = "incidents.invalid/audit"  # overridden by AUDIT_ORIGIN_BASE in th
 # of the issue's source:subject:action. Written as "src" only when known, so a leaf from any
 # other caller has exactly the v1 shape; verifiers ignore keys they do not check.
 SOURCE_KEY = "audit_source"
+
+
+class LogTampered(Refused):
+    """The log cannot take an entry: a row already sits where the next one must go, which only
+    a change made outside the application can do. Said plainly, never as a database error."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(
+            f"The audit log has been tampered with: entry {seq} is already stored, beyond the "
+            "log's last entry. Nothing can be recorded until it is investigated: run "
+            "`incidents audit verify` and tell your local authority"
+        )
+        self.seq = seq
+
+
+def actor_pseudonym(
+    session: Session, school_id: uuid.UUID, case_id: uuid.UUID, user_id: uuid.UUID
+) -> uuid.UUID:
+    """What a sealed source's entries on this case hold instead of `user_id`."""
+    return cipher_of(session).case_pseudonym(session, school_id, case_id, user_id)
 
 
 def origin_for(school: School, base: str = ORIGIN_BASE) -> str:
@@ -53,6 +74,15 @@ def open_log(session: Session, *, school: School) -> AuditLog:
     session.add(head)
     session.flush()
     return head
+
+
+def lock(session: Session, school_id: uuid.UUID) -> None:
+    """Take the school's log lock now, for a command that needs to serialise with others in
+    the school before it appends (case numbering). The one lock order everywhere is: the log
+    head first, then any other row; a command that locked another row first and then appended
+    would deadlock against an append that holds the head and touches that row (issue 19,
+    item 5: the school row, which every entry's foreign key share-locks)."""
+    _head(session, school_id)
 
 
 def _head(session: Session, school_id: uuid.UUID) -> AuditLog:
@@ -110,6 +140,7 @@ def record(
     target: Any = None,
     detail: dict[str, Any] | None = None,
     checkpoint: bool | None = None,
+    sealed_actor: bool = False,
 ) -> AuditEntry:
     """Append one entry to the school's log, in the caller's transaction.
 
@@ -117,21 +148,37 @@ def record(
     `detail`: reasons, old and new values: stored encrypted under the case's key (or the
     school's), committed to by the digest of its ciphertext.
     `checkpoint`: sign a checkpoint after this entry (default: for high-stakes actions).
+    `sealed_actor`: the actor is a sealed source of the case (a staff report): the entry and
+    its actor_id hold a keyed per-case pseudonym instead of the user's id, and no role, so a
+    database reader cannot join it to the user; whoever can open the case can (item 9).
     """
     if target is None and object_id is not None:
         target = _loaded(session, object_id)
     if target is not None and getattr(type(target), "__sensitive_fields__", None):
         session.flush()  # seal the target's personal fields so their ciphertexts exist
+    actor_id = actor.id if actor else None
+    role = ",".join(sorted(actor.roles)) if actor else None
+    if sealed_actor and actor is not None and case_id is not None:
+        actor_id, role = actor_pseudonym(session, school_id, case_id, actor.id), None
     head = _head(session, school_id)
     now = datetime.now(UTC)  # taken under the lock, so time order is commit order
     seq = head.size
+    # The unique (school, seq) key would refuse the insert with a database error that aborts
+    # the transaction; one indexed lookup says it as tampering instead (issue 19, item 2).
+    if (
+        session.scalar(
+            select(AuditEntry.seq).where(AuditEntry.school_id == school_id, AuditEntry.seq == seq)
+        )
+        is not None
+    ):
+        raise LogTampered(seq)
     entry = AuditEntry(
         id=new_id(),
         school_id=school_id,
         seq=seq,
         at=now,
         action=action.value,
-        actor_id=actor.id if actor else None,
+        actor_id=actor_id,
         case_id=case_id,
         object_type=object_type,
         object_id=object_id,
@@ -153,8 +200,8 @@ def record(
             "log": head.origin,
             "seq": seq,
             "ts": _timestamp(now),
-            "actor": str(actor.id) if actor else None,
-            "role": ",".join(sorted(actor.roles)) if actor else None,
+            "actor": str(actor_id) if actor_id else None,
+            "role": role,
             "action": action.value,
             "case": str(case_id) if case_id else None,
             "obj": object_type,

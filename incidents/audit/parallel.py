@@ -10,6 +10,7 @@ committed data on their own connections, see the same entries as the caller.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -21,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -38,7 +40,15 @@ HEIGHT = 12
 # is stuck, and the verification fails rather than hanging with the log's write lock held.
 TIMEOUT_S = 600.0
 _SEQ = re.compile(rb'"seq":(-?\d+)')
-_QUERY = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {p} AND seq < {p}"
+# Every column the application reads beside the leaf, in this order after seq, leaf, leaf_hash:
+# each is checked against what the leaf records (issue 19, item 1).
+BOUND = ("actor_id", "case_id", "object_type", "object_id", "action", "at", "detail_ct")
+_QUERY = (
+    "SELECT seq, leaf, leaf_hash, actor_id, case_id, object_type, object_id, action, at,"
+    " detail_ct FROM audit_entry WHERE school_id = {p} AND seq < {p}"
+)
+# The same rows of one whole log below the head, in order (the one-process verification).
+ENTRY_ROWS = _QUERY.replace("seq < {p}", "seq < {s}") + " ORDER BY seq"
 # One level's stored tree nodes in [lo, hi), concatenated in index order by the database: one
 # value back instead of a row per node (a million rows through the driver cost as much as
 # hashing the entries). Only 32-byte hashes count. With the range bounded and (school, level,
@@ -96,7 +106,69 @@ def check_batch(part: Sequence[Sequence[Any]], start: int, marker: bytes) -> lis
         return None
     if joined.count(marker) != count:
         return None
+    for row in part:
+        if unbound_column(row) is not None:
+            return None
     return computed
+
+
+# --- the columns bound to the leaf ---------------------------------------------------------
+# The database driver's own values: a UUID is a uuid.UUID (psycopg) or 32 hex digits (SQLite,
+# as SQLAlchemy stores it); a time an aware datetime (PostgreSQL) or ISO text without a zone
+# (SQLite, UTC); the detail ciphertext bytes or a memoryview.
+
+
+def _uuid_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    return str(value).replace("-", "").lower()
+
+
+def _leaf_uuid(value: Any) -> str | None:
+    return None if value is None else str(value).replace("-", "").lower()
+
+
+def _ts_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and len(value) == 26 and value[10] == " ":
+        return value[:10] + "T" + value[11:] + "Z"  # SQLite's UTC text, fixed microseconds
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _digest_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return base64.b64encode(hashlib.sha256(bytes(value)).digest()).decode()
+
+
+def unbound_column(row: Sequence[Any]) -> str | None:
+    """The first column of a row (`COLUMNS` order) that is not what its leaf records, or None
+    when every one is. A leaf that is not a JSON object binds nothing: "leaf"."""
+    try:
+        entry = json.loads(bytes(row[1]))
+    except ValueError:
+        return "leaf"
+    if not isinstance(entry, dict):
+        return "leaf"
+    actor, case, obj, oid, action, at, detail = row[3:10]
+    try:
+        checks = (
+            ("actor_id", _uuid_text(actor) == _leaf_uuid(entry.get("actor"))),
+            ("case_id", _uuid_text(case) == _leaf_uuid(entry.get("case"))),
+            ("object_type", obj == entry.get("obj")),
+            ("object_id", _uuid_text(oid) == _leaf_uuid(entry.get("oid"))),
+            ("action", action == entry.get("action")),
+            ("at", _ts_text(at) == entry.get("ts")),
+            ("detail_ct", _digest_text(detail) == entry.get("detail")),
+        )
+    except (TypeError, ValueError):
+        return "at"  # the only conversion that can fail: a time that is not a time
+    return next((name for name, ok in checks if not ok), None)
 
 
 def level_matches(

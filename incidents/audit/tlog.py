@@ -171,6 +171,15 @@ def verify_consistency(
     old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
 ) -> None:
     """RFC 9162 §2.1.4.2: the tree of size `new` extends the tree of size `old`."""
+    # An empty tree has exactly one root, the hash of nothing: two "empty" checkpoints that
+    # agree with each other on any other root prove nothing (issue 19, item 7).
+    for size, root in ((old, old_root), (new, new_root)):
+        if size == 0 and root != EMPTY_ROOT:
+            raise LogError("a checkpoint of an empty log must have the empty tree's root")
+    if old == 0 and new >= 0:
+        if proof:
+            raise LogError("a consistency proof from an empty log must be empty")
+        return
     if old == new:
         if proof or old_root != new_root:
             raise LogError("two checkpoints of the same size disagree")
@@ -299,42 +308,90 @@ def sign_checkpoint(cp: Checkpoint, name: str, private: Ed25519PrivateKey) -> st
     return body.decode() + f"\n\u2014 {name} {sig}\n"
 
 
+MAX_SIGNATURES = 100  # as Go's golang.org/x/mod/sumdb/note: a note is not parsed forever
+_SIG_PREFIX = "\u2014 "
+
+
+def _valid_key_name(name: str) -> bool:
+    """signed-note: non-empty, no Unicode space, no plus."""
+    return bool(name) and "+" not in name and not any(c.isspace() for c in name)
+
+
+def open_note(note: str, name: str, public: bytes) -> str:
+    """C2SP signed-note, exactly (golang.org/x/mod/sumdb/note's Open is the reference): the
+    note text, once a signature by this key (name and key id) verifies. Refused: a control
+    character other than newline anywhere (so CRLF too), no blank line before the signatures,
+    anything but signature lines after it (a blank line, trailing text, a missing final
+    newline), a malformed signature line, more than MAX_SIGNATURES, and any signature by this
+    key that does not verify, even after one that does (the spec's "clients SHOULD reject the
+    whole note"; Go skips a repeated signer instead). Signatures by other keys are ignored."""
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise LogError("the checkpoint holds a control character (only newlines are allowed)")
+    split = note.rfind("\n\n")
+    if split < 0:
+        raise LogError("the checkpoint has no signature block")
+    text, block = note[: split + 1], note[split + 2 :]
+    if not block or not block.endswith("\n"):
+        raise LogError("the checkpoint's signature block must end with a newline")
+    wanted = key_id(name, public)
+    verified = False
+    lines = block[:-1].split("\n")
+    if len(lines) > MAX_SIGNATURES:
+        raise LogError(f"the checkpoint has more than {MAX_SIGNATURES} signatures")
+    for line in lines:
+        if not line.startswith(_SIG_PREFIX):
+            raise LogError("the checkpoint has a line after its text that is not a signature")
+        signer, _, b64 = line[len(_SIG_PREFIX) :].partition(" ")
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except ValueError:
+            raise LogError("a checkpoint signature is not valid base64") from None
+        if not _valid_key_name(signer) or not b64 or len(raw) < 5:
+            raise LogError("a checkpoint signature line is malformed")
+        if signer != name or raw[:4] != wanted:
+            continue  # another key's line: unknown signatures are ignored by design
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(raw[4:], text.encode("utf-8"))
+        except InvalidSignature:
+            raise LogError(f"the checkpoint's signature by {name} is not valid") from None
+        verified = True
+    if not verified:
+        raise LogError(f"the checkpoint is not signed by {name}")
+    return text
+
+
+def parse_checkpoint_text(text: str) -> Checkpoint:
+    """C2SP tlog-checkpoint note text: origin, size, root hash, then optional non-empty
+    extension lines, each line ending in a newline."""
+    if not text.endswith("\n"):
+        raise LogError("the checkpoint text must end with a newline")
+    lines = text[:-1].split("\n")
+    if len(lines) < 3:
+        raise LogError("the checkpoint body needs an origin, a size and a root")
+    origin, size_line, root_line = lines[:3]
+    if not origin or any(unicodedata.category(c) == "Cc" for c in origin):
+        raise LogError("the checkpoint's origin is empty or holds a control character")
+    if any(not line for line in lines[3:]):
+        raise LogError("the checkpoint has an empty extension line")
+    # ASCII decimal, no sign, no leading zero (unless 0), no other digits Python would accept.
+    if not (size_line.isascii() and size_line.isdigit()) or str(int(size_line)) != size_line:
+        raise LogError("the checkpoint's size or root is malformed")
+    try:
+        root = base64.b64decode(root_line, validate=True)
+    except ValueError:
+        raise LogError("the checkpoint's size or root is malformed") from None
+    if len(root) != HASH_SIZE or base64.b64encode(root).decode() != root_line:
+        raise LogError("the checkpoint's size or root is malformed")
+    size = int(size_line)
+    if size == 0 and root != EMPTY_ROOT:
+        raise LogError("a checkpoint of an empty log must have the empty tree's root")
+    return Checkpoint(origin=origin, size=size, root=root)
+
+
 def open_checkpoint(note: str, vkey: str) -> Checkpoint:
     """Check a signed checkpoint against the pinned verifier key and return what it says."""
     name, public = parse_verifier_key(vkey)
-    if "\n\n" not in note:
-        raise LogError("the checkpoint has no signature block")
-    body, signatures = note.split("\n\n", 1)
-    body_bytes = (body + "\n").encode()
-    lines = body.split("\n")
-    if len(lines) < 3:
-        raise LogError("the checkpoint body needs an origin, a size and a root")
-    try:
-        size = int(lines[1])
-        root = base64.b64decode(lines[2], validate=True)
-    except ValueError:
-        raise LogError("the checkpoint's size or root is malformed") from None
-    if str(size) != lines[1] or size < 0 or len(root) != HASH_SIZE:
-        raise LogError("the checkpoint's size or root is malformed")
-    wanted = key_id(name, public)
-    for line in signatures.splitlines():
-        if not line.startswith("\u2014 "):
-            continue
-        parts = line[2:].split(" ")
-        if len(parts) != 2 or parts[0] != name:
-            continue  # another signer's line: unknown signatures are ignored by design
-        try:
-            raw = base64.b64decode(parts[1], validate=True)
-        except ValueError:
-            raise LogError("a checkpoint signature is not valid base64") from None
-        if raw[:4] != wanted:
-            continue
-        try:
-            Ed25519PublicKey.from_public_bytes(public).verify(raw[4:], body_bytes)
-        except InvalidSignature:
-            raise LogError(f"the checkpoint's signature by {name} is not valid") from None
-        return Checkpoint(origin=lines[0], size=size, root=root)
-    raise LogError(f"the checkpoint is not signed by {name}")
+    return parse_checkpoint_text(open_note(note, name, public))
 
 
 def tree_levels(leaf_hashes: Iterable[bytes]) -> list[list[bytes]]:

@@ -5,8 +5,13 @@ school's server. Exit status: 0 verified, 1 did not verify (the reason is printe
 
     python -m incidents.audit.verifier checkpoint  --key VKEY cp.checkpoint
     python -m incidents.audit.verifier consistency --key VKEY old.cp new.cp proof.json
-    python -m incidents.audit.verifier evidence    --key VKEY case-2026-0042.json
+    python -m incidents.audit.verifier evidence    --key VKEY case.json [--checkpoint held.cp]
     python -m incidents.audit.verifier export      --key VKEY log.jsonl [--checkpoint held.cp]
+                                                   [--unanchored]
+
+Give `--checkpoint` for every checkpoint you already hold from the school: without it, a
+history rewritten and re-signed by someone inside the school verifies too. An export with no
+signed checkpoint fails unless `--unanchored` is given (and then says what it did not prove).
 
 VKEY is the school's verifier key (name+keyid+key), or @FILE to read it from a file. Pin it
 out of band (for example, on paper at the first meeting): a key read from the evidence itself
@@ -78,7 +83,30 @@ def check_consistency(old_note: str, new_note: str, proof: list[bytes], vkey: st
     return f"the log grew from {old.size} to {new.size} entries without changing history"
 
 
-def check_evidence(data: Any, vkey: str) -> str:
+def _by_size(cps: Sequence[tlog.Checkpoint], what: str) -> dict[int, tlog.Checkpoint]:
+    """Checkpoints by tree size; two of one size with different roots are a fork, whatever
+    order they come in (issue 19, item 3)."""
+    by_size: dict[int, tlog.Checkpoint] = {}
+    for cp in cps:
+        seen = by_size.setdefault(cp.size, cp)
+        if seen.root != cp.root:
+            raise tlog.LogError(
+                f"two signed checkpoints of {cp.size} entries have different roots ({what}): "
+                "the log was forked, and at most one of them is the school's real history"
+            )
+    return by_size
+
+
+def _timestamps_in_order(entries: Sequence[tuple[int, dict[str, tlog.Json]]]) -> None:
+    last_ts, last_seq = "", -1
+    for seq, entry in entries:
+        ts = str(entry.get("ts"))
+        if ts < last_ts:
+            raise tlog.LogError(f"entry {seq} is dated before entry {last_seq}, recorded before it")
+        last_ts, last_seq = ts, seq
+
+
+def check_evidence(data: Any, vkey: str, held: Sequence[str] = ()) -> str:
     if not isinstance(data, dict) or data.get("format") != "incidents-audit-evidence/1":
         raise InputError("not an incidents evidence file")
     notes = data.get("checkpoints")
@@ -88,7 +116,7 @@ def check_evidence(data: Any, vkey: str) -> str:
     origin = cps[0].origin
     if any(cp.origin != origin for cp in cps):
         raise tlog.LogError("the checkpoints are for different logs")
-    by_size = {cp.size: cp for cp in cps}
+    by_size = _by_size(cps, "in the evidence")
     for link in data.get("consistency", []):
         old, new = by_size.get(link.get("from")), by_size.get(link.get("to"))
         if old is None or new is None:
@@ -101,6 +129,8 @@ def check_evidence(data: Any, vkey: str) -> str:
         if (smaller, larger) not in chained:
             raise tlog.LogError(f"no consistency proof links checkpoints {smaller} and {larger}")
     latest = by_size[sizes[-1]]
+    anchored = _anchor(held, vkey, origin, by_size, latest.size)
+    checked: list[tuple[int, dict[str, tlog.Json]]] = []
     for item in data.get("entries", []):
         leaf = str(item.get("leaf", "")).encode("utf-8")
         entry = tlog.parse_entry(leaf)
@@ -111,13 +141,57 @@ def check_evidence(data: Any, vkey: str) -> str:
         tlog.verify_inclusion(
             leaf, int(item["seq"]), latest.size, _hashes(item.get("proof"), "proof"), latest.root
         )
+        checked.append((int(item["seq"]), entry))
+    checked.sort(key=lambda pair: pair[0])
+    _timestamps_in_order(checked)
     return (
-        f"{len(data.get('entries', []))} entries of {origin} are in the log signed at "
-        f"{latest.size} entries; {len(cps)} checkpoints are consistent"
+        f"{len(checked)} entries of {origin} are in the log signed at {latest.size} entries; "
+        f"{len(cps)} checkpoints are consistent. {anchored}"
     )
 
 
-def check_export(lines: Sequence[str], vkey: str, held: Sequence[str]) -> str:
+def _anchor(
+    held: Sequence[str],
+    vkey: str,
+    origin: str,
+    by_size: dict[int, tlog.Checkpoint],
+    latest: int,
+) -> str:
+    """Each checkpoint the local authority already holds must be in the evidence, with the
+    same root: a history rewritten and re-signed since would otherwise verify. Returns what
+    was (or was not) proved about it, in words."""
+    if not held:
+        return (
+            "No checkpoint you already hold was given (--checkpoint): this proves the entries "
+            "are in the log as the school signed it now, not that the school has not "
+            "rewritten its history since sending you an earlier checkpoint."
+        )
+    for note in held:
+        cp = tlog.open_checkpoint(note, vkey)
+        if cp.origin != origin:
+            raise tlog.LogError(f"the checkpoint you hold is for another log ({cp.origin})")
+        if cp.size > latest:
+            raise tlog.LogError(
+                f"you hold a checkpoint of {cp.size} entries but the evidence stops at "
+                f"{latest}: the log was rolled back or truncated"
+            )
+        mine = by_size.get(cp.size)
+        if mine is None:
+            raise tlog.LogError(
+                f"the evidence does not include the checkpoint of {cp.size} entries you hold, "
+                "so it cannot be proved to extend it: ask the school for evidence made now"
+            )
+        if mine.root != cp.root:
+            raise tlog.LogError(
+                f"the checkpoint of {cp.size} entries you hold has a different root from the "
+                "evidence's: the school's history was rewritten and re-signed (a fork)"
+            )
+    return f"The log extends the {len(held)} checkpoint(s) you already hold."
+
+
+def check_export(
+    lines: Sequence[str], vkey: str, held: Sequence[str], unanchored: bool = False
+) -> str:
     if not lines:
         raise InputError("the export is empty")
     header = json.loads(lines[0])
@@ -146,8 +220,8 @@ def check_export(lines: Sequence[str], vkey: str, held: Sequence[str]) -> str:
         last_ts = ts
         hashes.append(tlog.leaf_hash(leaf))
     node = tlog.levels_from_leaves(hashes)
-    for note in notes:
-        cp = tlog.open_checkpoint(note, vkey)
+    cps = [tlog.open_checkpoint(note, vkey) for note in notes]
+    for cp in _by_size(cps, "in the export and the ones you hold").values():
         if cp.origin != origin:
             raise tlog.LogError("a checkpoint is for another log")
         if cp.size > len(hashes):
@@ -158,7 +232,29 @@ def check_export(lines: Sequence[str], vkey: str, held: Sequence[str]) -> str:
         root = tlog.range_hash(node, 0, cp.size) if cp.size else tlog.EMPTY_ROOT
         if root != cp.root:
             raise tlog.LogError(f"the entries do not match the checkpoint at {cp.size}")
-    return f"{len(hashes)} entries of {origin} verify against {len(notes)} checkpoints"
+    signed = max((cp.size for cp in cps), default=0)
+    if not cps:
+        # Nothing signed: the entries agree with each other, which anyone could arrange.
+        if not unanchored:
+            raise tlog.LogError(
+                f"the export holds {len(hashes)} entries but no signed checkpoint, so nothing "
+                "proves they are the school's log: give a checkpoint you hold with "
+                "--checkpoint, or pass --unanchored to check only that the entries are "
+                "well formed and in order"
+            )
+        return (
+            f"UNANCHORED: {len(hashes)} entries of {origin} are well formed and in order; "
+            "no signed checkpoint was checked, so nothing proves they are the school's log"
+        )
+    tail = (
+        f"; the last {len(hashes) - signed} entries are not covered by any signed checkpoint"
+        if signed < len(hashes)
+        else ""
+    )
+    return (
+        f"{len(hashes)} entries of {origin}: the first {signed} match {len(cps)} signed "
+        f"checkpoint(s), {len(held)} of them held outside the school{tail}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,12 +272,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("proof", help='JSON file: {"proof": [base64 hashes]}')
         else:
             command.add_argument("file")
-        if name == "export":
+        if name in ("evidence", "export"):
             command.add_argument(
                 "--checkpoint",
                 action="append",
                 default=[],
-                help="a checkpoint held outside the school (repeatable)",
+                help="a checkpoint you already hold, outside the school (repeatable)",
+            )
+        if name == "export":
+            command.add_argument(
+                "--unanchored",
+                action="store_true",
+                help="accept an export with no signed checkpoint (proves far less: see output)",
             )
     args = parser.parse_args(argv)
     try:
@@ -197,10 +299,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             proof = _hashes(_json(args.proof).get("proof"), "proof")
             message = check_consistency(_read(args.old), _read(args.new), proof, vkey)
         elif args.command == "evidence":
-            message = check_evidence(_json(args.file), vkey)
+            held = [_read(p) for p in args.checkpoint]
+            message = check_evidence(_json(args.file), vkey, held)
         else:
             held = [_read(p) for p in args.checkpoint]
-            message = check_export(_read(args.file).splitlines(), vkey, held)
+            message = check_export(
+                _read(args.file).splitlines(), vkey, held, unanchored=args.unanchored
+            )
     except tlog.LogError as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1

@@ -7,15 +7,15 @@ that is changed, missing, or stored where the log has none."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Uuid, bindparam, select, text
+from sqlalchemy import Uuid, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from incidents.audit import parallel, tlog
-from incidents.models.audit import AuditCheckpoint, AuditLog
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
 
 
 @dataclass
@@ -27,10 +27,13 @@ class Report:
     # The first entry known or suspected to be wrong (for a checkpoint mismatch, the first
     # entry of the range it covers beyond the last good checkpoint); None if none is named.
     first_bad: int | None = None
+    # How many entries the largest signed checkpoint checked covers: entries beyond it are
+    # consistent with each other, but nothing signed vouches for them yet.
+    signed: int = 0
 
     def fail(self, problem: str, at: int | None = None) -> Report:
         self.problems.append(problem)
-        if self.first_bad is None:
+        if at is not None and (self.first_bad is None or at < self.first_bad):
             self.first_bad = at
         return self
 
@@ -63,25 +66,32 @@ class _Levels:
         return b"".join(self.levels[level])
 
 
-def _stream(session: Session, school_id: uuid.UUID) -> Iterator[tuple[int, bytes, bytes]]:
+def _stream(session: Session, school_id: uuid.UUID, size: int) -> Iterator[tuple[Any, ...]]:
     # Plain text SQL, no result types: at a million rows SQLAlchemy's per-row processing would
     # cost more than the hashing. The school id is bound with its real type.
     rows = session.connection().execute(
-        text(
-            "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = :school ORDER BY seq"
-        ).bindparams(bindparam("school", type_=Uuid)),
-        {"school": school_id},
+        text(parallel.ENTRY_ROWS.format(p=":school", s=":size")).bindparams(
+            bindparam("school", type_=Uuid)
+        ),
+        {"school": school_id, "size": size},
         execution_options={"yield_per": BATCH},
     )
-    for seq, leaf, stored_hash in rows:
-        yield seq, bytes(leaf), bytes(stored_hash)
+    for row in rows:
+        yield tuple(row)
 
 
 def verify_school(
-    session: Session, school_id: uuid.UUID, *, vkey: str, external: list[str] | None = None
+    session: Session,
+    school_id: uuid.UUID,
+    *,
+    vkey: str,
+    external: Sequence[str | tuple[str, str]] | None = None,
+    unanchored: bool = False,
 ) -> Report:
-    """Check the whole log of one school. `vkey` is the signer's verifier key; `external` are
-    checkpoint notes held outside the database (by the local authority)."""
+    """Check the whole log of one school. `vkey` is the pinned verifier key; `external` are
+    checkpoint notes held outside the database (by the local authority, or the files written
+    to AUDIT_CHECKPOINT_DIR). A log with entries and no signed checkpoint fails unless
+    `unanchored`: entries that agree only with each other prove nothing (issue 19, item 4)."""
     # The head row locked as an append would lock it (FOR UPDATE on PostgreSQL): appends to
     # this log wait until verification ends, so the head, the checkpoints and the entries are
     # one consistent picture (under READ COMMITTED an append between reading the head and the
@@ -91,14 +101,50 @@ def verify_school(
     head = session.get(AuditLog, school_id, with_for_update=True, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
+    report = _verify_log(session, head, vkey, external)
+    beyond = session.scalar(
+        select(func.min(AuditEntry.seq)).where(
+            AuditEntry.school_id == school_id, AuditEntry.seq >= head.size
+        )
+    )
+    if beyond is not None:
+        # Rows past the head: written outside the application (the head is advanced in the
+        # same transaction as every entry). Named as tampering, not left to a database error.
+        report.fail(
+            f"entry {beyond} is stored beyond the log's last entry ({head.size} entries): it "
+            "was added outside the application",
+            beyond,
+        )
+    if head.size and not report.checkpoints and not unanchored:
+        report.fail(
+            f"there is no signed checkpoint to anchor the log's {head.size} entries to: they "
+            "agree with each other, but nothing proves they are the entries that were written "
+            "(run `incidents audit checkpoint`, or verify with --unanchored to accept that)"
+        )
+    return report
+
+
+def _verify_log(
+    session: Session,
+    head: AuditLog,
+    vkey: str,
+    external: Sequence[str | tuple[str, str]] | None,
+) -> Report:
+    school_id = head.school_id
     report = Report(origin=head.origin)
     wanted: dict[int, tuple[bytes, str]] = {}
     for cp in session.scalars(
         select(AuditCheckpoint).where(AuditCheckpoint.school_id == school_id)
     ):
-        _accept(report, wanted, cp.note, vkey, head.origin, f"stored checkpoint at {cp.size}")
-    for i, note in enumerate(external or []):
-        _accept(report, wanted, note, vkey, head.origin, f"external checkpoint {i + 1}")
+        label = f"stored checkpoint at {cp.size}"
+        opened = _accept(report, wanted, cp.note, vkey, head.origin, label)
+        # The size and root columns are copies of the signed note: checked, since they are
+        # what the admin page and the evidence read (issue 19, item 7).
+        if opened is not None and (opened.size, opened.root) != (cp.size, bytes(cp.root)):
+            report.fail(f"the {label}: its size or root column is not what its note signs")
+    for i, held in enumerate(external or []):
+        label, note = held if isinstance(held, tuple) else (f"external checkpoint {i + 1}", held)
+        _accept(report, wanted, note, vkey, head.origin, label)
     report.checkpoints = len(wanted)
 
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
@@ -113,10 +159,10 @@ def verify_school(
     if tree is not None:
         report.entries = head.size  # the workers checked exactly entries 0..size-1
     else:
-        hashes = _fast_hashes(session, school_id, log_marker) if source is None else None
+        hashes = _fast_hashes(session, school_id, log_marker, head.size) if source is None else None
         if hashes is None:
             # Something is wrong: go again entry by entry, to name the first bad one.
-            hashes = _entry_by_entry(session, school_id, log_marker, report)
+            hashes = _entry_by_entry(session, school_id, log_marker, report, head.size)
             if hashes is None:
                 return report
         report.entries = len(hashes)
@@ -125,30 +171,111 @@ def verify_school(
     node: tlog.NodeSource = tree
     entries = report.entries
     last_good = 0
+    mismatch_from: int | None = None
     for size, (root, label) in sorted(wanted.items()):
         if size > entries:
-            return report.fail(
+            report.fail(
                 f"the log was truncated: the {label} covers {size} entries, only {entries} remain",
                 entries,
             )
+            break
         if (tlog.range_hash(node, 0, size) if size else tlog.EMPTY_ROOT) != root:
-            return report.fail(
+            # The range, then the stored nodes below (which a rewrite that did not also
+            # recompute them leaves as they were): they name the entry (issue 19, item 7).
+            report.fail(
                 f"the log does not match the {label}: an entry between {last_good} and "
                 f"{size - 1} was changed, removed or inserted",
-                last_good,
+                None,
             )
+            mismatch_from = last_good
+            break
         last_good = size
-    if head.size != entries or head.root != tlog.root_of_levels(node, entries):
-        report.problems.append("the log head does not match its entries")
+    report.signed = last_good
+    if head.size > entries and report.ok:
+        # Rows removed from the end (below the head): the first one gone is the bad entry.
+        report.fail(
+            f"entry {entries} is missing: the log's head says it has {head.size} entries",
+            entries,
+        )
+    elif head.root != tlog.root_of_levels(node, entries):
+        report.fail("the log head's root does not match its entries")
+    elif bytes(head.frontier) != tlog.pack(_frontier(node, entries)):
+        # The next append builds on the frontier: a changed one would fork the log there.
+        report.fail("the log head's frontier does not match its entries: the next entry would fork")
+    _checkpoint_rows(session, school_id, report)
+    if report.ok:
+        late = _out_of_order(session, school_id, entries)
+        if late is not None:
+            report.fail(
+                f"entry {late} is dated before the entry before it: entries were reordered or "
+                "a time was forged",
+                late,
+            )
     checked = range(nodes_checked_to + 1, entries.bit_length())
     problems = _node_problems(session, school_id, entries, tree.level, checked)
-    return _report_nodes(report, problems, entries)
+    _report_nodes(report, problems, entries)
+    if mismatch_from is not None and report.first_bad is None:
+        report.first_bad = mismatch_from  # no node narrowed it: the range's first entry
+    return report
 
 
-def _fast_hashes(session: Session, school_id: uuid.UUID, marker: bytes) -> list[bytes] | None:
+def _frontier(node: tlog.NodeSource, size: int) -> list[bytes]:
+    """The roots of the perfect subtrees making up a tree of `size` leaves, largest first."""
+    frontier, start = [], 0
+    for level in reversed(range(size.bit_length())):
+        if size >> level & 1:
+            frontier.append(node(level, start >> level))
+            start += 1 << level
+    return frontier
+
+
+_CHECKPOINT_ROWS = text(
+    "SELECT c.size, c.reason, c.created_at, e.action, e.at FROM audit_checkpoint c"
+    " LEFT JOIN audit_entry e ON e.school_id = c.school_id AND e.seq = c.size - 1"
+    " WHERE c.school_id = :school"
+).bindparams(bindparam("school", type_=Uuid))
+
+
+def _checkpoint_rows(session: Session, school_id: uuid.UUID, report: Report) -> None:
+    """The checkpoint columns the signature does not cover, against the entry it was signed
+    after: its reason is "scheduled" or that entry's action (a high-stakes entry is signed at
+    once), and it was not made before that entry (the admin page shows both)."""
+    rows = session.connection().execute(_CHECKPOINT_ROWS, {"school": school_id})
+    for size, reason, created_at, action, at in rows:
+        if size == 0 or action is None:
+            continue  # an empty log's checkpoint, or a truncation reported above
+        made, last = parallel._ts_text(created_at), parallel._ts_text(at)
+        if reason not in ("scheduled", action) or (
+            made is not None and last is not None and made < last
+        ):
+            report.fail(
+                f"the stored checkpoint at {size}: its reason or time was changed (it does not "
+                f"fit entry {size - 1}, which it was signed after)"
+            )
+
+
+_OUT_OF_ORDER = text(
+    "SELECT min(seq) FROM (SELECT seq, at, lag(at) OVER (ORDER BY seq) AS before"
+    " FROM audit_entry WHERE school_id = :school AND seq < :size) AS timed"
+    " WHERE at < before"
+).bindparams(bindparam("school", type_=Uuid))
+
+
+def _out_of_order(session: Session, school_id: uuid.UUID, size: int) -> int | None:
+    """The first entry dated before the one before it. On the `at` column, in the database,
+    once every column has been checked equal to its leaf's time (UTC, fixed microseconds,
+    which sort as they read on both databases)."""
+    found = session.connection().execute(_OUT_OF_ORDER, {"school": school_id, "size": size})
+    value = found.scalar()
+    return None if value is None else int(value)
+
+
+def _fast_hashes(
+    session: Session, school_id: uuid.UUID, marker: bytes, size: int
+) -> list[bytes] | None:
     """Every leaf hash in order, if every entry passes the checks of `_entry_by_entry`; else
     None. One process, a batch at a time (`parallel.check_batch`)."""
-    cursor = _driver_cursor(session, school_id)
+    cursor = _driver_cursor(session, school_id, size)
     if cursor is None:
         return None
     hashes: list[bytes] = []
@@ -207,7 +334,7 @@ def _driver(session: Session, school_id: uuid.UUID) -> tuple[str, Any, Any] | No
     return dialect.name, connection.connection.dbapi_connection, school
 
 
-def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
+def _driver_cursor(session: Session, school_id: uuid.UUID, size: int) -> Any:
     """The log's rows straight from the database driver, in order: SQLAlchemy's Row objects
     cost more than the SHA-256 of the leaf, and its streaming result reads ahead of its own
     cursor. Only for the two supported databases; None sends any other to the slow path."""
@@ -215,24 +342,26 @@ def _driver_cursor(session: Session, school_id: uuid.UUID) -> Any:
     if driver is None:
         return None
     dialect, connection, school = driver
-    query = "SELECT seq, leaf, leaf_hash FROM audit_entry WHERE school_id = {} ORDER BY seq"
+    # Only entries below the head: a row beyond it is named by `verify_school` itself.
+    query = parallel.ENTRY_ROWS
     if dialect == "postgresql":
         # A named (server-side) cursor: the log arrives a batch at a time, not all at once.
         cursor = connection.cursor(name="audit_verify")
-        cursor.execute(query.format("%s"), (school,))
+        cursor.execute(query.format(p="%s", s="%s"), (school, size))
     else:
         cursor = connection.cursor()
-        cursor.execute(query.format("?"), (school,))
+        cursor.execute(query.format(p="?", s="?"), (school, size))
     return cursor
 
 
 def _entry_by_entry(
-    session: Session, school_id: uuid.UUID, marker: bytes, report: Report
+    session: Session, school_id: uuid.UUID, marker: bytes, report: Report, size: int
 ) -> list[bytes] | None:
     """The same checks one entry at a time, stopping at the first bad entry with its reason
     in `report` (and returning None)."""
     hashes: list[bytes] = []
-    for seq, leaf, stored_hash in _stream(session, school_id):
+    for row in _stream(session, school_id, size):
+        seq, leaf, stored_hash = row[0], bytes(row[1]), bytes(row[2])
         expected = len(hashes)
         if seq != expected:
             kind = "missing" if seq > expected else "duplicated"
@@ -250,6 +379,15 @@ def _entry_by_entry(
             return None
         if marker not in leaf:
             report.fail(f"entry {seq}: it belongs to another log", seq)
+            return None
+        column = parallel.unbound_column(row)
+        if column is not None:
+            # The leaf is intact, so the column was changed: what the case history, the admin
+            # page and the proof bundles read must be what was recorded (issue 19, item 1).
+            report.fail(
+                f"entry {seq}: its {column} column was changed: it is not what the entry recorded",
+                seq,
+            )
             return None
         hashes.append(digest)
     return hashes
@@ -377,10 +515,31 @@ def _strays(session: Session, school_id: uuid.UUID, size: int) -> list[NodeProbl
 
 
 def _report_nodes(report: Report, problems: list[NodeProblem], size: int) -> Report:
-    """Node problems in entry order, strays last: the first names the first bad entry."""
-    problems.sort(key=lambda p: (p.first is None, p.first or 0, p.level, p.index))
+    """Node problems in entry order, strays last. A changed node above a smaller changed one
+    is explained by it (every node above a changed entry changes too), so only the smallest
+    name the first bad entry, and they are listed first (issue 19, item 7)."""
+    # Every ancestor of a node with a problem: O(log n) each, for a whole table deleted too.
+    above: set[tuple[int, int]] = set()
+    top = max(size.bit_length(), 1)
+    for p in problems:
+        if p.first is not None:
+            above.update((p.level + k, p.index >> k) for k in range(1, top))
+
+    def explained(p: NodeProblem) -> bool:
+        return (p.level, p.index) in above
+
+    problems.sort(
+        key=lambda p: (
+            p.first is None,
+            p.first is not None and explained(p),
+            p.first or 0,
+            p.level,
+            p.index,
+        )
+    )
     for problem in problems[:MAX_NODE_PROBLEMS]:
-        report.fail(problem.describe(size), problem.first)
+        named = problem.first if problem.first is not None and not explained(problem) else None
+        report.fail(problem.describe(size), named)
     if len(problems) > MAX_NODE_PROBLEMS:
         report.fail(
             f"and {len(problems) - MAX_NODE_PROBLEMS} more tree nodes are changed, missing or "
@@ -396,16 +555,20 @@ def _accept(
     vkey: str,
     origin: str,
     label: str,
-) -> None:
+) -> tlog.Checkpoint | None:
     try:
         cp = tlog.open_checkpoint(note, vkey)
     except tlog.LogError as exc:
         report.problems.append(f"{label}: {exc}")
-        return
+        return None
     if cp.origin != origin:
         report.problems.append(f"{label} is for another log ({cp.origin})")
-        return
+        return None
     if cp.size in wanted and wanted[cp.size][0] != cp.root:
-        report.problems.append(f"two signed checkpoints of size {cp.size} disagree: a fork")
-        return
-    wanted[cp.size] = (cp.root, label)
+        report.problems.append(
+            f"two signed checkpoints of size {cp.size} disagree ({wanted[cp.size][1]} and "
+            f"{label}): a fork"
+        )
+        return None
+    wanted.setdefault(cp.size, (cp.root, label))
+    return cp

@@ -35,11 +35,13 @@ def record(
     object_id: uuid.UUID | None = None,
     target: Any = None,
     checkpoint: bool | None = None,
+    sealed_actor: bool = False,
 ) -> None:
     """The case's audit entry for a step. `target`: the changed record, when the caller has it
     (else it is loaded by id). `checkpoint=True`: sign a checkpoint at once, for a moment that
     is high-stakes only in context (a referral to the LADO, a case put on the allegation
-    track, how a disciplinary process ended)."""
+    track, how a disciplinary process ended). `sealed_actor`: the actor is the case's sealed
+    reporter, recorded as a per-case pseudonym (`audit.record`)."""
     audit.record(
         session,
         school_id=case.school_id,
@@ -50,4 +52,5 @@ def record(
         object_id=object_id or case.id,
         target=target,
         checkpoint=checkpoint,
+        sealed_actor=sealed_actor,
     )

@@ -18,14 +18,19 @@ from incidents.app import load_signer
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
 from incidents.audit.evidence import (
+    PIN_FILE,
     case_evidence,
+    checkpoint_files,
     disciplinary_evidence,
     export_log,
+    log_folder,
+    pinned_key,
     write_checkpoint_files,
 )
 from incidents.audit.log import sign_head
 from incidents.audit.parallel import ParallelVerifyError
 from incidents.audit.signer import Signer
+from incidents.audit.verify import Report, verify_school
 from incidents.casework.disciplinary.commands import find_process_at
 from incidents.casework.erasure.commands import find_case
 from incidents.cli import cli
@@ -98,15 +103,20 @@ def checkpoint(urn: str | None) -> None:
     signer = _signer()
     with service_session() as session:
         session.info["signer"] = signer
-        for line in scheduled_checkpoints(session, _schools(session, urn)):
+        try:
+            lines = scheduled_checkpoints(session, _schools(session, urn))
+        except tlog.LogError as exc:
+            raise click.ClickException(str(exc)) from None
+        for line in lines:
             click.echo(line)
 
 
 def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
     """Sign a checkpoint of each school's log that grew and write the files out; one line per
     school for the operator. Shared by `audit checkpoint` and `jobs run`; the session carries
-    the signer."""
-    folder = _settings().checkpoint_dir or Path(current_app.instance_path) / "checkpoints"
+    the signer. Refuses (tlog.LogError) to sign with a key other than the one pinned for a log."""
+    signer = session.info["signer"]
+    folder = _folder()
     lines: list[str] = []
     for school in schools:
         head = session.scalar(
@@ -114,13 +124,23 @@ def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
         )
         if head is None or head.size == 0:
             continue
+        pinned = pinned_key(folder, head.origin)
+        if pinned is not None and pinned != signer.verifier_key:
+            raise tlog.LogError(
+                f"{school.urn}: the signing key is not the one pinned for this log: "
+                "it was replaced. Nothing was signed"
+            )
         sign_head(session, head, reason="scheduled")
         session.flush()
-        written = write_checkpoint_files(session, school.id, folder)
+        written = write_checkpoint_files(session, school.id, folder, signer.verifier_key)
         lines.append(
             f"{school.urn}: {head.size} entries; {len(written)} new checkpoint files in {folder}"
         )
     return lines
+
+
+def _folder() -> Path:
+    return _settings().checkpoint_dir or Path(current_app.instance_path) / "checkpoints"
 
 
 @audit.command("verify")
@@ -132,35 +152,95 @@ def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
     type=click.Path(exists=True, dir_okay=False),
     help="A checkpoint file held outside the database (repeatable).",
 )
+@click.option(
+    "--key",
+    "given_key",
+    help="The verifier key to check against (or @FILE), e.g. the one your local authority "
+    "pinned; default: the key pinned beside the checkpoint files.",
+)
+@click.option(
+    "--unanchored",
+    is_flag=True,
+    help="Accept a log with no signed checkpoint (proves only that entries agree).",
+)
 @with_appcontext
-def verify(urn: str | None, held: tuple[str, ...]) -> None:
-    """Recompute every log from its stored bytes and check it against every checkpoint and
-    every stored tree node (what proofs are built from). Exits non-zero, naming the first bad
-    entry, if anything does not verify. Each school's
-    result is written to its own log (the admin's audit page shows the last one)."""
-    vkey = _signer().verifier_key
-    external = [Path(p).read_text() for p in held]
+def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanchored: bool) -> None:
+    """Recompute every log from its stored bytes and check it against every checkpoint (stored,
+    written to AUDIT_CHECKPOINT_DIR, and given), under the pinned verifier key, and against
+    every stored tree node. Exits non-zero, naming the first bad entry, if anything does not
+    verify, or if nothing signed anchors the log (unless --unanchored). Each school's result is
+    written to its own log (the admin's audit page shows the last one)."""
+    signer = _signer()
+    folder = _folder()
+    try:
+        forced = _given(given_key)
+    except tlog.LogError as exc:
+        raise click.UsageError(str(exc)) from None
+    external = [(f"checkpoint {p}", Path(p).read_text()) for p in held]
     failed = False
     with service_session() as session:
         for school in _schools(session, urn):
+            head = session.get(AuditLog, school.id)
+            origin = head.origin if head else ""
+            pinned = pinned_key(folder, origin)
+            vkey = forced or pinned or signer.verifier_key
+            files = checkpoint_files(folder, origin)
             try:
                 report = verify_and_record(
-                    session, school_id=school.id, actor=None, vkey=vkey, external=external
+                    session,
+                    school_id=school.id,
+                    actor=None,
+                    vkey=vkey,
+                    external=[*external, *files],
+                    unanchored=unanchored,
+                    key_replaced=signer.verifier_key != vkey,
                 )
             except ParallelVerifyError as exc:
                 # Not a finding about the log, which was not checked: say so, record nothing.
                 raise click.ClickException(f"{school.urn}: could not verify: {exc}") from None
-            if report.ok:
-                click.echo(
-                    f"{school.urn}: verified {report.entries} entries against "
-                    f"{report.checkpoints} checkpoints"
-                )
-            else:
+            if not report.ok:
                 failed = True
                 for problem in report.problems:
                     click.echo(f"{school.urn}: NOT VERIFIED: {problem}", err=True)
+                continue
+            key_source = (
+                "the key given"
+                if forced
+                else f"the key pinned in {log_folder(folder, origin) / PIN_FILE}"
+                if pinned
+                else "the signing key file's own key (NOT pinned: give --key, or run "
+                "`incidents audit checkpoint` to pin it)"
+            )
+            click.echo(_proved(school.urn, report, len(files), key_source))
     if failed:
         raise SystemExit(1)
+
+
+def _given(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = Path(value[1:]).read_text().strip() if value.startswith("@") else value.strip()
+    tlog.parse_verifier_key(key)
+    return key
+
+
+def _proved(urn: str, report: Report, files: int, key_source: str) -> str:
+    """What a passing verification proved, and what it did not, in words."""
+    if not report.checkpoints:
+        if not report.entries:
+            return f"{urn}: the log is empty; nothing to verify"
+        return (
+            f"{urn}: UNANCHORED: {report.entries} entries agree with each other and with their "
+            "columns, but no signed checkpoint was checked, so nothing proves they are the "
+            "entries that were written"
+        )
+    tail = report.entries - report.signed
+    return (
+        f"{urn}: verified {report.entries} entries; the first {report.signed} match "
+        f"{report.checkpoints} signed checkpoints ({files} of them files written for the "
+        f"local authority), checked with {key_source}"
+        + (f"; the last {tail} are not yet covered by a signed checkpoint" if tail else "")
+    )
 
 
 @audit.command("prove")
@@ -197,6 +277,15 @@ def prove(urn: str, reference: str | None, process_ref: str | None, out: str) ->
             else:
                 case = find_case(session, school_id=school.id, reference=reference or "")
                 what, exported = f"case {case.reference}", ("case", case.id)
+            # A bundle is selected by the columns (case, object), so it is made only from a
+            # log whose columns all agree with their leaves: one with an entry's case changed
+            # would otherwise lose that entry silently (issue 19, item 1).
+            checked = verify_school(session, school.id, vkey=vkey)
+            if not checked.ok:
+                raise click.ClickException(
+                    "the audit log does not verify, so no evidence was written: "
+                    + "; ".join(checked.problems[:3])
+                )
             # The export is recorded, and checkpointed, before the proofs are made: the
             # evidence then covers everything up to and including its own making.
             record(
@@ -236,10 +325,14 @@ def export(urn: str, out: str) -> None:
         session.info["signer"] = signer
         try:
             school = get_school_by_urn(session, urn)
+            record(
+                session,
+                school_id=school.id,
+                action=Action.AUDIT_EXPORT,
+                actor=None,
+                object_type="log",
+            )
         except DomainError as exc:
             raise fail_with(exc) from None
-        record(
-            session, school_id=school.id, action=Action.AUDIT_EXPORT, actor=None, object_type="log"
-        )
         count = export_log(session, school.id, signer.verifier_key, Path(out))
     click.echo(f"Exported {count} entries to {out}")

@@ -134,6 +134,17 @@ def derive_school_kek(master: bytes, school_id: uuid.UUID) -> bytes:
     ).derive(master)
 
 
+def pseudonym(key: bytes, purpose: str, case_id: uuid.UUID, value: uuid.UUID) -> uuid.UUID:
+    """A per-case keyed pseudonym of an id, shaped as a UUID (version 8: custom) so that it
+    fits where the id went."""
+    mac = HMAC(key, hashes.SHA256())
+    mac.update(f"{purpose}|".encode() + case_id.bytes + value.bytes)
+    raw = bytearray(mac.finalize()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x80  # version 8
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 9562 variant
+    return uuid.UUID(bytes=bytes(raw))
+
+
 def blind_index(key: bytes, school_id: uuid.UUID, purpose: str, value: str) -> bytes:
     """Keyed, truncated HMAC for equality search on one field; per school so equal names in two
     schools do not match."""

@@ -185,6 +185,26 @@ class Keyring:
     def blind_index(self, school_id: uuid.UUID, purpose: str, value: str) -> bytes:
         return envelope.blind_index(self.material.blind_index_key, school_id, purpose, value)
 
+    def case_pseudonym(
+        self, session: Session, school_id: uuid.UUID, case_id: uuid.UUID, value: uuid.UUID
+    ) -> uuid.UUID:
+        """A keyed, per-case stand-in for `value` (a user's id): HMAC under the case's first
+        data key, so only someone who can open the case can tell whose it is, and nobody can
+        once the case is shredded (issue 19, item 9). The first key, not the newest: a key
+        rotation must not change what earlier entries hold."""
+        with session.no_autoflush:
+            row = session.scalars(
+                select(DataKey)
+                .where(DataKey.school_id == school_id, DataKey.case_id == case_id)
+                .order_by(DataKey.version)
+                .limit(1)
+            ).first()
+        if row is not None:
+            dek = self._dek(row)
+        else:  # the case's key is still to be flushed: its first
+            dek = self.current_key(session, school_id, case_id)[1]
+        return envelope.pseudonym(dek, "audit-actor", case_id, value)
+
     # --- rotation and shredding ---------------------------------------------------------------
     def rewrapped(self, row: WrappedKey) -> bytes:
         """The data key re-wrapped under the current KEK version (the caller stores it, with

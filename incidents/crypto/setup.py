@@ -46,6 +46,11 @@ class UnavailableKeyring:
     def blind_index(self, school_id: uuid.UUID, purpose: str, value: str) -> bytes:
         raise self._fail()
 
+    def case_pseudonym(
+        self, session: Session, school_id: uuid.UUID, case_id: uuid.UUID, value: uuid.UUID
+    ) -> uuid.UUID:
+        raise self._fail()
+
 
 def build_keyring(settings: Settings) -> Keyring | UnavailableKeyring:
     try:

@@ -175,7 +175,7 @@ def _rewrite_history(db: Session, school, rows: list[AuditEntry]) -> None:
     db.execute(
         update(AuditEntry)
         .where(AuditEntry.id == rows[1].id)
-        .values(leaf=new, leaf_hash=tlog.leaf_hash(new))
+        .values(leaf=new, leaf_hash=tlog.leaf_hash(new), action="auth.sign_out")
     )
     db.execute(delete(TreeNode).where(TreeNode.school_id == school.id))
     frontier: list[bytes] = []

@@ -61,7 +61,7 @@ class Live:
 
     def verifies(self) -> bool:
         with self.session() as db:
-            return verify_school(db, self.school_id, vkey=VKEY).ok
+            return verify_school(db, self.school_id, vkey=VKEY, unanchored=True).ok
 
 
 @pytest.fixture
@@ -178,7 +178,10 @@ def _verify_many(url: str, key_json: str, school_id: str, n: int) -> None:
     keyring = Keyring(keys.parse(key_json, "test keys"))
     for _ in range(n):
         with Session(engine, info={"keyring": keyring}) as db:
-            report = verify_and_record(db, school_id=uuid.UUID(school_id), actor=None, vkey=VKEY)
+            # No signer here, so nothing is checkpointed: the check is of the entries alone.
+            report = verify_and_record(
+                db, school_id=uuid.UUID(school_id), actor=None, vkey=VKEY, unanchored=True
+            )
             db.commit()
             if not report.ok:
                 print(report.problems)
@@ -215,5 +218,5 @@ def test_a_sound_log_is_verified_on_the_fast_path(live: Live) -> None:
         head = db.get(AuditLog, live.school_id)
         assert head is not None
         marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
-        hashes = verify_module._fast_hashes(db, live.school_id, marker)
+        hashes = verify_module._fast_hashes(db, live.school_id, marker, head.size)
         assert hashes is not None and len(hashes) == head.size

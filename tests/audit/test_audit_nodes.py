@@ -280,7 +280,8 @@ def test_a_node_of_another_school_is_not_this_logs_concern(
     one, split, _ = verify_both(school_id)
     assert one.ok and split.ok, (one.problems, split.problems)
     one, _, _ = verify_both(other_id)
-    assert one.problems == [
+    # (The other school's log has no checkpoint yet: that is said too, issue 19, item 4.)
+    assert [p for p in one.problems if "no signed checkpoint" not in p] == [
         f"tree node level 1, index 500 is stored, but a log of {other_size} entries has no "
         "such node"
     ]

@@ -180,7 +180,8 @@ def _negative_seq(rows, school_id):
         (_inserted, "entry 4: it says it is entry 2", 4),
         (_swapped, "entry 2: it says it is entry 6", 2),
         (_truncated, "truncated", None),
-        (_appended_beyond_the_head, "the log head does not match its entries", None),
+        # Named as the entry it is (issue 19, item 2), not as a head that does not match.
+        (_appended_beyond_the_head, "is stored beyond the log's last entry", "last+1"),
         (_negative_seq, "entry 0 is duplicated", 0),
     ],
 )
@@ -192,6 +193,8 @@ def test_tampering_is_pinpointed_the_same_split_over_workers(
     one, split, seen = verify_both(school_id)
     assert not one.ok
     assert message in " ".join(one.problems)
+    if first_bad == "last+1":
+        first_bad = len(rows)
     if first_bad is not None:
         assert one.first_bad == first_bad
     assert (split.problems, split.first_bad, split.entries) == (

@@ -5,17 +5,21 @@ detail, encrypted under the school's key. No personal data: ids, counts and fixe
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.alerts import system as alerts
+from incidents.audit.evidence import checkpoint_files, pinned_key
+from incidents.audit.log import LogTampered
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
 from incidents.models import User
-from incidents.models.audit import AuditEntry
+from incidents.models.audit import AuditEntry, AuditLog
 from incidents.models.base import utcnow
 
 RESULTS = (audit.Action.AUDIT_VERIFY, audit.Action.AUDIT_VERIFY_FAILED)
@@ -31,11 +35,35 @@ def verify_and_record(
     school_id: uuid.UUID,
     actor: User | None,
     vkey: str,
-    external: list[str] | None = None,
+    external: Sequence[str | tuple[str, str]] | None = None,
+    unanchored: bool = False,
+    key_replaced: bool = False,
 ) -> Report:
     """Verify the log, then append the result to it in the same transaction (the caller
-    commits, even when verification failed: a failure is exactly what must be kept)."""
-    report = verify_school(session, school_id, vkey=vkey, external=external)
+    commits, even when verification failed: a failure is exactly what must be kept).
+    `key_replaced`: the signing key loaded is not the pinned `vkey`, a finding in itself."""
+    report = verify_school(session, school_id, vkey=vkey, external=external, unanchored=unanchored)
+    if key_replaced:
+        report.fail(
+            "the signing key file holds another key than the pinned one: it was replaced, and "
+            "anything it signed proves nothing"
+        )
+    try:
+        _record_result(session, school_id, actor, report)
+    except LogTampered as exc:
+        # The result's own slot is taken (a row beyond the head, which `report` names): it is
+        # said, not lost in a database error (issue 19, item 2).
+        report.fail(
+            f"this result could not be written to the log: entry {exc.seq} already holds a row",
+            exc.seq,
+        )
+    alerts.log_verified(session, school_id, report.ok, actor)  # issue 15: tell the admins
+    return report
+
+
+def _record_result(
+    session: Session, school_id: uuid.UUID, actor: User | None, report: Report
+) -> None:
     audit.record(
         session,
         school_id=school_id,
@@ -50,8 +78,6 @@ def verify_and_record(
         },
         checkpoint=False,
     )
-    alerts.log_verified(session, school_id, report.ok, actor)  # issue 15: tell the admins
-    return report
 
 
 def last_run_at(session: Session, school_id: uuid.UUID) -> datetime | None:
@@ -64,10 +90,16 @@ def last_run_at(session: Session, school_id: uuid.UUID) -> datetime | None:
 
 
 def verify_now(
-    session: Session, *, actor: User, vkey: str | None, now: datetime | None = None
+    session: Session,
+    *,
+    actor: User,
+    vkey: str | None,
+    now: datetime | None = None,
+    folder: Path | None = None,
 ) -> Report:
     """The admin page's "Verify the log now", for the actor's own school; Refused, with the
-    reason, when it cannot run now."""
+    reason, when it cannot run now. `folder`: AUDIT_CHECKPOINT_DIR, whose pinned key and
+    checkpoint files are checked as `incidents audit verify` checks them (items 3, 4)."""
     if vkey is None:
         raise Refused(
             "The web app has no signing key loaded, so it cannot check the checkpoints: "
@@ -76,4 +108,14 @@ def verify_now(
     last = last_run_at(session, actor.school_id)
     if last is not None and (now or utcnow()) - last < COOLDOWN:
         raise Refused("The log was verified less than a minute ago: wait a minute and try again")
-    return verify_and_record(session, school_id=actor.school_id, actor=actor, vkey=vkey)
+    head = session.get(AuditLog, actor.school_id)
+    pinned = pinned_key(folder, head.origin) if folder is not None and head else None
+    files = checkpoint_files(folder, head.origin) if folder is not None and head else []
+    return verify_and_record(
+        session,
+        school_id=actor.school_id,
+        actor=actor,
+        vkey=pinned or vkey,
+        external=files,
+        key_replaced=pinned is not None and pinned != vkey,
+    )

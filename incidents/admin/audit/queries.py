@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.admin.audit.commands import RESULTS
-from incidents.audit import Action
+from incidents.audit import Action, parallel, tlog
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
 from incidents.models.base import utcnow
 
@@ -21,6 +21,14 @@ from incidents.models.base import utcnow
 # means it probably is not running.
 STALE_AFTER = timedelta(hours=1)
 SHOWN_CHECKPOINTS = 10
+BEYOND = (
+    "Entry {seq} is stored beyond the log's last entry: it was added outside the application, "
+    "and nothing can be recorded until it is investigated"
+)
+TAMPERED = (
+    "The record of this verification was changed after it was written: run "
+    "`incidents audit verify` on the server"
+)
 
 
 @dataclass(frozen=True)
@@ -61,14 +69,49 @@ class AuditStatus:
 
 
 def _last_verification(session: Session, school_id: uuid.UUID) -> LastVerification | None:
+    """The newest verification result, read from its leaf: pass or fail is the leaf's action,
+    shown as passed only when the leaf is intact and every column agrees with it (a changed
+    column must never turn a failure into a pass, issue 19, item 1)."""
+    head = session.get(AuditLog, school_id)
     entry = session.scalar(
         select(AuditEntry)
-        .where(AuditEntry.school_id == school_id, AuditEntry.action.in_(RESULTS))
+        .where(
+            AuditEntry.school_id == school_id,
+            AuditEntry.action.in_(RESULTS),
+            AuditEntry.seq < (head.size if head else 0),
+        )
         .order_by(AuditEntry.seq.desc())
         .limit(1)
     )
+    beyond = session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.school_id == school_id, AuditEntry.seq >= (head.size if head else 0))
+        .order_by(AuditEntry.seq)
+        .limit(1)
+    )
+    if beyond is not None:
+        # A row where the next entry must go: no later result can even be recorded (item 2),
+        # so an older pass must not stand.
+        return LastVerification(
+            at=entry.at if entry is not None else utcnow(),
+            ok=False,
+            entries=None,
+            first_bad=beyond,
+            problems=[BEYOND.format(seq=beyond)],
+        )
     if entry is None:
         return None
+    leaf = bytes(entry.leaf)
+    row = (entry.seq, leaf, entry.leaf_hash, *(getattr(entry, c) for c in parallel.BOUND))
+    intact = tlog.leaf_hash(leaf) == bytes(entry.leaf_hash) and parallel.unbound_column(row) is None
+    if not intact:
+        return LastVerification(
+            at=entry.at,
+            ok=False,
+            entries=None,
+            first_bad=entry.seq,
+            problems=[TAMPERED],
+        )
     figures: dict[str, object] = {}
     if entry.detail is not None:
         figures = json.loads(entry.detail.reveal())
@@ -79,7 +122,7 @@ def _last_verification(session: Session, school_id: uuid.UUID) -> LastVerificati
     )
     return LastVerification(
         at=entry.at,
-        ok=entry.action == Action.AUDIT_VERIFY,
+        ok=json.loads(leaf).get("action") == Action.AUDIT_VERIFY.value,
         entries=entries if isinstance(entries, int) else None,
         first_bad=first_bad if isinstance(first_bad, int) else None,
         problems=[str(p) for p in problems] if isinstance(problems, list) else [],

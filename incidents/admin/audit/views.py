@@ -3,7 +3,9 @@ the "Verify the log now" button. Figures only: admin never sees what an entry co
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -64,8 +66,12 @@ def verify() -> Response:
         return redirect(url_for("audit_status.show"))
     db = db_session()
     signer = db.info.get("signer")
+    settings = current_app.extensions["incidents.settings"]
     report = verification.verify_now(
-        db, actor=current_user, vkey=signer.verifier_key if signer else None
+        db,
+        actor=current_user,
+        vkey=signer.verifier_key if signer else None,
+        folder=settings.checkpoint_dir or Path(current_app.instance_path) / "checkpoints",
     )
     db.commit()
     session[RESULT_KEY] = "ok" if report.ok else "failed"

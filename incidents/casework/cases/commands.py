@@ -27,7 +27,6 @@ from incidents.models import (
     Person,
     PersonKind,
     Role,
-    School,
     User,
 )
 from incidents.permissions import Permission, can_view_case, has_permission
@@ -110,9 +109,11 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
 
 
 def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
-    # Lock the school row so two cases opened at once cannot take the same number (PostgreSQL);
-    # SQLite already serialises writers with BEGIN IMMEDIATE. The unique constraint backs it up.
-    session.execute(select(School.id).where(School.id == school_id).with_for_update())
+    # The school's audit log lock, so two cases opened at once cannot take the same number
+    # (PostgreSQL); SQLite already serialises writers with BEGIN IMMEDIATE. The log's, not the
+    # school row's: every append holds it first, so one lock order everywhere (issue 19,
+    # item 5). The unique constraint backs it up.
+    audit.lock(session, school_id)
     last = session.scalar(
         select(func.max(Case.number)).where(Case.school_id == school_id, Case.year == year)
     )
@@ -165,7 +166,12 @@ def _open_case(
     if data.new_subject is not None:
         subjects.append(
             people_service.create_person(
-                session, actor=actor, name=data.new_subject.name, kind=data.new_subject.kind
+                session,
+                actor=actor,
+                name=data.new_subject.name,
+                kind=data.new_subject.kind,
+                # Its entry, next to the sealed report's, would name the reporter (item 9).
+                sealed=action == "report",
             )
         )
     number = _next_number(session, actor.school_id, today.year)
@@ -195,6 +201,8 @@ def _open_case(
         case,
         actor,
         audit.Action.CASE_REPORT if action == "report" else audit.Action.CASE_RECORD,
+        # A staff report's reporter is sealed: a pseudonym, not their id (issue 19, item 9).
+        sealed_actor=action == "report",
     )
     routing.route_new_case(session, case, actor)
     alerts.case_opened(session, case, actor)  # issue 15: tell the people who act on it

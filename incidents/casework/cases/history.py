@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents.audit import Action
 from incidents.audit.actions import label
+from incidents.audit.log import actor_pseudonym
 from incidents.models import Case, Role, User
 from incidents.models.audit import AuditEntry
 from incidents.permissions import is_case_manager
@@ -86,6 +87,15 @@ def case_history(
     )
     subjects = {p.user_id for p in case.subjects if p.user_id is not None}
     actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+    # A report's entry holds the reporter's per-case pseudonym (issue 19, item 9): their
+    # other entries on the case, under their own id, are theirs if the pseudonym matches.
+    # (Not once the case's keys are shredded: nobody can link it then, by design.)
+    if sealed and not case.is_erased:
+        sealed |= {
+            user_id
+            for user_id in actor_ids - sealed
+            if actor_pseudonym(session, case.school_id, case.id, user_id) in sealed
+        }
     names: dict[uuid.UUID, str] = {}
     if actor_ids:
         found = session.execute(

@@ -41,8 +41,16 @@ def people_by_id(session: Session, school_id: uuid.UUID, ids: Iterable[uuid.UUID
 
 
 def create_person(
-    session: Session, *, actor: User, name: str, kind: PersonKind, field: str = "new_subject_name"
+    session: Session,
+    *,
+    actor: User,
+    name: str,
+    kind: PersonKind,
+    field: str = "new_subject_name",
+    sealed: bool = False,
 ) -> Person:
+    """`sealed`: added by a sealed reporter in their report; the entry names no actor, as
+    the report's own entry, right after it, holds only their pseudonym."""
     name = plain_name(name)
     if not name:
         raise InvalidInput({field: "Enter the person's name"})
@@ -55,7 +63,7 @@ def create_person(
         session,
         school_id=actor.school_id,
         action=audit.Action.PERSON_CREATE,
-        actor=actor,
+        actor=None if sealed else actor,
         object_type="person",
         object_id=person.id,
     )

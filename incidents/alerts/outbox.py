@@ -37,10 +37,10 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from incidents.config import Settings
 from incidents import audit
 from incidents.alerts.messages import Sender, compose
 from incidents.alerts.transport import NotOurs, Transport
+from incidents.config import Settings
 from incidents.models import OutboxMessage, OutboxStatus, School, SchoolMail, User
 from incidents.models.base import utcnow
 

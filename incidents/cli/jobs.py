@@ -16,13 +16,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incidents.config import Settings
 from incidents.admin.schools import get_school_by_urn
 from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
 from incidents.app import load_signer
 from incidents.cli import cli
 from incidents.cli.audit import scheduled_checkpoints
 from incidents.cli.common import fail_with, service_session
+from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError
 from incidents.models import School

@@ -23,9 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session, sessionmaker
 
-from incidents.config import Settings
 from incidents.alerts import outbox
 from incidents.alerts.transport import SmtpTransport
+from incidents.config import Settings
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:

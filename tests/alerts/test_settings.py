@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from incidents.config import ConfigError, load_settings
 from incidents.alerts import transport
+from incidents.config import ConfigError, load_settings
 from tests.core.test_config import production
 
 

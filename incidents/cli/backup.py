@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL, Connection
 
 from incidents.app import load_signer
 from incidents.audit import tlog
+from incidents.audit.evidence import PIN_FILE
 from incidents.cli import cli
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
@@ -267,7 +268,8 @@ def _held_checkpoints(folder: Path, vkey: str) -> dict[str, int]:
     """The largest size each log's checkpoints held outside cover, after checking each one's
     signature (a forged file must not block, or allow, a restore)."""
     newest: dict[str, int] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    # The pinned verifier key sits beside each log's checkpoints; it is no checkpoint.
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != PIN_FILE):
         try:
             checkpoint = tlog.open_checkpoint(path.read_text(), vkey)
         except (tlog.LogError, UnicodeDecodeError, ValueError) as exc:

@@ -7,6 +7,8 @@ an allegation's outcome records who at the LADO agreed it, and when; the closing
 whether the person was removed from regulated activity (the DBS duty), whether a teacher was
 dismissed for serious misconduct (the TRA), and whether a malicious or false allegation stays on
 the personnel file at the person's request. Existing rows keep NULL (false for the exposure).
+Three task kinds follow an allegation's outcome: the learning-lessons review, help for the child,
+action against a pupil who lied.
 
 Revision ID: 0015
 Revises: 0013
@@ -23,6 +25,30 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
+_OLD_TASK_KINDS = (
+    "explain_to_parent",
+    "alert_dsl",
+    "consider_csc_police",
+    "confirm_suspension",
+    "check_anonymous",
+    "governor_reported",
+    "agree_with_agency",
+    "record_own_account",
+    "preserve_evidence",
+    "review_measure",
+    "custom",
+)
+_NEW_TASK_KINDS = ("lessons_review", "consider_child_support", "consider_pupil_action")
+
+
+def _task_kinds(kinds: tuple[str, ...]) -> None:
+    # As in 0008 and 0011: the enum's CHECK constraint lists its values, so it is replaced.
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_task_task_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_task_task_kind"), f"kind IN ({listed})")
+
+
 _CASE_COLUMNS = (
     ("breach_aware_at", sa.DateTime(timezone=True)),
     ("outcome_lado_officer_ct", sa.LargeBinary()),
@@ -34,6 +60,7 @@ _CASE_COLUMNS = (
 
 
 def upgrade() -> None:
+    _task_kinds(_OLD_TASK_KINDS + _NEW_TASK_KINDS)
     with op.batch_alter_table("referral") as batch:
         batch.add_column(sa.Column("officer_ct", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("spoke_at", sa.DateTime(timezone=True), nullable=True))
@@ -74,3 +101,4 @@ def downgrade() -> None:
         batch.drop_column("threshold_met")
         batch.drop_column("spoke_at")
         batch.drop_column("officer_ct")
+    _task_kinds(_OLD_TASK_KINDS)

@@ -12,6 +12,7 @@ from incidents import workflow
 from incidents.casework.breach import commands as breaches
 from incidents.casework.cases import steps as casework
 from incidents.casework.outcome import commands as outcomes
+from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
 from incidents.casework.tasks import commands as tasks
 from incidents.casework.triage import commands as triage
@@ -23,6 +24,7 @@ from incidents.models import (
     CaseOutcome,
     CaseState,
     DataSubjects,
+    DisclosureSource,
     EmploymentOutcome,
     Investigation,
     PersonKind,
@@ -30,10 +32,12 @@ from incidents.models import (
     ReferralMethod,
     ReferralStatus,
     Role,
+    TaskKind,
     ThresholdAnswer,
     User,
 )
 from tests.case_routes import TODAY, case_about, lado_agreed, lado_says, move, upheld
+from tests.casework.test_journeys import record
 
 Y, N, U = ThresholdAnswer.YES, ThresholdAnswer.NO, ThresholdAnswer.UNKNOWN
 PENSION = date(2050, 6, 1)
@@ -458,3 +462,47 @@ def test_a_report_within_the_72_hours_says_so(db: Session, users: dict[Role, Use
     db.flush()
     [row] = breaches.register(db, actor=dsl)
     assert row.reported and row.within_72_hours is True
+
+
+# --- What follows an allegation's outcome (issue 13, what is missing) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        (CaseOutcome.SUBSTANTIATED, {TaskKind.LESSONS_REVIEW}),
+        (CaseOutcome.UNFOUNDED, {TaskKind.LESSONS_REVIEW, TaskKind.CONSIDER_CHILD_SUPPORT}),
+        (
+            CaseOutcome.MALICIOUS,
+            {
+                TaskKind.LESSONS_REVIEW,
+                TaskKind.CONSIDER_CHILD_SUPPORT,
+                TaskKind.CONSIDER_PUPIL_ACTION,
+            },
+        ),
+    ],
+)
+def test_an_allegations_outcome_opens_the_lessons_review_and_the_childs_follow_ups(
+    db: Session, users: dict[Role, User], outcome: CaseOutcome, expected: set[TaskKind]
+):
+    head = users[Role.HEADTEACHER]
+    case = record(db, head, DisclosureSource.CHILD, child_words="Sir kept me behind.")
+    data = triage.TriageInput(Y, N, N, N, kind=CaseKind.ALLEGATION, reasons="A pupil told us.")
+    triage.triage(db, actor=head, case=case, data=data)
+    before = {t.id for t in case.tasks}
+    police.record_result(db, actor=head, case=case, result="No further action.")
+    move(db, head, case, Agency.LADO, ReferralStatus.MADE, ReferralStatus.ADVICE_RECEIVED)
+    casework.take_step(db, actor=head, case=case, action="investigate")
+    outcomes.record_outcome(
+        db,
+        actor=head,
+        case=case,
+        outcome=outcome,
+        reasons="R",
+        **lado_agreed(case),  # type: ignore[arg-type]
+    )
+    opened = [t for t in case.tasks if t.id not in before]
+    assert {t.kind for t in opened} == expected
+    assert all(t.assignee_id == head.id and not t.is_done for t in opened)
+    # On the closure checklist: every task done.
+    assert "Mark every task as done" in workflow.blocked_reason(case, "close")  # type: ignore[operator]

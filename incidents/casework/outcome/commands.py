@@ -8,8 +8,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from incidents import audit, closure, workflow
+from incidents import audit, closure, deadlines, workflow
 from incidents.casework.guard import record, visible
+from incidents.casework.tasks import system as task_system
 from incidents.clock import local_today
 from incidents.errors import InvalidInput
 from incidents.models import (
@@ -19,7 +20,9 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     DisciplinaryStage,
+    DisclosureSource,
     EmploymentOutcome,
+    TaskKind,
     User,
 )
 from incidents.models.base import utcnow
@@ -28,6 +31,8 @@ from incidents.validation import Errors
 
 MAX_REASONS = 5_000
 MAX_OFFICER = 200
+# Local practice, not national rule: how soon after the outcome the review tasks fall due.
+LESSONS_WORKING_DAYS = 10
 
 
 def outcomes_for(kind: CaseKind | None) -> tuple[CaseOutcome, ...]:
@@ -80,6 +85,23 @@ def record_outcome(
         case.outcome_lado_agreed_on = lado_agreed_on
     workflow.advance(case, "record_outcome", actor)
     record(session, case, actor, audit.Action.CASE_OUTCOME)
+    if case.kind is CaseKind.ALLEGATION:
+        _after_allegation(session, case, actor)
+
+
+def _after_allegation(session: Session, case: Case, actor: User) -> None:
+    """KCSIE Part 4 s.1: every allegation ends with a learning-lessons review; after a false,
+    unfounded or malicious one, whether the child needs help (or children's social care) is
+    considered, and after a malicious one from a child, action against the pupil. Tasks, so the
+    closure checklist ("every task is done") holds the case open until they are."""
+    due = deadlines.add_working_days(local_today(), LESSONS_WORKING_DAYS)
+    kinds = [TaskKind.LESSONS_REVIEW]
+    if case.outcome in (CaseOutcome.FALSE, CaseOutcome.UNFOUNDED, CaseOutcome.MALICIOUS):
+        kinds.append(TaskKind.CONSIDER_CHILD_SUPPORT)
+    if case.outcome is CaseOutcome.MALICIOUS and case.source is DisclosureSource.CHILD:
+        kinds.append(TaskKind.CONSIDER_PUPIL_ACTION)
+    for kind in kinds:
+        task_system.create_standard(session, case, kind, assignee=actor, due_on=due)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,11 @@ class Check:
 
 
 def _dbs_required(case: Case) -> bool:
-    return (
+    """SVGA 2006 s.35 (issue 13, item 4): on any track, whenever the person is removed from
+    regulated activity (dismissed, would have been had they not left, moved out of work with
+    children) because they harmed a child or posed a risk of harm. A substantiated allegation
+    after which the person was dismissed or left is taken to be such a removal."""
+    return bool(case.removed_from_regulated_activity) or (
         case.kind is CaseKind.ALLEGATION
         and case.outcome is CaseOutcome.SUBSTANTIATED
         and case.employment_outcome in DBS_DUTY_EMPLOYMENT
@@ -43,9 +47,20 @@ def _dbs_required(case: Case) -> bool:
 
 
 def _tra_applies(case: Case) -> bool:
-    # Teachers are staff; a referral row (made, or not made with reasons) shows it was considered.
-    return case.kind is CaseKind.ALLEGATION and any(
-        p.kind is PersonKind.STAFF for p in case.subjects
+    """Any teacher (supply included) dismissed, or who would have been, for serious misconduct,
+    on any track; and, as before, any allegation about a member of staff. A referral row (made,
+    or not made with reasons) shows it was considered."""
+    return bool(case.teacher_serious_misconduct) or (
+        case.kind is CaseKind.ALLEGATION and any(p.kind is PersonKind.STAFF for p in case.subjects)
+    )
+
+
+def off_personnel_file(case: Case) -> bool:
+    """KCSIE Part 4: a malicious or false allegation is removed from the personnel file, unless
+    the person asks for it to be kept (issue 13, item 7)."""
+    return case.kind is CaseKind.ALLEGATION and case.outcome in (
+        CaseOutcome.MALICIOUS,
+        CaseOutcome.FALSE,
     )
 
 
@@ -78,6 +93,19 @@ def checklist(case: Case) -> list[Check]:
             "Whether the case is mentioned in references is decided",
             case.mention_in_references is not None,
             "Decide whether the case will be mentioned in references",
+            answered_on_close=True,
+        ),
+        Check(
+            "Whether the person was removed from work with children is recorded",
+            case.removed_from_regulated_activity is not None,
+            "Say whether the person was removed from regulated activity because of harm or a "
+            "risk of harm",
+            answered_on_close=True,
+        ),
+        Check(
+            "Whether a teacher was dismissed for serious misconduct is recorded",
+            case.teacher_serious_misconduct is not None,
+            "Say whether a teacher was dismissed, or would have been, for serious misconduct",
             answered_on_close=True,
         ),
         Check(
@@ -119,7 +147,16 @@ def checklist(case: Case) -> list[Check]:
                 "was dismissed",
             )
         )
-    if case.kind is CaseKind.DATA_BREACH:
+    if off_personnel_file(case):
+        checks.append(
+            Check(
+                "Whether the person asked to keep it on their personnel file is recorded",
+                case.personnel_file_kept is not None,
+                "Say whether the person asked for the allegation to stay on their personnel file",
+                answered_on_close=True,
+            )
+        )
+    if case.carries_breach:
         breach = case.breach_record
         checks.append(
             Check(
@@ -132,8 +169,8 @@ def checklist(case: Case) -> list[Check]:
     if _dbs_required(case):
         checks.append(
             Check(
-                "A referral to the DBS is made (a legal duty: substantiated, and the person "
-                "was dismissed, resigned or left)",
+                "A referral to the DBS is made (a legal duty: the person was removed from "
+                "regulated activity because of harm or a risk of harm)",
                 any(r.agency is Agency.DBS and r.status in MADE_STATUSES for r in referrals),
                 "Refer the person to the DBS: it is a legal duty",
             )
@@ -141,7 +178,8 @@ def checklist(case: Case) -> list[Check]:
     if _tra_applies(case):
         checks.append(
             Check(
-                "A referral to the Teaching Regulation Agency is considered (for a teacher)",
+                "A referral to the Teaching Regulation Agency is considered (for a teacher, "
+                "supply teachers included)",
                 any(
                     r.agency is Agency.TRA and r.status is not ReferralStatus.DRAFT
                     for r in referrals
@@ -185,19 +223,23 @@ class RetentionUnknownError(ValueError):
 def retention_for(case: Case, *, closed_on: date, pension_age_on: date | None) -> Retention:
     """How long the case record is kept (DOMAIN.md section 2)."""
     if case.kind is CaseKind.ALLEGATION:
-        if case.outcome in (CaseOutcome.MALICIOUS, CaseOutcome.FALSE):
-            return Retention(
-                closed_on,
-                "Malicious or false allegation: removed from the personnel record at closure",
-            )
         if pension_age_on is None:
             raise RetentionUnknownError("Enter the date the person reaches normal pension age")
         ten_years = _add_years(case.became_aware_on, ALLEGATION_MINIMUM_YEARS)
-        return Retention(
-            max(pension_age_on, ten_years),
+        rule = (
             "Allegation: until normal pension age or 10 years from the allegation, "
-            "whichever is longer",
+            "whichever is longer"
         )
+        if off_personnel_file(case):
+            # Issue 13, item 7: what leaves is the personnel file's copy (recorded apart, in
+            # personnel_file_kept); the school's safeguarding record of the allegation stays.
+            # Its period is the allegation rule: a local policy may set a shorter one.
+            rule = (
+                "Malicious or false allegation: off the personnel file unless the person asks; "
+                "the safeguarding record is kept until normal pension age or 10 years, "
+                "whichever is longer"
+            )
+        return Retention(max(pension_age_on, ten_years), rule)
     if case.kind is CaseKind.LOW_LEVEL_CONCERN:
         return Retention(None, "Low-level concern: kept at least until the person leaves")
     if case.kind is CaseKind.DATA_BREACH:

@@ -1,6 +1,7 @@
 """Statutory clocks (DOMAIN.md section 5): working days in England, the LADO and suspension
-deadlines, the ICO's 72 elapsed hours and the subject-access month. Pure Python, no I/O; every
-deadline is an aware UTC datetime, or a date where the rule is in whole days."""
+deadlines, the ICO's 72 elapsed hours, the KCSIE timescales and the subject-access month. Pure
+Python, no I/O; every deadline is an aware UTC datetime, or a date where the rule is in whole
+days."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ class Calendar:
     lado_working_days: int = 1
     suspension_working_days: int = 1
     ico_hours: int = 72
+    # KCSIE Part 4 s.1, "Timescales": plainly unfounded or malicious allegations resolved within
+    # one week; action within 3 working days of an investigation report; a disciplinary hearing
+    # within 15 working days (of the decision that one is needed).
+    unfounded_days: int = 7
+    report_action_working_days: int = 3
+    hearing_working_days: int = 15
 
 
 DEFAULT = Calendar()
@@ -77,6 +84,24 @@ def ico_due(became_aware_at: datetime, cal: Calendar = DEFAULT) -> datetime:
     if became_aware_at.tzinfo is None:
         raise ValueError("give an aware datetime")
     return became_aware_at.astimezone(UTC) + timedelta(hours=cal.ico_hours)
+
+
+def unfounded_resolution_due(allegation_on: date, cal: Calendar = DEFAULT) -> datetime:
+    """KCSIE Part 4: a plainly unfounded or malicious allegation is resolved within one week
+    (calendar days: the guidance says a week, not five working days)."""
+    return end_of_day(allegation_on + timedelta(days=cal.unfounded_days))
+
+
+def report_action_due(report_on: date, cal: Calendar = DEFAULT) -> datetime:
+    """KCSIE Part 4: the case manager decides what action follows within 3 working days of
+    receiving an investigation report."""
+    return end_of_day(add_working_days(report_on, cal.report_action_working_days, cal))
+
+
+def hearing_due(decided_on: date, cal: Calendar = DEFAULT) -> datetime:
+    """KCSIE Part 4: where a disciplinary hearing is needed, it is held within 15 working
+    days."""
+    return end_of_day(add_working_days(decided_on, cal.hearing_working_days, cal))
 
 
 def add_months(day: date, months: int) -> date:

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from incidents.errors import TransitionNotAllowedError
-from incidents.models import DisciplinaryKind, DisciplinaryStage, ReferralStatus, RequestState
+from incidents.models import (
+    Agency,
+    DisciplinaryKind,
+    DisciplinaryStage,
+    ReferralStatus,
+    RequestState,
+)
 from incidents.models.suspension import SuspensionState
 from incidents.models.task import TaskState
 
@@ -111,15 +117,30 @@ class Lifecycle(Generic[S]):
 # --- Referrals: draft -> made -> acknowledged -> advice received -> closed; or not made ---------
 
 R = ReferralStatus
+
+
+def _lado_answered(referral: Any) -> str | None:
+    """Issue 13, item 2: a LADO referral on an allegation closes only once the LADO's decision
+    and advice are recorded, so the school can show what it was told to do."""
+    if (
+        referral.agency is Agency.LADO
+        and referral.case.lado_required
+        and referral.threshold_met is None
+    ):
+        return "Record the LADO's decision and advice before closing the referral"
+    return None
+
+
 REFERRAL: Lifecycle[ReferralStatus] = Lifecycle(
     "referral",
     [
         Move("made", "Record that it was made", frozenset({R.DRAFT, R.NOT_MADE}), R.MADE),
         Move("acknowledged", "Record an acknowledgement", frozenset({R.MADE}), R.ACKNOWLEDGED),
+        # Advice can be recorded again: the LADO's view changes after the police decide.
         Move(
             "advice",
             "Record their advice",
-            frozenset({R.MADE, R.ACKNOWLEDGED}),
+            frozenset({R.MADE, R.ACKNOWLEDGED, R.ADVICE_RECEIVED}),
             R.ADVICE_RECEIVED,
         ),
         Move(
@@ -127,6 +148,7 @@ REFERRAL: Lifecycle[ReferralStatus] = Lifecycle(
             "Close it",
             frozenset({R.MADE, R.ACKNOWLEDGED, R.ADVICE_RECEIVED}),
             R.CLOSED,
+            _lado_answered,
         ),
         # A decision not to refer, with reasons; it can be reversed by making the referral.
         Move("not-made", "Record a decision not to refer", frozenset({R.DRAFT}), R.NOT_MADE),

@@ -3,10 +3,11 @@ text, and dates that cannot be in the future. Each raises or collects field -> m
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from incidents.clock import local_today
+from incidents.clock import SCHOOL_TZ, local_today
 from incidents.errors import InvalidInput
 
 # Invisible characters that change how a name reads without showing themselves: the bidirectional
@@ -23,6 +24,9 @@ def plain_name(value: str) -> str:
     and without spaces at either end."""
     kept = (c for c in value if c not in _HIDDEN_IN_NAMES and unicodedata.category(c) != "Cc")
     return "".join(kept).strip()
+
+
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(am|pm)?$")
 
 
 class Errors(dict[str, str]):
@@ -59,6 +63,33 @@ class Errors(dict[str, str]):
         self.past_date(field, value, called=called, today=local_today())
         if since is not None and value < since:
             self.setdefault(field, too_early)
+
+    def moment(
+        self, field: str, day: date | None, value: str, *, called: str, missing: str = ""
+    ) -> datetime | None:
+        """A time of day typed as 14:30 (or 2:30pm) on `day`, in England, as an aware UTC
+        instant; None when not given (an error if `missing` names it) or not readable. A
+        moment still to come is refused: these record what has happened."""
+        value = value.strip().lower()
+        if not value:
+            if missing:
+                self.setdefault(field, missing)
+            return None
+        found = _TIME.match(value)
+        hour, minute = (int(found.group(1)), int(found.group(2))) if found else (99, 99)
+        if found and found.group(3):
+            if not 1 <= hour <= 12:
+                hour = 99
+            hour = hour % 12 + (12 if found.group(3) == "pm" else 0)
+        if hour > 23 or minute > 59:
+            self.setdefault(field, f"{called} must be a real time, like 14:30")
+            return None
+        if day is None:
+            return None
+        at = datetime.combine(day, time(hour, minute), tzinfo=SCHOOL_TZ).astimezone(UTC)
+        if at > datetime.now(UTC):
+            self.setdefault(field, f"{called} must be in the past")
+        return at
 
     def raise_any(self) -> None:
         if self:

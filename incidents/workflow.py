@@ -18,7 +18,10 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     CaseState,
+    Investigation,
+    Referral,
     ReferralStatus,
+    ThresholdAnswer,
     User,
 )
 from incidents.models.disciplinary import KIND_FOR_PERSON
@@ -67,19 +70,91 @@ def _no_police_hold(case: Case) -> str | None:
 
 
 def _lado_decided(case: Case) -> str | None:
-    """An allegation goes to the LADO before the school investigates or decides anything."""
-    if case.kind is not CaseKind.ALLEGATION and not case.needs_direct_lado_referral:
+    """An allegation goes to the LADO before the school investigates or decides anything. The
+    school cannot decide alone not to refer (issue 13, item 1): a LADO referral "not made"
+    counts only where the LADO itself said the threshold is not met."""
+    if not case.lado_required:
         return None
-    decided = any(
-        r.agency is Agency.LADO and r.status is not ReferralStatus.DRAFT for r in case.referrals
+    lado = [r for r in case.referrals if r.agency is Agency.LADO]
+    if case.kind is CaseKind.ALLEGATION and any(r.threshold_met is False for r in lado):
+        return (
+            "The LADO said this does not meet the harm threshold: change the track before going on"
+        )
+    referred = any(
+        r.status is not ReferralStatus.DRAFT
+        and (r.status is not ReferralStatus.NOT_MADE or r.threshold_met is False)
+        for r in lado
     )
-    if not decided:
-        return "Refer the allegation to the LADO first, or record why it is not being referred"
+    if not referred:
+        return "Refer the allegation to the LADO first"
     return None
 
 
+def lado_advice(case: Case) -> Referral | None:
+    """The LADO's latest recorded agreement on who investigates, if any."""
+    advised = [r for r in case.referrals if r.agency is Agency.LADO and r.investigation is not None]
+    return max(advised, key=lambda r: r.spoke_at or r.updated_at) if advised else None
+
+
+def _lado_agreed(case: Case, *agreed: Investigation) -> bool:
+    advice = lado_advice(case)
+    return advice is not None and advice.investigation in agreed
+
+
+def _police_decided(case: Case) -> str | None:
+    """Issue 13, item 2: where harm-test part (b) is yes or not known, a police referral in
+    draft (or made and awaiting their answer) holds the school back until their decision is
+    recorded: their advice, the referral closed, or a recorded decision not to refer."""
+    triage = case.latest_triage
+    if triage is None or triage.criminal_offence is ThresholdAnswer.NO:
+        return None
+    decided = {ReferralStatus.ADVICE_RECEIVED, ReferralStatus.CLOSED, ReferralStatus.NOT_MADE}
+    if not any(r.agency is Agency.POLICE and r.status in decided for r in case.referrals):
+        return (
+            "A criminal offence may have been committed: record the police's decision (their "
+            "advice, or that the referral closed) before the school investigates or decides"
+        )
+    return None
+
+
+def _school_may_investigate(case: Case) -> str | None:
+    if case.lado_required and not _lado_agreed(case, Investigation.SCHOOL):
+        return (
+            "Record the LADO's advice first: the school investigates only once the LADO has "
+            "agreed that it may, and how"
+        )
+    return None
+
+
+def _outcome_follows(case: Case) -> str | None:
+    """On the allegation track the outcome follows the school's investigation, or the LADO's
+    agreement that none is needed."""
+    if case.kind is not CaseKind.ALLEGATION or case.state is CaseState.INVESTIGATING:
+        return None
+    if _lado_agreed(case, Investigation.NONE):
+        return None
+    return (
+        "The outcome of an allegation follows the school's investigation, or the LADO's "
+        "agreement that none is needed: record that first"
+    )
+
+
 def _ready_to_investigate(case: Case) -> str | None:
-    return _no_police_hold(case) or _lado_decided(case)
+    return (
+        _no_police_hold(case)
+        or _lado_decided(case)
+        or _police_decided(case)
+        or _school_may_investigate(case)
+    )
+
+
+def _ready_to_decide(case: Case) -> str | None:
+    return (
+        _no_police_hold(case)
+        or _lado_decided(case)
+        or _police_decided(case)
+        or _outcome_follows(case)
+    )
 
 
 def _police_hold_open(case: Case) -> str | None:
@@ -145,8 +220,8 @@ def _suspension_in_force(case: Case) -> str | None:
 
 
 def _data_breach_track(case: Case) -> str | None:
-    if case.kind is not CaseKind.DATA_BREACH:
-        return "The breach record is only for a personal data breach"
+    if not case.carries_breach:
+        return "The breach record is only for a case where personal data was exposed"
     return None
 
 
@@ -252,7 +327,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.OUTCOME_RECORDED,
         Permission.CASE_DECIDE,
         manager_only=True,
-        guard=_ready_to_investigate,
+        guard=_ready_to_decide,
     ),
     Transition(
         "start_disciplinary",

@@ -23,6 +23,7 @@ from incidents.models import (
     CaseOutcome,
     DisciplinaryMeasure,
     DisclosureSource,
+    Investigation,
     Measure,
     PersonKind,
     ReferralMethod,
@@ -69,9 +70,32 @@ def assess(db: Session, head: User, case: Case, kind: CaseKind) -> None:
     )
 
 
-def move(db: Session, actor: User, case: Case, agency: Agency, *statuses: ReferralStatus) -> None:
+def lado_says(
+    case: Case, investigation: Investigation | None = Investigation.SCHOOL
+) -> dict[str, object]:
+    """The LADO's side of an advice step (issue 13, items 1 and 2): who, when, their threshold
+    decision (met unless `investigation` is None) and who they agreed investigates."""
+    return {
+        "officer": "A LADO officer",
+        "spoke_on": case.became_aware_on,
+        "spoke_time": "00:00",
+        "threshold_met": investigation is not None,
+        "investigation": investigation,
+    }
+
+
+def move(
+    db: Session,
+    actor: User,
+    case: Case,
+    agency: Agency,
+    *statuses: ReferralStatus,
+    investigation: Investigation | None = Investigation.SCHOOL,
+) -> None:
+    """Take `agency`'s referral through `statuses`; the LADO's advice agrees `investigation`."""
     referral = next(r for r in case.referrals if r.agency is agency)
     for status in statuses:
+        lado = referrals.asks_lado(referral, status)
         referrals.update_referral(
             db,
             actor=actor,
@@ -82,13 +106,34 @@ def move(db: Session, actor: User, case: Case, agency: Agency, *statuses: Referr
                 method=ReferralMethod.PHONE,
                 made_on=TODAY,
                 their_reference="REF-1",
+                advice="Advice given." if status is ReferralStatus.ADVICE_RECEIVED else "",
                 reasons="Why." if status is ReferralStatus.NOT_MADE else "",
+                # The ICO's 72 hours are judged to the minute (issue 13, item 8).
+                made_time="00:00" if agency is Agency.ICO else "",
+                **(lado_says(case, investigation) if lado else {}),  # type: ignore[arg-type]
             ),
         )
 
 
-def through_lado(db: Session, head: User, case: Case) -> None:
-    move(db, head, case, Agency.LADO, ReferralStatus.MADE, ReferralStatus.CLOSED)
+def through_lado(
+    db: Session, head: User, case: Case, investigation: Investigation = Investigation.SCHOOL
+) -> None:
+    """Referred to the LADO, whose advice agrees `investigation`, and the referral closed."""
+    move(
+        db,
+        head,
+        case,
+        Agency.LADO,
+        ReferralStatus.MADE,
+        ReferralStatus.ADVICE_RECEIVED,
+        ReferralStatus.CLOSED,
+        investigation=investigation,
+    )
+
+
+def lado_agreed(case: Case) -> dict[str, object]:
+    """An allegation's outcome is agreed with the LADO: who, and when (issue 13, item 2)."""
+    return {"lado_officer": "A LADO officer", "lado_agreed_on": case.became_aware_on}
 
 
 def upheld(db: Session, head: User, kind: PersonKind, track: CaseKind) -> Case:
@@ -99,7 +144,9 @@ def upheld(db: Session, head: User, kind: PersonKind, track: CaseKind) -> Case:
         through_lado(db, head, case)
         casework.take_step(db, actor=head, case=case, action="investigate")
     outcome = CaseOutcome.SUBSTANTIATED if track is CaseKind.ALLEGATION else CaseOutcome.UPHELD
-    outcomes.record_outcome(db, actor=head, case=case, outcome=outcome, reasons="Evidence.")
+    outcomes.record_outcome(
+        db, actor=head, case=case, outcome=outcome, reasons="Evidence.", **lado_agreed(case)
+    )
     db.commit()
     return case
 

@@ -34,7 +34,13 @@ from incidents.models.outcome import (
 )
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
 from incidents.models.policy import PolicyClause
-from incidents.models.referral import Agency, Referral, ReferralMethod, ReferralStatus
+from incidents.models.referral import (
+    Agency,
+    Investigation,
+    Referral,
+    ReferralMethod,
+    ReferralStatus,
+)
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
@@ -83,6 +89,7 @@ __all__ = [
     "ElevationPurpose",
     "EmploymentOutcome",
     "Exemption",
+    "Investigation",
     "JobLease",
     "KeyScope",
     "LoginSession",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -201,6 +202,22 @@ class Case(Base):
     retention_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     retention_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Issue 13, item 5: any track can carry a personal data breach record and its ICO clock,
+    # which runs 72 hours from this instant (item 8).
+    personal_data_exposed: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    breach_aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Item 2: an allegation's outcome is agreed with the LADO: who there agreed, and when.
+    outcome_lado_officer: SensitiveField[Sensitive | None] = SensitiveField()
+    outcome_lado_officer_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    outcome_lado_agreed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Item 4: the closing answers the DBS duty (SVGA 2006 s.35) and the TRA referral follow.
+    removed_from_regulated_activity: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    teacher_serious_misconduct: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Item 7: a malicious or false allegation leaves the personnel file unless the person asks
+    # for it to stay (True); the school's safeguarding record is kept under retention_until.
+    personnel_file_kept: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # Crypto-shredding: when the case's key was destroyed, and under which retention rule.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -243,6 +260,21 @@ class Case(Base):
     def reporter_is_sealed(self) -> bool:
         """Seed policy 001: a disclosure from a member of staff is kept confidential."""
         return self.source is DisclosureSource.STAFF
+
+    @property
+    def lado_required(self) -> bool:
+        """KCSIE Part 4: every allegation that meets the harm threshold goes to the LADO, and a
+        concern about both the head and the chair goes there directly."""
+        return self.kind is CaseKind.ALLEGATION or self.needs_direct_lado_referral
+
+    @property
+    def carries_breach(self) -> bool:
+        """Item 5: a personal data breach record (UK GDPR Art 33) on whatever track."""
+        return (
+            self.kind is CaseKind.DATA_BREACH
+            or self.personal_data_exposed
+            or self.breach_record is not None
+        )
 
     @property
     def open_police_hold(self) -> PoliceHold | None:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from incidents.db import Base
@@ -85,6 +85,24 @@ class ReferralMethod(enum.StrEnum):
         return {"phone": "Phone", "email": "Email", "portal": "Online portal or form"}[self.value]
 
 
+class Investigation(enum.StrEnum):
+    """Who the LADO agreed investigates (KCSIE Part 4: the school does not investigate or
+    interview until the LADO, and the police where an offence may have been committed, agree
+    how and by whom)."""
+
+    SCHOOL = "school"
+    AGENCIES = "agencies"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        return {
+            "school": "The school may investigate, as the LADO advised",
+            "agencies": "The police or children's social care investigate first: the school waits",
+            "none": "No investigation is needed: the school may decide the outcome",
+        }[self.value]
+
+
 class Referral(Base):
     __tablename__ = "referral"
     __table_args__ = (
@@ -121,6 +139,15 @@ class Referral(Base):
     their_reference_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     advice: SensitiveField[Sensitive | None] = SensitiveField()
     advice_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # The LADO's side of a referral (issue 13, items 1 and 2): who at the LADO spoke to the
+    # school and when, their threshold decision, and who they agreed investigates.
+    officer: SensitiveField[Sensitive | None] = SensitiveField()
+    officer_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    spoke_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    threshold_met: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    investigation: Mapped[Investigation | None] = mapped_column(
+        checked_enum(Investigation, "investigation"), nullable=True
+    )
     # Why not referred, why late, or why closed without advice.
     reasons: SensitiveField[Sensitive | None] = SensitiveField()
     reasons_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

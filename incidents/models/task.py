@@ -44,6 +44,11 @@ class TaskKind(enum.StrEnum):
     PRESERVE_EVIDENCE = "preserve_evidence"
     # A parent's, governor's or volunteer's sanction reviewed on the date set for it.
     REVIEW_MEASURE = "review_measure"
+    # After an allegation's outcome (KCSIE Part 4 s.1, "Learning lessons" and "Unfounded,
+    # false, malicious"): issue 13, what is missing.
+    LESSONS_REVIEW = "lessons_review"
+    CONSIDER_CHILD_SUPPORT = "consider_child_support"
+    CONSIDER_PUPIL_ACTION = "consider_pupil_action"
     CUSTOM = "custom"
 
     @property
@@ -66,6 +71,14 @@ class TaskKind(enum.StrEnum):
             "preserve_evidence": "Keep the monitoring evidence (screenshots, logs, times) "
             "before it is deleted or overwritten",
             "review_measure": "Review the sanction or measure",
+            "lessons_review": "Hold a learning-lessons review of how the allegation was "
+            "handled (with the LADO if it was substantiated), and note what will change",
+            "consider_child_support": "Consider whether the child needs help, or a referral to "
+            "children's social care (they may have been harmed by someone else); note the "
+            "decision and the reasons",
+            "consider_pupil_action": "Consider whether to take action, under the behaviour "
+            "policy, against a pupil who made the allegation deliberately; note the decision "
+            "and the reasons",
             "custom": "Task",
         }[self.value]
 

@@ -139,6 +139,7 @@ TRIAGE_VALID: dict[str, object] = {
     "risk_of_harm": "no",
     "unsuitable": "no",
     "kind": "policy_breach",
+    "personal_data_exposed": "no",
     "reasons": SECRET,
 }
 
@@ -180,6 +181,35 @@ def _referral_step(step: str, valid: dict[str, object], *, made: bool) -> Opener
 
 
 MADE_VALID: dict[str, object] = {"method": "phone", "made_on": day(0), "their_reference": SECRET}
+# An allegation's outcome is agreed with the LADO: who, and when (issue 13, item 2).
+LADO_AGREED: dict[str, object] = {"lado_officer": "A LADO officer", "lado_agreed_on": day(0)}
+CLOSE_DUTIES: dict[str, object] = {
+    "removed_from_regulated_activity": "no",
+    "teacher_serious_misconduct": "no",
+}
+
+
+def lado_advice(case: Case, investigation: str = "none", **extra: object) -> dict[str, object]:
+    """The LADO's advice step on the web: who, when, threshold met, who investigates."""
+    aware = case.became_aware_on
+    return {
+        "officer": "A LADO officer",
+        "spoke_on": [str(aware.day), str(aware.month), str(aware.year)],
+        "spoke_time": "00:00",
+        "threshold_met": "yes",
+        "investigation": investigation,
+        "advice": "Deal with it internally.",
+        **extra,
+    }
+
+
+def through_lado_web(client: FlaskClient, case: Case, investigation: str = "none") -> None:
+    """Referred to the LADO, whose advice is recorded, and the referral closed."""
+    lado = next(r for r in case.referrals if r.agency is Agency.LADO)
+    base = f"/cases/{case.id}/referrals/{lado.id}"
+    assert post(client, f"{base}/made", MADE_VALID).status_code == 302
+    assert post(client, f"{base}/advice", lado_advice(case, investigation)).status_code == 302
+    assert post(client, f"{base}/closed", {}).status_code == 302
 
 
 def _outcome(db: Session, users: dict[Role, User], login_as: Any) -> Target:
@@ -193,7 +223,12 @@ def _close(db: Session, users: dict[Role, User], login_as: Any) -> Target:
     head = users[Role.HEADTEACHER]
     case = case_stages.triaged(db, head, case_stages.recorded(db, head))
     case_stages.with_outcome(db, head, case_stages.tasks_done(db, head, case))
-    valid = {"employment_outcome": "continues", "mention_in_references": "no"}
+    valid = {
+        "employment_outcome": "continues",
+        "mention_in_references": "no",
+        "removed_from_regulated_activity": "no",
+        "teacher_serious_misconduct": "no",
+    }
     return Target(login_as(Role.HEADTEACHER), f"/cases/{case.id}/close", valid, case)
 
 
@@ -211,6 +246,42 @@ def _police(db: Session, users: dict[Role, User], login_as: Any) -> Target:
     return Target(login_as(Role.DSL), f"/cases/{case.id}/police-result", {"result": SECRET}, case)
 
 
+def _allegation(db: Session, users: dict[Role, User]) -> Case:
+    head = users[Role.HEADTEACHER]
+    return case_stages.triaged(db, head, case_stages.recorded(db, head), CaseKind.ALLEGATION)
+
+
+def _lado_advice(db: Session, users: dict[Role, User], login_as: Any) -> Target:
+    """An allegation's LADO referral, made: the LADO's decision and advice (items 1-2)."""
+    case = _allegation(db, users)
+    lado = case.referrals[0]
+    base = f"/cases/{case.id}/referrals/{lado.id}"
+    assert post(login_as(Role.HEADTEACHER), f"{base}/made", MADE_VALID).status_code == 302
+    valid = lado_advice(case, "school", advice=SECRET)
+    return Target(login_as(Role.DSL), f"{base}/advice", valid, case)
+
+
+def _lado_not_made(db: Session, users: dict[Role, User], login_as: Any) -> Target:
+    """An allegation's LADO referral settled only on the LADO's word (item 1)."""
+    case = _allegation(db, users)
+    lado = case.referrals[0]
+    valid = {
+        k: v for k, v in lado_advice(case).items() if k in ("officer", "spoke_on", "spoke_time")
+    }
+    valid.update(their_reference="LADO-1", reasons=SECRET)
+    path = f"/cases/{case.id}/referrals/{lado.id}/not-made"
+    return Target(login_as(Role.DSL), path, valid, case)
+
+
+def _allegation_outcome(db: Session, users: dict[Role, User], login_as: Any) -> Target:
+    """An allegation the LADO agreed needs no investigation: its outcome, agreed with them."""
+    case = _allegation(db, users)
+    client = login_as(Role.HEADTEACHER)
+    through_lado_web(client, case, "none")
+    valid = {"outcome": "unfounded", "reasons": SECRET, **LADO_AGREED}
+    return Target(client, f"/cases/{case.id}/outcome", valid, case)
+
+
 FORMS: dict[str, Opener] = {
     "triage": _triage,
     "change_track": _change_track,
@@ -221,6 +292,9 @@ FORMS: dict[str, Opener] = {
     "referral_advice": _referral_step("advice", {"advice": SECRET}, made=True),
     "referral_closed": _referral_step("closed", {"reasons": SECRET}, made=True),
     "outcome": _outcome,
+    "referral_lado_advice": _lado_advice,
+    "referral_lado_not_made": _lado_not_made,
+    "allegation_outcome": _allegation_outcome,
     "close": _close,
     "task": _task,
     "police_result": _police,
@@ -243,7 +317,7 @@ def test_every_form_page_shows_with_its_fields(open_form: Callable[[str], Target
     page = target.client.get(target.path).get_data(as_text=True)
     assert f"Case {target.case.reference}" in page
     for field in target.valid:
-        if field not in ("made_on", "due_on"):
+        if field not in ("made_on", "due_on", "spoke_on", "lado_agreed_on"):
             assert f'name="{field}"' in page, field
 
 
@@ -266,7 +340,8 @@ def test_triage_meeting_the_threshold_opens_the_lado_clock(open_form, db: Sessio
     assert_back_on_case(post(target.client, target.path, data), target.case, target.client)
     db.expire_all()
     assert target.case.kind is CaseKind.ALLEGATION
-    assert [r.agency for r in target.case.referrals] == [Agency.LADO]
+    # Part (b) not known: the police decide too (issue 13, item 2).
+    assert [r.agency for r in target.case.referrals] == [Agency.LADO, Agency.POLICE]
 
 
 def test_change_of_track_keeps_the_earlier_decision(open_form, db: Session) -> None:
@@ -364,9 +439,8 @@ def test_an_allegation_offers_exactly_the_five_kcsie_outcomes(
 ) -> None:
     head = users[Role.HEADTEACHER]
     case = case_stages.triaged(db, head, case_stages.recorded(db, head), CaseKind.ALLEGATION)
-    lado = case.referrals[0]
     client = login_as(Role.HEADTEACHER)
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
+    through_lado_web(client, case)
     page = client.get(f"/cases/{case.id}/outcome").get_data(as_text=True)
     for value in ("substantiated", "malicious", "false", "unsubstantiated", "unfounded"):
         assert f'value="{value}"' in page
@@ -796,6 +870,157 @@ BAD: list[tuple[str, str, dict[str, object], str, str]] = [
         "result",
         "The result must be 5,000 characters or fewer",
     ),
+    # Issue 13: the new questions of the allegation route.
+    (
+        "triage",
+        "exposed-missing",
+        {"personal_data_exposed": REMOVE},
+        "personal_data_exposed",
+        "Say whether personal data was exposed",
+    ),
+    (
+        "triage",
+        "exposed-invalid",
+        {"personal_data_exposed": SCRIPT},
+        "personal_data_exposed",
+        "Say whether personal data was exposed",
+    ),
+    (
+        "triage",
+        "breach-time-invalid",
+        {"personal_data_exposed": "yes", "breach_aware_time": "25:00"},
+        "breach_aware_time",
+        "The time the school became aware of the breach must be a real time, like 14:30",
+    ),
+    (
+        "triage",
+        "breach-date-future",
+        {"personal_data_exposed": "yes", "breach_aware_on": day(2)},
+        "breach_aware_on",
+        "The date the school became aware of the breach must be today or in the past",
+    ),
+    (
+        "referral_made",
+        "made-time-invalid",
+        {"made_time": "later"},
+        "made_time",
+        "The time it was made must be a real time, like 14:30",
+    ),
+    (
+        "referral_lado_advice",
+        "officer-empty",
+        {"officer": " "},
+        "officer",
+        "Enter the name of the LADO officer",
+    ),
+    (
+        "referral_lado_advice",
+        "officer-too-long",
+        {"officer": "a" * 201},
+        "officer",
+        "The LADO officer's name must be 200 characters or fewer",
+    ),
+    (
+        "referral_lado_advice",
+        "spoke-on-empty",
+        {"spoke_on": ["", "", ""]},
+        "spoke_on",
+        "Enter the date the LADO gave their decision",
+    ),
+    (
+        "referral_lado_advice",
+        "spoke-time-empty",
+        {"spoke_time": ""},
+        "spoke_time",
+        "Enter the time the LADO gave their decision, like 14:30",
+    ),
+    (
+        "referral_lado_advice",
+        "spoke-time-invalid",
+        {"spoke_time": SCRIPT[:8]},
+        "spoke_time",
+        "The time the LADO said so must be a real time, like 14:30",
+    ),
+    (
+        "referral_lado_advice",
+        "threshold-missing",
+        {"threshold_met": REMOVE},
+        "threshold_met",
+        "Say whether the LADO says the harm threshold is met",
+    ),
+    (
+        "referral_lado_advice",
+        "investigation-missing",
+        {"investigation": REMOVE},
+        "investigation",
+        "Choose who the LADO agreed investigates",
+    ),
+    (
+        "referral_lado_advice",
+        "investigation-invalid",
+        {"investigation": "the-caretaker"},
+        "investigation",
+        "Choose who the LADO agreed investigates",
+    ),
+    (
+        "referral_lado_advice",
+        "not-met-without-reference",
+        {"threshold_met": "no", "their_reference": ""},
+        "their_reference",
+        "Enter the LADO's reference for their decision that the threshold is not met",
+    ),
+    (
+        "referral_lado_not_made",
+        "school-alone",
+        {"officer": REMOVE, "spoke_on": REMOVE, "spoke_time": REMOVE},
+        "officer",
+        "An allegation that meets the harm threshold is always referred to the LADO: record "
+        "this only when the LADO says it does not meet the threshold, and enter the name of "
+        "the LADO officer who said so",
+    ),
+    (
+        "referral_lado_not_made",
+        "reference-empty",
+        {"their_reference": ""},
+        "their_reference",
+        "Enter the LADO's reference for their decision that the threshold is not met",
+    ),
+    (
+        "allegation_outcome",
+        "lado-officer-empty",
+        {"lado_officer": ""},
+        "lado_officer",
+        "Enter the name of the LADO officer who agreed the outcome",
+    ),
+    (
+        "allegation_outcome",
+        "lado-agreed-on-empty",
+        {"lado_agreed_on": ["", "", ""]},
+        "lado_agreed_on",
+        "Enter the date the LADO agreed the outcome",
+    ),
+    (
+        "allegation_outcome",
+        "lado-agreed-on-future",
+        {"lado_agreed_on": day(1)},
+        "lado_agreed_on",
+        "The date the LADO agreed must be today or in the past",
+    ),
+    (
+        "close",
+        "removed-missing",
+        {"removed_from_regulated_activity": REMOVE, "confirmed": "yes"},
+        "removed_from_regulated_activity",
+        "Say whether the person was removed from work with children because of harm or a "
+        "risk of harm",
+    ),
+    (
+        "close",
+        "teacher-invalid",
+        {"teacher_serious_misconduct": SCRIPT, "confirmed": "yes"},
+        "teacher_serious_misconduct",
+        "Say whether a teacher was dismissed, or would have been, for serious misconduct",
+    ),
 ]
 
 
@@ -857,10 +1082,9 @@ def test_a_malicious_allegation_cannot_be_mentioned_in_references(
     case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
     case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
     client = login_as(Role.HEADTEACHER)
-    lado = case.referrals[0]
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
-    post(client, f"/cases/{case.id}/outcome", {"outcome": "malicious", "reasons": "Made up."})
+    through_lado_web(client, case)
+    outcome = {"outcome": "malicious", "reasons": "Made up.", **LADO_AGREED}
+    assert post(client, f"/cases/{case.id}/outcome", outcome).status_code == 302
     case_stages.tasks_done(db, head, case)
     # The TRA referral is considered for a teacher: not made, with reasons.
     add = post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
@@ -872,12 +1096,16 @@ def test_a_malicious_allegation_cannot_be_mentioned_in_references(
     data = {
         "employment_outcome": "continues",
         "mention_in_references": "yes",
+        "personnel_file_kept": "no",
         "confirmed": "yes",
+        **CLOSE_DUTIES,
     }
     response = post(client, f"/cases/{case.id}/close", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:300]
-    message = "A malicious or false allegation must not be mentioned in references"
+    message = (
+        "Only a substantiated allegation may be mentioned in references: this one is malicious"
+    )
     assert summary_errors(page).get("mention_in_references") == message
     assert snapshot(db, case) == before
 
@@ -891,10 +1119,9 @@ def _allegation_ready_to_close(
     case = case_stages.recorded(db, head, DisclosureSource.ANONYMOUS)
     case_stages.triaged(db, head, case, CaseKind.ALLEGATION)
     client = login_as(Role.HEADTEACHER)
-    lado = case.referrals[0]
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/made", MADE_VALID)
-    post(client, f"/cases/{case.id}/referrals/{lado.id}/closed", {})
-    post(client, f"/cases/{case.id}/outcome", {"outcome": outcome, "reasons": "The reasons."})
+    through_lado_web(client, case)
+    data = {"outcome": outcome, "reasons": "The reasons.", **LADO_AGREED}
+    assert post(client, f"/cases/{case.id}/outcome", data).status_code == 302
     post(client, f"/cases/{case.id}/referrals/new", {"agency": "tra"})
     db.expire_all()
     tra = next(r for r in case.referrals if r.agency is Agency.TRA)
@@ -908,7 +1135,7 @@ def test_an_allegation_needs_the_pension_age_date_to_close(
 ) -> None:
     case, client = _allegation_ready_to_close(db, users, login_as, "unfounded")
     before = snapshot(db, case)
-    data = {"employment_outcome": "continues", "mention_in_references": "no"}
+    data = {"employment_outcome": "continues", "mention_in_references": "no", **CLOSE_DUTIES}
     response = post(client, f"/cases/{case.id}/close", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:300]
@@ -936,7 +1163,7 @@ def test_a_duty_that_follows_from_the_closing_answers_is_asked_before_the_summar
     case, client = _allegation_ready_to_close(db, users, login_as, "substantiated")
     before = snapshot(db, case)
     pension = [str(TODAY.day), str(TODAY.month), str(TODAY.year + 30)]
-    data = {"employment_outcome": "dismissed", "mention_in_references": "yes"}
+    data = {"employment_outcome": "dismissed", "mention_in_references": "yes", **CLOSE_DUTIES}
     response = post(client, f"/cases/{case.id}/close", {**data, "pension_age_on": pension})
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:300]

@@ -18,7 +18,6 @@ from incidents.casework.disciplinary import commands as disciplinary
 from incidents.casework.outcome import commands as outcomes
 from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
-from incidents.casework.referrals.commands import ReferralUpdate
 from incidents.casework.tasks import commands as tasks
 from incidents.casework.triage import commands as triage
 from incidents.clock import local_today
@@ -32,8 +31,8 @@ from incidents.models import (
     DataSubjects,
     DisclosureSource,
     EmploymentOutcome,
+    Investigation,
     PersonKind,
-    ReferralMethod,
     ReferralStatus,
     Role,
     StaffOutcome,
@@ -42,8 +41,10 @@ from incidents.models import (
     User,
 )
 from tests import factories
+from tests.case_routes import lado_agreed, move
 
 Y, N, U = ThresholdAnswer.YES, ThresholdAnswer.NO, ThresholdAnswer.UNKNOWN
+AGENCIES = Investigation.AGENCIES
 TODAY = local_today()
 
 
@@ -86,25 +87,6 @@ def assess(
     )
 
 
-def move(db: Session, actor: User, case: Case, agency: Agency, *statuses: ReferralStatus) -> None:
-    referral = next(r for r in case.referrals if r.agency is agency)
-    for status in statuses:
-        referrals.update_referral(
-            db,
-            actor=actor,
-            case=case,
-            referral_id=referral.id,
-            data=ReferralUpdate(
-                status=status,
-                method=ReferralMethod.PHONE,
-                made_on=TODAY,
-                their_reference="REF-1",
-                advice="Advice given." if status is ReferralStatus.ADVICE_RECEIVED else "",
-                reasons="Why." if status is ReferralStatus.NOT_MADE else "",
-            ),
-        )
-
-
 def finish_tasks(db: Session, actor: User, case: Case) -> None:
     for task in case.tasks:
         if not task.is_done:
@@ -116,6 +98,7 @@ def close(db: Session, head: User, case: Case, **answers: object) -> None:
         employment_outcome=answers.get("employment", EmploymentOutcome.CONTINUES),  # type: ignore[arg-type]
         mention_in_references=answers.get("mention", True),  # type: ignore[arg-type]
         pension_age_on=answers.get("pension", date(2050, 6, 1)),  # type: ignore[arg-type]
+        personnel_file_kept=answers.get("kept"),  # type: ignore[arg-type]
     )
     outcomes.close_case(db, actor=head, case=case, data=data)
 
@@ -137,7 +120,12 @@ def test_parent_allegation_journey(db: Session, users: dict[Role, User], actions
     move(db, head, case, Agency.LADO, ReferralStatus.ADVICE_RECEIVED, ReferralStatus.CLOSED)
     casework.take_step(db, actor=head, case=case, action="investigate")
     outcomes.record_outcome(
-        db, actor=head, case=case, outcome=CaseOutcome.SUBSTANTIATED, reasons="Evidence."
+        db,
+        actor=head,
+        case=case,
+        outcome=CaseOutcome.SUBSTANTIATED,
+        reasons="Evidence.",
+        **lado_agreed(case),  # type: ignore[arg-type]
     )
     process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
     with pytest.raises(workflow.TransitionNotAllowedError) as refused:
@@ -201,7 +189,10 @@ def test_staff_low_level_concern_journey(
     outcomes.record_outcome(
         db, actor=head, case=case, outcome=CaseOutcome.UPHELD, reasons="Spoken to."
     )
-    close(db, head, case, pension=None)
+    # KCSIE Part 4: a low-level concern is not mentioned in references (issue 13, item 6).
+    with pytest.raises(InvalidInput, match="low-level concern"):
+        close(db, head, case, pension=None)
+    close(db, head, case, pension=None, mention=False)
     assert case.state is CaseState.CLOSED and case.retention_until is None
     assert actions == [
         Action.PERSON_CREATE,
@@ -224,23 +215,48 @@ def test_child_allegation_journey(db: Session, users: dict[Role, User], actions:
     assert case.open_police_hold is not None
 
     assess(db, head, case, CaseKind.ALLEGATION, (Y, Y, Y, Y))
-    move(db, dsl, case, Agency.LADO, ReferralStatus.MADE, ReferralStatus.CLOSED)
+    # The LADO: the police investigate first, the school waits.
+    lado = Agency.LADO
+    move(
+        db,
+        dsl,
+        case,
+        lado,
+        ReferralStatus.MADE,
+        ReferralStatus.ADVICE_RECEIVED,
+        investigation=AGENCIES,
+    )
     move(db, dsl, case, Agency.POLICE, ReferralStatus.MADE)
     move(db, dsl, case, Agency.CHILDRENS_SOCIAL_CARE, ReferralStatus.NOT_MADE)
     with pytest.raises(workflow.TransitionNotAllowedError, match="police investigate"):
         casework.take_step(db, actor=head, case=case, action="investigate")
     police.record_result(db, actor=dsl, case=case, result="No further action.")
     move(db, dsl, case, Agency.POLICE, ReferralStatus.CLOSED)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="LADO's advice"):
+        casework.take_step(db, actor=head, case=case, action="investigate")
+    # After the police, the LADO agrees the school investigates.
+    move(db, dsl, case, lado, ReferralStatus.ADVICE_RECEIVED, ReferralStatus.CLOSED)
     casework.take_step(db, actor=head, case=case, action="investigate")
-    outcomes.record_outcome(db, actor=head, case=case, outcome=CaseOutcome.MALICIOUS, reasons="R")
+    outcomes.record_outcome(
+        db,
+        actor=head,
+        case=case,
+        outcome=CaseOutcome.MALICIOUS,
+        reasons="R",
+        **lado_agreed(case),  # type: ignore[arg-type]
+    )
     with pytest.raises(InvalidInput) as refused:
-        close(db, head, case, mention=True)
+        close(db, head, case, mention=True, kept=False)
     assert "mention_in_references" in refused.value.errors
     finish_tasks(db, dsl, case)
     referrals.add_referral(db, actor=dsl, case=case, agency=Agency.TRA)
     move(db, head, case, Agency.TRA, ReferralStatus.NOT_MADE)
-    close(db, head, case, mention=False, pension=None)
-    assert case.state is CaseState.CLOSED and case.retention_until == TODAY
+    close(db, head, case, mention=False, kept=False)
+    # Off the personnel file, but the safeguarding record is kept (issue 13, item 7).
+    assert case.state is CaseState.CLOSED and case.personnel_file_kept is False
+    assert case.retention_until == max(
+        date(2050, 6, 1), case.became_aware_on.replace(year=case.became_aware_on.year + 10)
+    )
     assert Action.POLICE_HOLD_PLACE in actions and Action.POLICE_HOLD_LIFT in actions
 
 

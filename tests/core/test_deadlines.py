@@ -109,3 +109,19 @@ def test_due_today_and_overdue() -> None:
     assert deadlines.is_due_today(due, morning)
     assert not deadlines.is_overdue(due, morning)
     assert deadlines.is_overdue(due, datetime(2026, 3, 31, 0, 1, tzinfo=SCHOOL_TZ))
+
+
+def _london_day(moment: datetime) -> date:
+    return moment.astimezone(SCHOOL_TZ).date()
+
+
+def test_the_kcsie_timescales() -> None:
+    """KCSIE Part 4 "Timescales" (issue 13): a plainly unfounded or malicious allegation within
+    one week; action within 3 working days of an investigation report; a hearing within 15
+    working days. Thursday 18 December 2025: Christmas and Boxing Day are not working days."""
+    start = date(2025, 12, 18)
+    assert _london_day(deadlines.unfounded_resolution_due(start)) == date(2025, 12, 25)
+    assert _london_day(deadlines.report_action_due(start)) == date(2025, 12, 23)
+    # 19, 22, 23, 24, 29, 30, 31 Dec, 2, 5-9, 12, 13 Jan (1 Jan a bank holiday).
+    assert _london_day(deadlines.hearing_due(start)) == date(2026, 1, 13)
+    assert deadlines.hearing_due(start).tzinfo is not None

@@ -32,6 +32,7 @@ MARKERS = {
     "reason": "Marker-reason-Jd83",
     "child_words": "Marker-child-words-Tw58",
     "outcome_reasons": "Marker-outcome-reasons-Pz26",
+    "outcome_lado_officer": "Marker-lado-officer-Qm71",
 }
 
 
@@ -43,6 +44,7 @@ def _case_with_markers(db: Session, users: dict) -> Case:
     case.reporter_identity = Sensitive(MARKERS["reporter"])
     case.child_words = Sensitive(MARKERS["child_words"])
     case.outcome_reasons = Sensitive(MARKERS["outcome_reasons"])
+    case.outcome_lado_officer = Sensitive(MARKERS["outcome_lado_officer"])
     note = add_note(db, actor=head, case=case, body=MARKERS["note"])
     add_note(
         db, actor=head, case=case, body="corrected", corrects_id=note.id, reason=MARKERS["reason"]
@@ -76,6 +78,7 @@ def test_every_declared_personal_field_is_covered_by_the_markers():
         ("case_file", "reporter_identity"),
         ("case_file", "child_words"),
         ("case_file", "outcome_reasons"),
+        ("case_file", "outcome_lado_officer"),
         ("note", "body"),
         ("note", "reason"),
     }

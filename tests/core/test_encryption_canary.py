@@ -16,9 +16,11 @@ from incidents.accounts import elevation
 from incidents.accounts import sessions as login_sessions
 from incidents.casework.breach import commands as breaches
 from incidents.casework.cases import notes
+from incidents.casework.cases import steps as casework
 from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.casework.disciplinary import reviews as measure_reviews
+from incidents.casework.outcome import commands as outcomes
 from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
 from incidents.casework.suspension import commands as suspension
@@ -28,6 +30,7 @@ from incidents.models import (
     Agency,
     Alternative,
     CaseKind,
+    CaseOutcome,
     DataSubjects,
     DisclosureSource,
     ElevationPurpose,
@@ -44,7 +47,7 @@ from incidents.models import (
 from incidents.registers.subject_access import commands as sar
 from incidents.sensitive import Sensitive
 from tests import factories
-from tests.case_routes import TODAY, assess, case_about, upheld
+from tests.case_routes import TODAY, assess, case_about, lado_agreed, lado_says, upheld
 from tests.core.test_encryption import _every_stored_value
 
 
@@ -95,6 +98,7 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
                 their_reference="t",
                 advice=advice,
                 reasons="r",
+                **(lado_says(allegation) if advice else {}),  # type: ignore[arg-type]
             ),
         )
     suspended = suspension.decide_suspension(
@@ -108,6 +112,16 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     )
     suspension.lift_suspension(
         db, actor=head, case=allegation, decision_id=suspended.id, lifted_on=TODAY, reasons="e"
+    )
+    # Its outcome, agreed with the LADO (who).
+    casework.take_step(db, actor=head, case=allegation, action="investigate")
+    outcomes.record_outcome(
+        db,
+        actor=head,
+        case=allegation,
+        outcome=CaseOutcome.UNFOUNDED,
+        reasons="r",
+        **lado_agreed(allegation),  # type: ignore[arg-type]
     )
     # A staff process (HR reference) and a parent's sanction (details).
     staff = upheld(db, head, PersonKind.STAFF, CaseKind.POLICY_BREACH)

@@ -12,7 +12,13 @@ import pytest
 
 from incidents import lifecycle
 from incidents.errors import Refused, TransitionNotAllowedError
-from incidents.models import DisciplinaryKind, DisciplinaryStage, ReferralStatus, RequestState
+from incidents.models import (
+    Agency,
+    DisciplinaryKind,
+    DisciplinaryStage,
+    ReferralStatus,
+    RequestState,
+)
 from incidents.models.suspension import SuspensionState
 from incidents.models.task import TaskState
 
@@ -33,7 +39,8 @@ EXPECTED: list[tuple[lifecycle.Lifecycle[Any], type[enum.Enum], dict[Any, dict[s
                 "closed": R.CLOSED,
             },
             R.ACKNOWLEDGED: {"advice": R.ADVICE_RECEIVED, "closed": R.CLOSED},
-            R.ADVICE_RECEIVED: {"closed": R.CLOSED},
+            # The LADO's advice can change (after the police decide): recorded again.
+            R.ADVICE_RECEIVED: {"advice": R.ADVICE_RECEIVED, "closed": R.CLOSED},
             R.CLOSED: {},
         },
     ),
@@ -89,6 +96,8 @@ DISCIPLINARY_EXPECTED = {
 
 def _record(life: lifecycle.Lifecycle[Any], state: enum.Enum, **extra: Any) -> SimpleNamespace:
     name = life.attribute or "state"
+    if life is lifecycle.REFERRAL:
+        extra.setdefault("agency", Agency.POLICE)
     return SimpleNamespace(**{name: state}, **extra)
 
 
@@ -168,7 +177,7 @@ def test_refusals_say_why_in_plain_words() -> None:
 
 
 def test_offered_lists_only_what_is_possible_now() -> None:
-    referral = SimpleNamespace(status=R.MADE)
+    referral = SimpleNamespace(status=R.MADE, agency=Agency.POLICE)
     assert [m.action for m in lifecycle.REFERRAL.offered(referral)] == [
         "acknowledged",
         "advice",
@@ -176,3 +185,16 @@ def test_offered_lists_only_what_is_possible_now() -> None:
     ]
     assert lifecycle.REFERRAL.action_to(R.DRAFT, R.NOT_MADE) == "not-made"
     assert lifecycle.REFERRAL.action_to(R.CLOSED, R.MADE) is None
+
+
+def test_an_allegations_lado_referral_closes_only_with_the_lados_decision() -> None:
+    """Issue 13, item 2: the school can show what the LADO decided and advised."""
+    case = SimpleNamespace(lado_required=True)
+    lado = SimpleNamespace(status=R.MADE, agency=Agency.LADO, case=case, threshold_met=None)
+    with pytest.raises(Refused, match="LADO's decision and advice"):
+        lifecycle.REFERRAL.check(lado, "closed")
+    lado.threshold_met = True
+    assert lifecycle.REFERRAL.allows(lado, "closed")
+    below = SimpleNamespace(lado_required=False)
+    consulted = SimpleNamespace(status=R.MADE, agency=Agency.LADO, case=below, threshold_met=None)
+    assert lifecycle.REFERRAL.allows(consulted, "closed")

@@ -22,6 +22,7 @@ from incidents.models import (
     DisciplinaryStage,
     DisclosureSource,
     EmploymentOutcome,
+    Investigation,
     Measure,
     Person,
     PersonKind,
@@ -31,6 +32,8 @@ from incidents.models import (
     ReferralStatus,
     Role,
     SuspensionDecision,
+    ThresholdAnswer,
+    TriageDecision,
     User,
     UserRole,
 )
@@ -64,6 +67,8 @@ def ready_case(state: CaseState, manager: User) -> Case:
         outcome=CaseOutcome.SUBSTANTIATED,
         employment_outcome=EmploymentOutcome.CONTINUES,
         mention_in_references=True,
+        removed_from_regulated_activity=False,
+        teacher_serious_misconduct=False,
         retention_rule="test",
         reporter_identity_ct=b"sealed",
     )
@@ -73,6 +78,9 @@ def ready_case(state: CaseState, manager: User) -> Case:
         status=ReferralStatus.CLOSED,
         method=ReferralMethod.PHONE,
         made_at=NOW,
+        # The LADO's advice: the threshold is met and the school may investigate.
+        threshold_met=True,
+        investigation=Investigation.SCHOOL,
     )
     if state is CaseState.AWAITING_POLICE:
         PoliceHold(case=case)
@@ -84,6 +92,9 @@ BREACH_ACTIONS = ("record_breach", "decide_ico", "record_people_told")
 
 def prepare_for(case: Case, action: str) -> None:
     """What the action's guard inspects, so only state and role decide (see ready_case)."""
+    if action == "record_outcome":
+        # Before any investigation, an allegation's outcome needs the LADO's word that none is.
+        case.referrals[0].investigation = Investigation.NONE
     if action in BREACH_ACTIONS:
         case.kind, case.outcome = CaseKind.DATA_BREACH, CaseOutcome.UPHELD
         BreachRecord(case=case, facts_at=NOW)
@@ -171,10 +182,89 @@ def test_a_police_hold_blocks_the_schools_investigation_and_outcome() -> None:
 def test_an_allegation_goes_to_the_lado_before_investigation() -> None:
     head = user(Role.HEADTEACHER)
     case = ready_case(CaseState.ASSESSED, head)
-    case.referrals[0].status = ReferralStatus.DRAFT
+    lado = case.referrals[0]
+    lado.status, lado.threshold_met, lado.investigation = ReferralStatus.DRAFT, None, None
     with pytest.raises(workflow.TransitionNotAllowedError, match="LADO"):
         workflow.advance(case, "investigate", head)
-    case.referrals[0].status = ReferralStatus.NOT_MADE  # a recorded decision not to refer
+    lado.status = ReferralStatus.MADE  # made, but no advice yet (issue 13, item 2)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="LADO's advice"):
+        workflow.advance(case, "investigate", head)
+    lado.status, lado.threshold_met, lado.investigation = (
+        ReferralStatus.ADVICE_RECEIVED,
+        True,
+        Investigation.SCHOOL,
+    )
+    workflow.advance(case, "investigate", head)
+
+
+def test_the_school_cannot_decide_alone_not_to_refer_an_allegation() -> None:
+    """Issue 13, item 1: above the harm threshold, "decided not to refer" lets nothing go
+    ahead; only the LADO saying the threshold is not met settles it, and then the track must
+    change."""
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.ASSESSED, head)
+    lado = case.referrals[0]
+    lado.status, lado.threshold_met, lado.investigation = ReferralStatus.NOT_MADE, None, None
+    for action in ("investigate", "record_outcome"):
+        with pytest.raises(workflow.TransitionNotAllowedError, match="Refer the allegation"):
+            workflow.advance(case, action, head)
+    lado.threshold_met = False  # the LADO said so
+    with pytest.raises(workflow.TransitionNotAllowedError, match="change the track"):
+        workflow.advance(case, "investigate", head)
+    # Below the threshold, the LADO was only consulted: nothing waits for it.
+    case.kind, case.outcome = CaseKind.LOW_LEVEL_CONCERN, CaseOutcome.UPHELD
+    lado.threshold_met = None
+    workflow.advance(case, "investigate", head)
+
+
+def test_the_school_investigates_only_once_the_lado_agrees() -> None:
+    """Issue 13, item 2: the referral made is not enough; the LADO's advice must say the school
+    may investigate. The outcome follows the investigation, or the LADO's word that none is
+    needed."""
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.REFERRED, head)
+    lado = case.referrals[0]
+    lado.status, lado.threshold_met, lado.investigation = ReferralStatus.MADE, None, None
+    for action in ("investigate", "record_outcome"):
+        with pytest.raises(workflow.TransitionNotAllowedError, match="LADO"):
+            workflow.check(case, action, head)
+    lado.status, lado.threshold_met = ReferralStatus.ADVICE_RECEIVED, True
+    lado.investigation = Investigation.AGENCIES  # the police investigate first
+    with pytest.raises(workflow.TransitionNotAllowedError, match="LADO's advice"):
+        workflow.check(case, "investigate", head)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="follows the school's"):
+        workflow.check(case, "record_outcome", head)
+    lado.investigation = Investigation.NONE
+    workflow.check(case, "record_outcome", head)
+    with pytest.raises(workflow.TransitionNotAllowedError, match="LADO's advice"):
+        workflow.check(case, "investigate", head)
+    lado.investigation = Investigation.SCHOOL
+    workflow.advance(case, "investigate", head)
+    workflow.advance(case, "record_outcome", head)
+
+
+@pytest.mark.parametrize("offence", [ThresholdAnswer.YES, ThresholdAnswer.UNKNOWN])
+def test_a_possible_offence_waits_for_the_police_decision(offence: ThresholdAnswer) -> None:
+    """Issue 13, item 2: harm-test part (b) yes or not known and the police referral still in
+    draft (or made, awaiting their answer): the school neither investigates nor decides."""
+    head = user(Role.HEADTEACHER)
+    case = ready_case(CaseState.REFERRED, head)
+    no = ThresholdAnswer.NO
+    TriageDecision(
+        case=case,
+        harmed_child=no,
+        criminal_offence=offence,
+        risk_of_harm=no,
+        unsuitable=no,
+        kind=CaseKind.ALLEGATION,
+    )
+    police = Referral(case=case, agency=Agency.POLICE, status=ReferralStatus.DRAFT)
+    for status in (ReferralStatus.DRAFT, ReferralStatus.MADE, ReferralStatus.ACKNOWLEDGED):
+        police.status = status
+        for action in ("investigate", "record_outcome"):
+            with pytest.raises(workflow.TransitionNotAllowedError, match="police's decision"):
+                workflow.check(case, action, head)
+    police.status = ReferralStatus.ADVICE_RECEIVED
     workflow.advance(case, "investigate", head)
 
 
@@ -254,7 +344,10 @@ def test_suspension_is_for_allegations_about_staff_volunteers_and_governors(
 def test_the_breach_record_is_for_data_breaches_only(action: str) -> None:
     head = user(Role.HEADTEACHER)
     case = ready_case(CaseState.ASSESSED, head)
-    with pytest.raises(workflow.TransitionNotAllowedError, match="personal data breach"):
+    with pytest.raises(workflow.TransitionNotAllowedError, match="personal data was exposed"):
+        workflow.check(case, action, head)
+    case.personal_data_exposed = True  # issue 13, item 5: a breach inside an allegation
+    if action == "record_breach":
         workflow.check(case, action, head)
 
 

@@ -8,8 +8,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from incidents import audit, closure, workflow
+from incidents import audit, closure, deadlines, workflow
 from incidents.casework.guard import record, visible
+from incidents.casework.tasks import system as task_system
 from incidents.clock import local_today
 from incidents.errors import InvalidInput
 from incidents.models import (
@@ -18,7 +19,10 @@ from incidents.models import (
     Case,
     CaseKind,
     CaseOutcome,
+    DisciplinaryStage,
+    DisclosureSource,
     EmploymentOutcome,
+    TaskKind,
     User,
 )
 from incidents.models.base import utcnow
@@ -26,6 +30,9 @@ from incidents.sensitive import Sensitive
 from incidents.validation import Errors
 
 MAX_REASONS = 5_000
+MAX_OFFICER = 200
+# Local practice, not national rule: how soon after the outcome the review tasks fall due.
+LESSONS_WORKING_DAYS = 10
 
 
 def outcomes_for(kind: CaseKind | None) -> tuple[CaseOutcome, ...]:
@@ -33,8 +40,17 @@ def outcomes_for(kind: CaseKind | None) -> tuple[CaseOutcome, ...]:
 
 
 def record_outcome(
-    session: Session, *, actor: User, case: Case, outcome: CaseOutcome | None, reasons: str
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    outcome: CaseOutcome | None,
+    reasons: str,
+    lado_officer: str = "",
+    lado_agreed_on: date | None = None,
 ) -> None:
+    """An allegation's outcome is recorded as agreed with the LADO: who there agreed it, and
+    when (issue 13, item 2)."""
     visible(actor, case)
     workflow.check(case, "record_outcome", actor)
     errors = Errors()
@@ -43,12 +59,49 @@ def record_outcome(
     text = errors.text(
         "reasons", reasons, label="The reasons", limit=MAX_REASONS, empty="Enter the reasons"
     )
+    officer = ""
+    if case.lado_required:
+        officer = errors.text(
+            "lado_officer",
+            lado_officer,
+            label="The LADO officer's name",
+            limit=MAX_OFFICER,
+            empty="Enter the name of the LADO officer who agreed the outcome",
+        )
+        errors.day(
+            "lado_agreed_on",
+            lado_agreed_on,
+            called="The date the LADO agreed",
+            missing="Enter the date the LADO agreed the outcome",
+            since=case.became_aware_on,
+            too_early="The LADO cannot have agreed the outcome before the school became aware",
+        )
     errors.raise_any()
     case.outcome = outcome
     case.outcome_reasons = Sensitive(text)
     case.outcome_at = utcnow()
+    if officer:
+        case.outcome_lado_officer = Sensitive(officer)
+        case.outcome_lado_agreed_on = lado_agreed_on
     workflow.advance(case, "record_outcome", actor)
     record(session, case, actor, audit.Action.CASE_OUTCOME)
+    if case.kind is CaseKind.ALLEGATION:
+        _after_allegation(session, case, actor)
+
+
+def _after_allegation(session: Session, case: Case, actor: User) -> None:
+    """KCSIE Part 4 s.1: every allegation ends with a learning-lessons review; after a false,
+    unfounded or malicious one, whether the child needs help (or children's social care) is
+    considered, and after a malicious one from a child, action against the pupil. Tasks, so the
+    closure checklist ("every task is done") holds the case open until they are."""
+    due = deadlines.add_working_days(local_today(), LESSONS_WORKING_DAYS)
+    kinds = [TaskKind.LESSONS_REVIEW]
+    if case.outcome in (CaseOutcome.FALSE, CaseOutcome.UNFOUNDED, CaseOutcome.MALICIOUS):
+        kinds.append(TaskKind.CONSIDER_CHILD_SUPPORT)
+    if case.outcome is CaseOutcome.MALICIOUS and case.source is DisclosureSource.CHILD:
+        kinds.append(TaskKind.CONSIDER_PUPIL_ACTION)
+    for kind in kinds:
+        task_system.create_standard(session, case, kind, assignee=actor, due_on=due)
 
 
 @dataclass(frozen=True)
@@ -56,6 +109,30 @@ class ClosureInput:
     employment_outcome: EmploymentOutcome | None
     mention_in_references: bool | None
     pension_age_on: date | None = None
+    # Issue 13, item 4: asked of every case on the closing page (the form requires an answer).
+    removed_from_regulated_activity: bool | None = False
+    teacher_serious_misconduct: bool | None = False
+    # Item 7: malicious or false only; True when the person asked for it to stay on file.
+    personnel_file_kept: bool | None = None
+
+
+def references_refusal(case: Case) -> str | None:
+    """Why this case may not be mentioned in references, if it may not (KCSIE Part 4, issue
+    13 item 6): of the allegations only a substantiated one is; a low-level concern only when it
+    was also misconduct (here: a disciplinary process that concluded)."""
+    if case.kind is CaseKind.ALLEGATION and case.outcome is not CaseOutcome.SUBSTANTIATED:
+        label = case.outcome.label.lower() if case.outcome else "undecided"
+        return (
+            f"Only a substantiated allegation may be mentioned in references: this one is {label}"
+        )
+    if case.kind is CaseKind.LOW_LEVEL_CONCERN and not any(
+        p.stage is DisciplinaryStage.CONCLUDED for p in case.disciplinary_processes
+    ):
+        return (
+            "A low-level concern is not mentioned in references unless it was also misconduct "
+            "or poor performance dealt with through a disciplinary process"
+        )
+    return None
 
 
 def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
@@ -66,10 +143,20 @@ def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
         errors["employment_outcome"] = "Say whether the person still works or volunteers here"
     if data.mention_in_references is None:
         errors["mention_in_references"] = "Say whether the case will be mentioned in references"
-    elif data.mention_in_references and case.outcome in (CaseOutcome.MALICIOUS, CaseOutcome.FALSE):
-        # KCSIE Part 4: malicious or false allegations are not referred to in references.
-        errors["mention_in_references"] = (
-            "A malicious or false allegation must not be mentioned in references"
+    elif data.mention_in_references and (refusal := references_refusal(case)):
+        errors["mention_in_references"] = refusal
+    if data.removed_from_regulated_activity is None:
+        errors["removed_from_regulated_activity"] = (
+            "Say whether the person was removed from work with children because of harm or a "
+            "risk of harm"
+        )
+    if data.teacher_serious_misconduct is None:
+        errors["teacher_serious_misconduct"] = (
+            "Say whether a teacher was dismissed, or would have been, for serious misconduct"
+        )
+    if data.personnel_file_kept is None and closure.off_personnel_file(case):
+        errors["personnel_file_kept"] = (
+            "Say whether the person asked for the allegation to stay on their personnel file"
         )
     retention = None
     try:
@@ -84,7 +171,15 @@ def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
 
 
 # What the closing page answers, as the closure checklist reads it from the case.
-_ANSWERED = ("employment_outcome", "mention_in_references", "retention_until", "retention_rule")
+_ANSWERED = (
+    "employment_outcome",
+    "mention_in_references",
+    "retention_until",
+    "retention_rule",
+    "removed_from_regulated_activity",
+    "teacher_serious_misconduct",
+    "personnel_file_kept",
+)
 
 
 def _put(case: Case, values: tuple[object, ...]) -> tuple[object, ...]:
@@ -95,8 +190,17 @@ def _put(case: Case, values: tuple[object, ...]) -> tuple[object, ...]:
     return before
 
 
-def _answers(data: ClosureInput, retention: closure.Retention) -> tuple[object, ...]:
-    return (data.employment_outcome, data.mention_in_references, retention.until, retention.rule)
+def _answers(case: Case, data: ClosureInput, retention: closure.Retention) -> tuple[object, ...]:
+    kept = data.personnel_file_kept if closure.off_personnel_file(case) else None
+    return (
+        data.employment_outcome,
+        data.mention_in_references,
+        retention.until,
+        retention.rule,
+        data.removed_from_regulated_activity,
+        data.teacher_serious_misconduct,
+        kept,
+    )
 
 
 def preview_closure(actor: User, case: Case, data: ClosureInput) -> closure.Retention:
@@ -107,7 +211,7 @@ def preview_closure(actor: User, case: Case, data: ClosureInput) -> closure.Rete
     visible(actor, case)
     workflow.check(case, "close", actor, with_guard=False)
     retention = _check_closure(case, data)
-    before = _put(case, _answers(data, retention))
+    before = _put(case, _answers(case, data, retention))
     refusal = workflow.blocked_reason(case, "close")
     _put(case, before)
     if refusal:
@@ -121,7 +225,7 @@ def close_case(session: Session, *, actor: User, case: Case, data: ClosureInput)
     visible(actor, case)
     workflow.check(case, "close", actor, with_guard=False)
     retention = _check_closure(case, data)
-    before = _put(case, _answers(data, retention))
+    before = _put(case, _answers(case, data, retention))
     try:
         workflow.advance(case, "close", actor)
     except workflow.TransitionNotAllowedError:

@@ -31,6 +31,9 @@ def record(case_id: uuid.UUID) -> str | Response:
     choices = outcome_service.outcomes_for(case.kind)
     form = OutcomeForm()
     form.outcome.choices = [SelectChoice(o.value, o.label) for o in choices]
+    if not case.lado_required:
+        del form.lado_officer
+        del form.lado_agreed_on
     return form_page(
         form,
         command=lambda: outcome_service.record_outcome(
@@ -39,6 +42,8 @@ def record(case_id: uuid.UUID) -> str | Response:
             case=case,
             outcome=CaseOutcome(form.outcome.data),
             reasons=form.reasons.data or "",
+            lado_officer=(form.lado_officer.data or "") if form.lado_officer else "",
+            lado_agreed_on=form.lado_agreed_on.data if form.lado_agreed_on else None,
         ),
         done_message="Outcome recorded",
         show=lambda: render_template(
@@ -47,14 +52,21 @@ def record(case_id: uuid.UUID) -> str | Response:
     )
 
 
+def _yes(value: str | None) -> bool | None:
+    return None if not value else value == "yes"
+
+
 def _answers(form: CloseCaseForm) -> outcome_service.ClosureInput:
-    mention = form.mention_in_references.data
     employment = form.employment_outcome.data
+    kept = form.personnel_file_kept
     return outcome_service.ClosureInput(
         employment_outcome=EmploymentOutcome(employment) if employment else None,
-        mention_in_references=None if not mention else mention == "yes",
+        mention_in_references=_yes(form.mention_in_references.data),
         # Asked only for allegations: the field is taken off the form for the other tracks.
         pension_age_on=form.pension_age_on.data if form.pension_age_on is not None else None,
+        removed_from_regulated_activity=_yes(form.removed_from_regulated_activity.data),
+        teacher_serious_misconduct=_yes(form.teacher_serious_misconduct.data),
+        personnel_file_kept=_yes(kept.data) if kept is not None else None,
     )
 
 
@@ -68,6 +80,24 @@ def _summary(case: Case, form: CloseCaseForm) -> Summary:
             ("Outcome", case.outcome.label if case.outcome else "Not recorded"),
             ("Does the person still work or volunteer here?", answers.employment_outcome.label),
             ("Mentioned in references", "Yes" if answers.mention_in_references else "No"),
+            (
+                "Removed from work with children because of harm or a risk of harm",
+                "Yes" if answers.removed_from_regulated_activity else "No",
+            ),
+            (
+                "A teacher dismissed, or who would have been, for serious misconduct",
+                "Yes" if answers.teacher_serious_misconduct else "No",
+            ),
+            *(
+                [
+                    (
+                        "Kept on the personnel file at the person's request",
+                        "Yes" if answers.personnel_file_kept else "No: removed from it",
+                    )
+                ]
+                if closure.off_personnel_file(case)
+                else []
+            ),
             (
                 "Record kept until",
                 long_date(retention.until) if retention.until else "See the rule",
@@ -90,13 +120,24 @@ def close(case_id: uuid.UUID) -> str | Response:
     form = CloseCaseForm()
     if case.kind is not CaseKind.ALLEGATION:
         del form.pension_age_on
+    if not closure.off_personnel_file(case):
+        del form.personnel_file_kept
     implied = closure.employment_implied(case)
     if request.method == "GET" and implied is not None:
         # A dismissal (or a role ended) already answers this; the DBS duty follows from it.
         form.employment_outcome.data = implied.value
+    if request.method == "GET" and case.outcome is CaseOutcome.SUBSTANTIATED:
+        # KCSIE Part 4: a substantiated allegation is prompted for inclusion in references.
+        form.mention_in_references.data = "yes"
 
     def show() -> str:
-        return render_template("casework/close.html", case=case, form=form, outstanding=outstanding)
+        return render_template(
+            "casework/close.html",
+            case=case,
+            form=form,
+            outstanding=outstanding,
+            references_refusal=outcome_service.references_refusal(case),
+        )
 
     if outstanding:
         return show()  # the page lists them: nothing can be answered until they are done

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,15 @@ from incidents.casework.referrals.system import create_prompt, due_for, high_sta
 from incidents.clock import SCHOOL_TZ, local_today
 from incidents.errors import InvalidInput, NotFound
 from incidents.lifecycle import REFERRAL
-from incidents.models import Agency, Case, CaseState, Referral, ReferralMethod, User
+from incidents.models import (
+    Agency,
+    Case,
+    CaseState,
+    Investigation,
+    Referral,
+    ReferralMethod,
+    User,
+)
 from incidents.models import ReferralStatus as Status
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
@@ -26,6 +34,7 @@ from incidents.validation import Errors
 MAX_REFERENCE = 100
 MAX_ADVICE = 10_000
 MAX_REASONS = 2_000
+MAX_OFFICER = 200
 
 
 def add_referral(session: Session, *, actor: User, case: Case, agency: Agency) -> Referral:
@@ -44,6 +53,37 @@ class ReferralUpdate:
     their_reference: str = ""
     advice: str = ""
     reasons: str = ""
+    # The time it was made, "14:30": the ICO's 72 hours are judged by the instant (item 8).
+    made_time: str = ""
+    # The LADO's side (items 1 and 2): who spoke for the LADO, when, their threshold decision
+    # and who they agreed investigates.
+    officer: str = ""
+    spoke_on: date | None = None
+    spoke_time: str = ""
+    threshold_met: bool | None = None
+    investigation: Investigation | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    reference: str
+    advice: str
+    reasons: str
+    made_at: datetime | None = None
+    officer: str = ""
+    spoke_at: datetime | None = None
+    threshold_met: bool | None = None
+
+
+def asks_lado(referral: Referral, status: Status | None) -> bool:
+    """The LADO's decision is asked for when its advice is recorded, and when an allegation's
+    LADO referral is settled without a referral (only the LADO can say the threshold is not
+    met: issue 13, item 1)."""
+    return (
+        referral.agency is Agency.LADO
+        and referral.case.lado_required
+        and status in (Status.ADVICE_RECEIVED, Status.NOT_MADE)
+    )
 
 
 def open_referral(
@@ -62,9 +102,54 @@ def open_referral(
     return referral
 
 
+def _lado_answers(
+    errors: Errors, referral: Referral, data: ReferralUpdate, reference: str
+) -> tuple[str, datetime | None, bool | None]:
+    not_made = data.status is Status.NOT_MADE
+    officer = errors.text(
+        "officer",
+        data.officer,
+        label="The LADO officer's name",
+        limit=MAX_OFFICER,
+        empty=(
+            "An allegation that meets the harm threshold is always referred to the LADO: "
+            "record this only when the LADO says it does not meet the threshold, and enter the "
+            "name of the LADO officer who said so"
+            if not_made
+            else "Enter the name of the LADO officer"
+        ),
+    )
+    errors.day(
+        "spoke_on",
+        data.spoke_on,
+        called="The date the LADO said so",
+        missing="Enter the date the LADO gave their decision",
+        since=referral.case.became_aware_on,
+        too_early="The LADO's decision cannot be before the school became aware",
+    )
+    spoke_at = errors.moment(
+        "spoke_time",
+        data.spoke_on,
+        data.spoke_time,
+        called="The time the LADO said so",
+        missing="Enter the time the LADO gave their decision, like 14:30",
+    )
+    threshold = False if not_made else data.threshold_met
+    if threshold is None:
+        errors["threshold_met"] = "Say whether the LADO says the harm threshold is met"
+    elif threshold and data.investigation is None:
+        errors["investigation"] = "Choose who the LADO agreed investigates"
+    if threshold is False and not reference:
+        errors.setdefault(
+            "their_reference",
+            "Enter the LADO's reference for their decision that the threshold is not met",
+        )
+    return officer, spoke_at, threshold
+
+
 def _validate(
     referral: Referral, data: ReferralUpdate, today: date, action: str | None
-) -> tuple[str, str, str]:
+) -> _Checked:
     """The answers as they will be stored; `action` is None when `data.status` is not a step
     the referral can take now."""
     errors = Errors()
@@ -87,22 +172,40 @@ def _validate(
         limit=MAX_REASONS,
         empty="Enter why it is not being referred" if data.status is Status.NOT_MADE else "",
     )
+    made_at = None
     if data.status is Status.MADE:
         if data.method is None:
             errors["method"] = "Choose how the referral was made"
         if data.made_on is None:
             errors["made_on"] = "Enter the date the referral was made"
         errors.past_date("made_on", data.made_on, called="The date it was made", today=today)
-        due = referral.due_at
-        late = (
-            due is not None
-            and data.made_on is not None
-            and data.made_on > due.astimezone(SCHOOL_TZ).date()
+        made_at = errors.moment(
+            "made_time",
+            data.made_on,
+            data.made_time,
+            called="The time it was made",
+            missing=(
+                "Enter the time the report was made, like 14:30: the ICO's 72 hours are "
+                "counted to the minute"
+                if referral.agency is Agency.ICO
+                else ""
+            ),
         )
+        due = referral.due_at
+        if due is None or data.made_on is None:
+            late = False
+        elif made_at is not None:
+            late = made_at > due  # judged by the instant (issue 13, item 8)
+        else:
+            late = data.made_on > due.astimezone(SCHOOL_TZ).date()
         if late and not reasons and "reasons" not in errors:
             errors["reasons"] = "Enter why the referral was made after its deadline"
+    checked = _Checked(reference, advice, reasons, made_at)
+    if asks_lado(referral, data.status):
+        officer, spoke_at, threshold = _lado_answers(errors, referral, data, reference)
+        checked = _Checked(reference, advice, reasons, made_at, officer, spoke_at, threshold)
     errors.raise_any()
-    return reference, advice, reasons
+    return checked
 
 
 def update_referral(
@@ -112,19 +215,27 @@ def update_referral(
     referral = open_referral(actor, case, referral_id)
     today = local_today()
     action = REFERRAL.action_to(referral.status, data.status) if data.status else None
-    reference, advice, reasons = _validate(referral, data, today, action)
+    checked = _validate(referral, data, today, action)
     assert action is not None  # noqa: S101 - narrowing: checked in _validate
     REFERRAL.advance(referral, action)
     if data.status is Status.MADE:
         referral.method = data.method
         made_on = data.made_on or today
-        referral.made_at = utcnow() if made_on == today else deadlines.start_of_day(made_on)
-    if reference:
-        referral.their_reference = Sensitive(reference)
-    if advice:
-        referral.advice = Sensitive(advice)
-    if reasons:
-        referral.reasons = Sensitive(reasons)
+        if checked.made_at is not None:
+            referral.made_at = checked.made_at
+        else:
+            referral.made_at = utcnow() if made_on == today else deadlines.start_of_day(made_on)
+    if checked.reference:
+        referral.their_reference = Sensitive(checked.reference)
+    if checked.advice:
+        referral.advice = Sensitive(checked.advice)
+    if checked.reasons:
+        referral.reasons = Sensitive(checked.reasons)
+    if asks_lado(referral, data.status):
+        referral.officer = Sensitive(checked.officer)
+        referral.spoke_at = checked.spoke_at
+        referral.threshold_met = checked.threshold_met
+        referral.investigation = data.investigation if checked.threshold_met else None
     referral.updated_at = utcnow()
     referral.updated_by_id = actor.id
     entry = (

@@ -8,8 +8,8 @@ from wtforms import SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from incidents.casework.referrals import commands as referrals
-from incidents.models import Agency, ReferralMethod
-from incidents.web.fields import radio, text_area
+from incidents.models import Agency, Investigation, ReferralMethod
+from incidents.web.fields import YES_NO, date_field, radio, text_area, text_input
 from incidents.web.forms import DatePartsField
 
 
@@ -31,6 +31,27 @@ def _reasons(label: str, hint: str, empty: str = "") -> TextAreaField:
     return text_area(
         label, limit=referrals.MAX_REASONS, called="The reasons", empty=empty, hint=hint
     )
+
+
+def _time(label: str, hint: str) -> StringField:
+    return text_input(label, limit=8, called="The time", hint=hint)
+
+
+def _officer() -> StringField:
+    return text_input(
+        "Who at the LADO gave the decision?",
+        limit=referrals.MAX_OFFICER,
+        called="The LADO officer's name",
+        hint="Their full name, as they gave it.",
+    )
+
+
+def _spoke_on() -> DatePartsField:
+    return date_field("On what date?", called="The date the LADO said so")
+
+
+# Only on an allegation's LADO referral (the view removes them elsewhere): issue 13, items 1-2.
+LADO_FIELDS = ("officer", "spoke_on", "spoke_time", "threshold_met", "investigation")
 
 
 class AddReferralForm(FlaskForm):
@@ -55,6 +76,10 @@ class ReferralMadeForm(FlaskForm):
         missing="Enter the date the referral was made",
         description="For example, 27 3 2026",
     )
+    made_time = _time(
+        "At what time? (needed for the ICO)",
+        "For example, 14:30. The ICO's 72 hours are counted to the minute.",
+    )
     their_reference = _reference()
     reasons = _reasons(
         "If it was made after its deadline, why?", "Only needed if the referral was late."
@@ -68,6 +93,19 @@ class ReferralAcknowledgedForm(FlaskForm):
 
 
 class ReferralAdviceForm(FlaskForm):
+    officer = _officer()
+    spoke_on = _spoke_on()
+    spoke_time = _time("At what time?", "For example, 14:30.")
+    threshold_met = radio(
+        "Does the LADO say the harm threshold is met?",
+        "Say whether the LADO says the harm threshold is met",
+        YES_NO,
+    )
+    investigation = radio(
+        "If it is met, who did the LADO agree investigates?",
+        "Choose who the LADO agreed investigates",
+        [SelectChoice(i.value, i.label) for i in Investigation],
+    )
     advice = text_area(
         "What advice did they give?",
         limit=referrals.MAX_ADVICE,
@@ -84,6 +122,10 @@ class ReferralClosedForm(FlaskForm):
 
 
 class NotReferringForm(FlaskForm):
+    officer = _officer()
+    spoke_on = _spoke_on()
+    spoke_time = _time("At what time?", "For example, 14:30.")
+    their_reference = _reference()
     reasons = _reasons(
         "Why is it not being referred?",
         "Include any advice you took, and from whom.",

@@ -54,6 +54,8 @@ def due_for(case: Case, agency: Agency) -> datetime | None:
     if agency is Agency.LADO:
         return deadlines.lado_due(case.became_aware_on)
     if agency is Agency.ICO:
-        # Only the day is recorded: the clock starts at its first moment, so it is never late.
-        return deadlines.ico_due(deadlines.start_of_day(case.became_aware_on))
+        # From the recorded instant the school became aware of the breach (issue 13, item 8);
+        # where only the day is known, from its first moment, so the clock is never late.
+        aware = case.breach_aware_at or deadlines.start_of_day(case.became_aware_on)
+        return deadlines.ico_due(aware)
     return None

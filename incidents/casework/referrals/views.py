@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms.validators import Optional
 
 from incidents.casework import page as case_step
 from incidents.casework.referrals import commands as referral_service
 from incidents.casework.referrals.forms import (
+    LADO_FIELDS,
     AddReferralForm,
     NotReferringForm,
     ReferralAcknowledgedForm,
@@ -25,7 +28,7 @@ from incidents.casework.referrals.forms import (
 )
 from incidents.extensions import db_session
 from incidents.lifecycle import REFERRAL
-from incidents.models import Agency, Referral, ReferralMethod
+from incidents.models import Agency, Investigation, Referral, ReferralMethod
 from incidents.permissions import Permission
 from incidents.web.access import requires
 from incidents.web.pipeline import form_page
@@ -85,15 +88,24 @@ def _update(form: FlaskForm, action: str) -> referral_service.ReferralUpdate:
         field = form._fields.get(name)
         return (field.data or "") if field is not None else ""
 
-    method = form._fields.get("method")
-    made_on = form._fields.get("made_on")
+    def data(name: str) -> Any:
+        field = form._fields.get(name)
+        return field.data if field is not None else None
+
+    method, threshold, investigation = data("method"), data("threshold_met"), data("investigation")
     return referral_service.ReferralUpdate(
         status=REFERRAL.move(action).to_state,
-        method=ReferralMethod(method.data) if method is not None and method.data else None,
-        made_on=made_on.data if made_on is not None else None,
+        method=ReferralMethod(method) if method else None,
+        made_on=data("made_on"),
         their_reference=text("their_reference"),
         advice=text("advice"),
         reasons=text("reasons"),
+        made_time=text("made_time"),
+        officer=text("officer"),
+        spoke_on=data("spoke_on"),
+        spoke_time=text("spoke_time"),
+        threshold_met=None if not threshold else threshold == "yes",
+        investigation=Investigation(investigation) if investigation else None,
     )
 
 
@@ -107,6 +119,13 @@ def update(case_id: uuid.UUID, referral_id: uuid.UUID, step_name: str) -> str | 
     # Refused here, with the table's reason, when the referral cannot take this step now.
     referral = referral_service.open_referral(current_user, case, referral_id, step_name)
     form = step.form()
+    lado = referral_service.asks_lado(referral, REFERRAL.move(step_name).to_state)
+    for name in LADO_FIELDS:
+        if name in form._fields and not lado:
+            del form[name]
+    if lado and "investigation" in form._fields:
+        # Asked only when the threshold is met: the service says so when it is missing.
+        form.investigation.validators = [Optional()]
     return form_page(
         form,
         command=lambda: referral_service.update_referral(
@@ -123,5 +142,6 @@ def update(case_id: uuid.UUID, referral_id: uuid.UUID, step_name: str) -> str | 
             referral=referral,
             form=form,
             title=step.title.format(agency=referral.agency.label),
+            lado=lado,
         ),
     )

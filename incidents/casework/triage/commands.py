@@ -5,10 +5,11 @@ The workflow's follow-ups (the LADO clock, police and ICO prompts) are opened he
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from incidents import audit, workflow
+from incidents import audit, deadlines, workflow
 from incidents.casework.guard import record as audit_step
 from incidents.casework.guard import visible
 from incidents.casework.referrals import system as referral_system
@@ -46,9 +47,15 @@ class TriageInput:
     unsuitable: ThresholdAnswer | None
     kind: CaseKind | None
     reasons: str
+    # Issue 13, item 5: "was personal data exposed?", asked on every track; None: not answered.
+    personal_data_exposed: bool | None = False
+    # Item 8: when the school became aware of the breach (the ICO's 72 hours run from it).
+    # Not given: the first moment of the day the school became aware of the case.
+    breach_aware_on: date | None = None
+    breach_aware_time: str = ""
 
 
-def _validate(data: TriageInput, *, previous: CaseKind | None) -> str:
+def _validate(data: TriageInput, *, case: Case, previous: CaseKind | None) -> _Checked:
     errors = Errors()
     answers = [getattr(data, name) for name, _ in LIMBS]
     for (name, _question), answer in zip(LIMBS, answers, strict=True):
@@ -72,8 +79,38 @@ def _validate(data: TriageInput, *, previous: CaseKind | None) -> str:
         limit=MAX_REASONS,
         empty="Enter the reasons for your decision",
     )
+    exposed = data.personal_data_exposed
+    if exposed is None:
+        errors["personal_data_exposed"] = "Say whether personal data was exposed"
+    aware_at = None
+    if exposed or data.kind is CaseKind.DATA_BREACH:
+        aware_on = data.breach_aware_on or case.became_aware_on
+        errors.day(
+            "breach_aware_on",
+            aware_on,
+            called="The date the school became aware of the breach",
+            missing="",
+            since=case.became_aware_on,
+            too_early="The breach cannot be known before the case itself",
+        )
+        aware_at = errors.moment(
+            "breach_aware_time",
+            aware_on,
+            data.breach_aware_time,
+            called="The time the school became aware of the breach",
+        )
+        if aware_at is None and "breach_aware_time" not in errors:
+            # No time given: its day's first moment, so the clock is never later than the truth.
+            aware_at = deadlines.start_of_day(aware_on)
     errors.raise_any()
-    return reasons
+    return _Checked(reasons, bool(exposed) or data.kind is CaseKind.DATA_BREACH, aware_at)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    reasons: str
+    exposed: bool
+    aware_at: datetime | None
 
 
 def _decide(
@@ -82,7 +119,7 @@ def _decide(
     visible(actor, case)
     workflow.check(case, action, actor)
     previous = case.kind if action == "change_track" else None
-    reasons = _validate(data, previous=previous)
+    checked = _validate(data, case=case, previous=previous)
     assert data.kind is not None  # noqa: S101 - narrowing: checked in _validate
     decision = TriageDecision(
         case=case,
@@ -93,10 +130,13 @@ def _decide(
         unsuitable=data.unsuitable,
         kind=data.kind,
         previous_kind=case.kind,
-        reasons=Sensitive(reasons),
+        reasons=Sensitive(checked.reasons),
     )
     session.add(decision)
     case.kind = data.kind
+    case.personal_data_exposed = checked.exposed
+    if checked.exposed and case.breach_aware_at is None:
+        case.breach_aware_at = checked.aware_at
     workflow.advance(case, action, actor)
     session.flush()
     audit_step(
@@ -119,9 +159,10 @@ def _open_follow_ups(session: Session, case: Case, decision: TriageDecision) -> 
         referral_system.create_prompt(
             session, case, Agency.LADO, due_at=referral_system.due_for(case, Agency.LADO)
         )
-        if decision.criminal_offence is ThresholdAnswer.YES:
-            referral_system.create_prompt(session, case, Agency.POLICE)
-    if decision.kind is CaseKind.DATA_BREACH:
+    if decision.criminal_offence is not ThresholdAnswer.NO:
+        # Part (b) yes or not known: the police decide (the workflow waits for them).
+        referral_system.create_prompt(session, case, Agency.POLICE)
+    if case.personal_data_exposed and not any(r.agency is Agency.ICO for r in case.referrals):
         referral_system.create_prompt(
             session, case, Agency.ICO, due_at=referral_system.due_for(case, Agency.ICO)
         )

@@ -35,6 +35,13 @@ def _input(form: TriageForm) -> triage_service.TriageInput:
         unsuitable=answer("unsuitable"),
         kind=CaseKind(form.kind.data) if form.kind.data else None,
         reasons=form.reasons.data or "",
+        personal_data_exposed=(
+            None
+            if not form.personal_data_exposed.data
+            else form.personal_data_exposed.data == "yes"
+        ),
+        breach_aware_on=form.breach_aware_on.data,
+        breach_aware_time=form.breach_aware_time.data or "",
     )
 
 
@@ -45,6 +52,7 @@ def _decide(case_id: uuid.UUID, action: str) -> str | Response:
         # A change of track starts from the last answers; the new track is chosen afresh.
         for name in LIMB_FIELDS:
             form[name].data = getattr(case.latest_triage, name).value
+        form.personal_data_exposed.data = "yes" if case.personal_data_exposed else "no"
     decide = triage_service.triage if action == "triage" else triage_service.change_track
     return form_page(
         form,

@@ -40,7 +40,7 @@ from incidents.models import (
     TaskKind,
     User,
 )
-from tests.case_routes import TODAY, assess, case_about, move, through_lado
+from tests.case_routes import TODAY, assess, case_about, lado_agreed, move, through_lado
 
 
 @pytest.fixture
@@ -110,7 +110,12 @@ def test_staff_allegation_to_dismissal_and_the_dbs(
 
     casework.take_step(db, actor=head, case=case, action="investigate")
     outcomes.record_outcome(
-        db, actor=head, case=case, outcome=CaseOutcome.SUBSTANTIATED, reasons="Evidence."
+        db,
+        actor=head,
+        case=case,
+        outcome=CaseOutcome.SUBSTANTIATED,
+        reasons="Evidence.",
+        **lado_agreed(case),  # type: ignore[arg-type]
     )
 
     # Item 9: the staff process, investigation -> hearing -> dismissal.

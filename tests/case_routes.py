@@ -162,7 +162,7 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
 
 
 def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> DisciplinaryMeasure:
-    """A parent's premises restriction, started a month ago, concluded, its review due."""
+    """A parent's photography withdrawn, started a month ago, concluded, its review due."""
     case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
     process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
     measure = disciplinary.add_measure(
@@ -171,7 +171,7 @@ def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> Dis
         case=case,
         process_id=process.id,
         data=disciplinary.MeasureInput(
-            Measure.PREMISES_RESTRICTED,
+            Measure.PHOTOGRAPHY_WITHDRAWN,
             STARTED,
             review_on=None if review_in is None else TODAY + timedelta(days=review_in),
         ),

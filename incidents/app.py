@@ -38,6 +38,7 @@ PAGES = (
     "incidents.casework.disciplinary.review_views",
     "incidents.casework.suspension.views",
     "incidents.casework.breach.views",
+    "incidents.casework.erasure.views",
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",

@@ -66,6 +66,20 @@ def _no_police_hold(case: Case) -> str | None:
     return None
 
 
+def _no_legal_hold(case: Case) -> str | None:
+    if case.open_legal_holds:
+        return (
+            f"Case {case.reference} is under a legal hold "
+            f"({case.open_legal_holds[0].kind.label.lower()}): it cannot be erased until "
+            "the hold is lifted"
+        )
+    return None
+
+
+def _has_legal_hold(case: Case) -> str | None:
+    return None if case.open_legal_holds else "There is no legal hold on this case to lift"
+
+
 def _lado_decided(case: Case) -> str | None:
     """An allegation goes to the LADO before the school investigates or decides anything."""
     if case.kind is not CaseKind.ALLEGATION and not case.needs_direct_lado_referral:
@@ -374,6 +388,23 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset(CaseState) - {CaseState.ERASED},
         CaseState.ERASED,
         None,
+        guard=_no_legal_hold,
+    ),
+    # An inquiry, litigation or the police need the case kept: no erasure while a hold is open.
+    Transition(
+        "place_legal_hold",
+        "Place a legal hold (the case must be kept)",
+        frozenset(CaseState) - {CaseState.ERASED},
+        None,
+        Permission.CASE_DECIDE,
+    ),
+    Transition(
+        "lift_legal_hold",
+        "Lift a legal hold",
+        frozenset(CaseState) - {CaseState.ERASED},
+        None,
+        Permission.CASE_DECIDE,
+        guard=_has_legal_hold,
     ),
 )
 

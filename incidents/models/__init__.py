@@ -25,6 +25,7 @@ from incidents.models.outcome import (
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
 from incidents.models.policy import PolicyClause
 from incidents.models.referral import Agency, Referral, ReferralMethod, ReferralStatus
+from incidents.models.retention import LegalHold, LegalHoldKind
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
@@ -70,6 +71,8 @@ __all__ = [
     "EmploymentOutcome",
     "Exemption",
     "KeyScope",
+    "LegalHold",
+    "LegalHoldKind",
     "LoginSession",
     "Measure",
     "MeasureReview",

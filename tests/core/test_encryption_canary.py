@@ -75,6 +75,14 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     tasks.add_task(db, actor=head, case=child_case, title="t", assignee_id=None, due_on=TODAY)
     referrals.add_referral(db, actor=head, case=child_case, agency=Agency.OTHER)
     note = notes.add_note(db, actor=head, case=child_case, body="b")
+    # A legal hold, placed and lifted (why, both times).
+    from incidents.casework.erasure import commands as erasure
+    from incidents.models import LegalHoldKind
+
+    hold = erasure.place_legal_hold(
+        db, actor=head, case=child_case, kind=LegalHoldKind.POLICE, reason="r"
+    )
+    erasure.lift_legal_hold(db, actor=head, case=child_case, hold_id=hold.id, reason="r")
     notes.add_note(db, actor=head, case=child_case, body="c", corrects_id=note.id, reason="r")
     # An allegation with a suspension decision, confirmed late (why) and ended (why).
     long_ago = TODAY - timedelta(days=14)

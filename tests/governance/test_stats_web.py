@@ -207,7 +207,12 @@ def test_a_crypto_shredded_case_still_counts(
     assert _count(db, governor, "sources", "parent", "year") == "7"
 
     erasure.shred_case(
-        db, actor=None, case=cases[0], rule="Test: end of retention", keyring=keyring
+        db,
+        actor=None,
+        case=cases[0],
+        rule="Test: end of retention",
+        keyring=keyring,
+        override_reason="Test: early",
     )
     db.commit()
 

@@ -88,6 +88,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "breaches.ico": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.people_told": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.register": (Permission.CASE_LIST, frozenset({"GET"})),
+    "legal_holds.place": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "legal_holds.lift": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "stats.index": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.chart": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.export_csv": (Permission.STATS_READ, frozenset({"GET"})),
@@ -154,6 +156,8 @@ CASE_STEP_PAGES = [
     "breaches.facts",
     "breaches.ico",
     "breaches.people_told",
+    "legal_holds.place",
+    "legal_holds.lift",
 ]
 CASE_URLS = [
     ("cases.show", "GET"),
@@ -235,6 +239,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "process_id": uuid.uuid4(),
             "decision_id": uuid.uuid4(),
             "measure_id": uuid.uuid4(),
+            "hold_id": uuid.uuid4(),
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
             **ids,
@@ -395,6 +400,7 @@ def _case_request(
         process_id=uuid.uuid4(),
         decision_id=uuid.uuid4(),
         measure_id=uuid.uuid4(),
+        hold_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

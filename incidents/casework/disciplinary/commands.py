@@ -281,9 +281,7 @@ def offered_measures(case: Case, process: DisciplinaryProcess) -> tuple[Measure,
     person = process.person
     cited = policy_consequences(case, person) if person is not None else []
     named = {m for c in cited for m in c.measures}
-    return tuple(
-        m for m in MEASURES_FOR[process.kind] if m not in NAMED_ONLY or m.value in named
-    )
+    return tuple(m for m in MEASURES_FOR[process.kind] if m not in NAMED_ONLY or m.value in named)
 
 
 def add_measure(

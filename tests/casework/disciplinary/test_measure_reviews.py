@@ -231,7 +231,9 @@ def test_continuing_with_a_next_date_opens_the_next_review(db, users, measure):
     new_task = db.get(Task, fresh.review_task_id)
     assert new_task is not None and new_task.id != old_task.id and not new_task.is_done
     assert new_task.due_on == next_on and new_task.assignee_id == head.id
-    assert new_task.describe() == "Review the measure: Right to take photographs at school withdrawn"
+    assert (
+        new_task.describe() == "Review the measure: Right to take photographs at school withdrawn"
+    )
     stored = db.get(MeasureReview, review.id)
     assert stored is not None and stored.decision is ReviewDecision.CONTINUE
     assert stored.reviewed_by_id == head.id and stored.next_review_on == next_on

@@ -28,6 +28,7 @@ PAGES = (
     "incidents.casework.cases.report_views",
     "incidents.casework.cases.views",
     "incidents.casework.cases.step_views",
+    "incidents.casework.cases.manager_views",
     "incidents.casework.reporter.views",
     "incidents.casework.triage.views",
     "incidents.casework.referrals.views",

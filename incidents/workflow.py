@@ -390,6 +390,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         None,
         guard=_no_legal_hold,
     ),
+    # KCSIE Part 4: the head or the chair may give the case to another case manager (never a
+    # subject: the command checks who), with a reason. Not manager_only: the head may take a
+    # case back from a chair, and a chair may act when the head cannot.
+    Transition(
+        "change_case_manager",
+        "Change the case manager",
+        _OPEN | {S.REPORTED},
+        None,
+        Permission.CASE_DECIDE,
+    ),
     # An inquiry, litigation or the police need the case kept: no erasure while a hold is open.
     Transition(
         "place_legal_hold",

@@ -352,7 +352,8 @@ def test_head_and_chair_both_subjects_go_straight_to_the_lado(db: Session, users
         factories.person_of(db, users[Role.CHAIR_OF_GOVERNORS]),
     ]
     case = factories.make_case(db, users[Role.DSL], subjects=subjects)
-    assert case.needs_direct_lado_referral and case.case_manager_id is None
+    assert case.needs_direct_lado_referral
+    assert case.case_manager_id == users[Role.TRUST_OFFICER].id
     lado = next(r for r in case.referrals if r.agency is Agency.LADO)
     assert lado.due_at is not None
 

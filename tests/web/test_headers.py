@@ -72,6 +72,7 @@ GET_PAGES: dict[str, Role | None] = {
     "breaches.people_told": Role.HEADTEACHER,
     "breaches.register": Role.DSL,
     "legal_holds.place": Role.HEADTEACHER,
+    "case_manager.change": Role.HEADTEACHER,
     "legal_holds.lift": Role.HEADTEACHER,
     "audit_status.show": Role.ADMIN,
     "sar.index": Role.HEADTEACHER,

@@ -174,7 +174,7 @@ def _delete_orphans(session: Session, person_ids: list[uuid.UUID]) -> None:
     still_cited = exists().where(case_subject.c.person_id == Person.id)
     session.execute(
         delete(Person)
-        .where(Person.id.in_(person_ids), Person.user_id.is_(None), ~still_cited)
+        .where(Person.id.in_(person_ids), Person.account_index.is_(None), ~still_cited)
         .execution_options(synchronize_session="fetch")
     )
 

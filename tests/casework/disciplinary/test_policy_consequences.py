@@ -85,6 +85,7 @@ def test_each_clause_is_routed_by_its_policys_consequences(
                 narrative="A breach of the cited clause.",
                 became_aware_on=local_today() - timedelta(days=1),
                 new_subject=NewSubject(name="Sam Person", kind=PersonKind(kind)),
+                not_listed=True,
                 clause_ids=(clause.id,),
                 source=DisclosureSource.MONITORING,
             ),

@@ -53,6 +53,7 @@ def case_about(
             narrative="What was seen, in the words used.",
             became_aware_on=became_aware_on or TODAY - timedelta(days=1),
             new_subject=NewSubject(name="Sam Person", kind=kind),
+            not_listed=True,
             source=source,
             clause_ids=clause_ids,  # type: ignore[arg-type]
         ),

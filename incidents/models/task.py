@@ -44,6 +44,9 @@ class TaskKind(enum.StrEnum):
     PRESERVE_EVIDENCE = "preserve_evidence"
     # A parent's, governor's or volunteer's sanction reviewed on the date set for it.
     REVIEW_MEASURE = "review_measure"
+    # KCSIE Part 4: the child's parents are told, when the police and children's social care
+    # advise (issue 13, item 9).
+    TELL_PARENTS = "tell_parents"
     CUSTOM = "custom"
 
     @property
@@ -66,6 +69,9 @@ class TaskKind(enum.StrEnum):
             "preserve_evidence": "Keep the monitoring evidence (screenshots, logs, times) "
             "before it is deleted or overwritten",
             "review_measure": "Review the sanction or measure",
+            "tell_parents": "Tell the child's parents about the allegation, then keep them "
+            "informed and tell them the outcome in confidence. Agree the timing with the "
+            "police and children's social care first, and record their advice in the chronology",
             "custom": "Task",
         }[self.value]
 

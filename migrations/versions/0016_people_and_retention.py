@@ -10,6 +10,7 @@ manager
   back on downgrade; a database with no linked person needs no keys.
 - school.deputy_case_manager_id: who manages a case when neither the head nor the chair can
   (issue 13, item 3).
+- the task-kind CHECK constraint widened for "tell_parents" (issue 13, item 9).
 
 Revision ID: 0016
 Revises: 0013
@@ -30,7 +31,32 @@ branch_labels = None
 depends_on = None
 
 
+_TASK_KINDS = (
+    "explain_to_parent",
+    "alert_dsl",
+    "consider_csc_police",
+    "confirm_suspension",
+    "check_anonymous",
+    "governor_reported",
+    "agree_with_agency",
+    "record_own_account",
+    "preserve_evidence",
+    "custom",
+    "review_measure",
+)
+_NEW_TASK_KINDS = ("tell_parents",)
+
+
+def _task_kinds(kinds: tuple[str, ...]) -> None:
+    # As in 0011: the enum's CHECK constraint lists its values, so it is replaced.
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    with op.batch_alter_table("task", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_task_task_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_task_task_kind"), f"kind IN ({listed})")
+
+
 def upgrade() -> None:
+    _task_kinds(_TASK_KINDS + _NEW_TASK_KINDS)
     op.create_table(
         "legal_hold",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -162,6 +188,8 @@ def _open_links(bind: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM task WHERE kind = 'tell_parents'")
+    _task_kinds(_TASK_KINDS)
     with op.batch_alter_table("school", schema=None) as batch_op:
         batch_op.drop_constraint("fk_school_deputy_case_manager_id", type_="foreignkey")
         batch_op.drop_column("deputy_case_manager_id")

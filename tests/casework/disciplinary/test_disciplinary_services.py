@@ -727,6 +727,7 @@ def test_each_adult_in_a_case_gets_their_own_process(db, users):
             became_aware_on=TODAY - timedelta(days=1),
             subject_ids=(parent.id,),
             new_subject=NewSubject(name="Sam Teacher", kind=PersonKind.STAFF),
+            not_listed=True,
             source=DisclosureSource.PARENT,
         ),
     )

@@ -289,6 +289,8 @@ def build_demo(session: Session, *, password: str) -> School:
             occurred_on=aware - timedelta(days=1),
             subject_ids=tuple(people[name].id for name in spec.about),
             new_subject=NewSubject(*spec.new_subject) if spec.new_subject else None,
+            # The demo names each new person afresh: none is someone already listed.
+            not_listed=True,
             clause_ids=_clause_ids(session, school, spec.clauses),
             source=spec.source,
             reporter=spec.reporter,

@@ -48,7 +48,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The chair works cases only where they are the case manager (checked per record below).
     Role.CHAIR_OF_GOVERNORS: _CASE_WORK | {Permission.STATS_READ, Permission.CASE_DECIDE},
     Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
-    Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
+    # The trust or LA officer manages a case only when nobody in school can (KCSIE Part 4):
+    # like the chair, only the cases they manage (checked per record below).
+    Role.TRUST_OFFICER: frozenset(
+        {
+            Permission.STATS_READ,
+            Permission.CASE_LIST,
+            Permission.CASE_READ,
+            Permission.NOTE_CREATE,
+            Permission.CASE_PROGRESS,
+            Permission.CASE_DECIDE,
+        }
+    ),
     # Admin runs the system and never sees case content.
     Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
 }

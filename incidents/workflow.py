@@ -69,6 +69,20 @@ def _no_police_hold(case: Case) -> str | None:
     return None
 
 
+def _no_legal_hold(case: Case) -> str | None:
+    if case.open_legal_holds:
+        return (
+            f"Case {case.reference} is under a legal hold "
+            f"({case.open_legal_holds[0].kind.label.lower()}): it cannot be erased until "
+            "the hold is lifted"
+        )
+    return None
+
+
+def _has_legal_hold(case: Case) -> str | None:
+    return None if case.open_legal_holds else "There is no legal hold on this case to lift"
+
+
 def _lado_decided(case: Case) -> str | None:
     """An allegation goes to the LADO before the school investigates or decides anything. The
     school cannot decide alone not to refer (issue 13, item 1): a LADO referral "not made"
@@ -449,6 +463,33 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset(CaseState) - {CaseState.ERASED},
         CaseState.ERASED,
         None,
+        guard=_no_legal_hold,
+    ),
+    # KCSIE Part 4: the head or the chair may give the case to another case manager (never a
+    # subject: the command checks who), with a reason. Not manager_only: the head may take a
+    # case back from a chair, and a chair may act when the head cannot.
+    Transition(
+        "change_case_manager",
+        "Change the case manager",
+        _OPEN | {S.REPORTED},
+        None,
+        Permission.CASE_DECIDE,
+    ),
+    # An inquiry, litigation or the police need the case kept: no erasure while a hold is open.
+    Transition(
+        "place_legal_hold",
+        "Place a legal hold (the case must be kept)",
+        frozenset(CaseState) - {CaseState.ERASED},
+        None,
+        Permission.CASE_DECIDE,
+    ),
+    Transition(
+        "lift_legal_hold",
+        "Lift a legal hold",
+        frozenset(CaseState) - {CaseState.ERASED},
+        None,
+        Permission.CASE_DECIDE,
+        guard=_has_legal_hold,
     ),
 )
 

@@ -54,6 +54,7 @@ def case_about(
             narrative="What was seen, in the words used.",
             became_aware_on=became_aware_on or TODAY - timedelta(days=1),
             new_subject=NewSubject(name="Sam Person", kind=kind),
+            not_listed=True,
             source=source,
             clause_ids=clause_ids,  # type: ignore[arg-type]
         ),
@@ -209,7 +210,7 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
 
 
 def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> DisciplinaryMeasure:
-    """A parent's premises restriction, started a month ago, concluded, its review due."""
+    """A parent's photography withdrawn, started a month ago, concluded, its review due."""
     case = upheld(db, head, PersonKind.PARENT_CARER, CaseKind.POLICY_BREACH)
     process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
     measure = disciplinary.add_measure(
@@ -218,7 +219,7 @@ def parent_measure(db: Session, head: User, *, review_in: int | None = 0) -> Dis
         case=case,
         process_id=process.id,
         data=disciplinary.MeasureInput(
-            Measure.PREMISES_RESTRICTED,
+            Measure.PHOTOGRAPHY_WITHDRAWN,
             STARTED,
             review_on=None if review_in is None else TODAY + timedelta(days=review_in),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from incidents.casework.erasure import commands as erasure
 from incidents.casework.outcome import commands as outcomes
 from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
@@ -16,6 +17,7 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     DisclosureSource,
+    LegalHoldKind,
     Referral,
     ThresholdAnswer,
     User,
@@ -79,6 +81,12 @@ def ready_for(db: Session, head: User, endpoint: str) -> dict[str, object]:
         with_outcome(db, head, case)
     if endpoint == "police.police_result":
         under_police_hold(db, head, triaged(db, head, case))
+    if endpoint == "legal_holds.lift":
+        hold = erasure.place_legal_hold(
+            db, actor=head, case=case, kind=LegalHoldKind.INQUIRY, reason="An inquiry asked"
+        )
+        db.commit()
+        values.update(hold_id=hold.id)
     if endpoint == "referrals.update":
         values.update(referral_id=with_referral(db, head, case).id, step_name="made")
     return values

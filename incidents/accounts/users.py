@@ -93,9 +93,9 @@ def create_user(
     session.flush()
     kind = next((k for r, k in _PERSON_KIND_BY_ROLE if r in role_set), None)
     if kind is not None:
-        session.add(
-            Person(school_id=school.id, kind=kind, name=Sensitive(display_name), user_id=user.id)
-        )
+        person = Person(school_id=school.id, kind=kind, name=Sensitive(display_name))
+        person.link_user(user.id)
+        session.add(person)
     audit.record(
         session,
         school_id=school.id,

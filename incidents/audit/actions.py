@@ -31,6 +31,13 @@ class Action(enum.StrEnum):
     CLAUSE_RESTORE = "clause.restore"
     PERSON_CREATE = "person.create"
     CASE_SHRED = "case.shred"
+    # An erasure before the retention date (or of an open case): the operator's reason, kept
+    # under the school's key so it outlives the case's own keys.
+    CASE_ERASURE_OVERRIDE = "case.erasure_override"
+    LEGAL_HOLD_PLACE = "legal_hold.place"
+    CASE_MANAGER_CHANGE = "case.manager_change"
+    SCHOOL_DEPUTY_NAMED = "school.deputy_named"
+    LEGAL_HOLD_LIFT = "legal_hold.lift"
     # Evidence leaving the school is itself evidence: who took which case's proofs, and when.
     AUDIT_EXPORT = "audit.export"
     CASE_ACCEPT = "case.accept"
@@ -117,6 +124,11 @@ LABELS: dict[Action, str] = {
     Action.CLAUSE_RESTORE: "Restored a policy clause",
     Action.PERSON_CREATE: "Added a person",
     Action.CASE_SHRED: "Erased the case at the end of retention",
+    Action.CASE_ERASURE_OVERRIDE: "Erased the case before the end of retention, giving a reason",
+    Action.LEGAL_HOLD_PLACE: "Placed a legal hold on the case",
+    Action.CASE_MANAGER_CHANGE: "Changed the case manager, giving a reason",
+    Action.SCHOOL_DEPUTY_NAMED: "Named the deputy case manager",
+    Action.LEGAL_HOLD_LIFT: "Lifted a legal hold on the case",
     Action.AUDIT_EXPORT: "Exported audit evidence",
     Action.CASE_ACCEPT: "Accepted the report",
     Action.CASE_TRIAGE: "Decided the track (harm threshold)",

@@ -1,4 +1,5 @@
-"""`incidents keys` (init, status, rotate) and `incidents shred`: the encryption keys."""
+"""`incidents keys` (init, status, rotate), `incidents shred` and `incidents retention review`:
+the encryption keys, and erasing cases at the end of retention by destroying theirs."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ from flask.cli import with_appcontext
 
 from incidents.admin import keys as key_service
 from incidents.admin.schools import get_school_by_urn
-from incidents.casework.erasure.commands import find_case, shred_case
+from incidents.casework.erasure.commands import (
+    due_for_erasure,
+    find_case,
+    school_of,
+    shred_case,
+)
 from incidents.cli import cli
 from incidents.cli.common import fail_with, live_keyring, service_session
 from incidents.config import Settings
 from incidents.crypto import keys as key_store
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError
-from incidents.workflow import TransitionNotAllowedError
 
 
 @cli.group()
@@ -120,10 +125,18 @@ def keys_rotate(batch_size: int, yes: bool) -> None:
     required=True,
     help="The retention rule it is erased under, e.g. 'KCSIE: 10 years after outcome'.",
 )
+@click.option(
+    "--override-reason",
+    default=None,
+    help="Only to erase an open case, or one before its retention date: why (audited).",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @with_appcontext
-def shred_command(urn: str, reference: str, rule: str, yes: bool) -> None:
-    """Erase a case for good by destroying its data keys (crypto-shredding)."""
+def shred_command(
+    urn: str, reference: str, rule: str, override_reason: str | None, yes: bool
+) -> None:
+    """Erase a closed case past its retention date for good, by destroying its data keys
+    (crypto-shredding). Never under a legal hold; earlier only with --override-reason."""
     keyring = live_keyring()
     try:
         with service_session() as session:
@@ -135,9 +148,65 @@ def shred_command(urn: str, reference: str, rule: str, yes: bool) -> None:
                     "never be read again, by anyone",
                     abort=True,
                 )
-            shred_case(session, actor=None, case=case, rule=rule, keyring=keyring)
+            shred_case(
+                session,
+                actor=None,
+                case=case,
+                rule=rule,
+                keyring=keyring,
+                override_reason=override_reason,
+            )
             click.echo(f"Case {case.reference} erased under: {rule.strip()}")
     except DomainError as exc:
         raise fail_with(exc) from None
-    except TransitionNotAllowedError as exc:
-        raise click.ClickException(str(exc)) from None
+
+
+@cli.group()
+def retention() -> None:
+    """Retention: which closed cases have reached the end of their retention period."""
+
+
+@retention.command("review")
+@click.option("--school", "urn", default=None, help="Only this school (URN); default: all.")
+@click.option(
+    "--erase",
+    is_flag=True,
+    help="Ask, case by case, whether to erase it now (the operator confirms each).",
+)
+@with_appcontext
+def retention_review(urn: str | None, erase: bool) -> None:
+    """List the closed cases past their retention date and under no legal hold. Run it from
+    cron to be told; run it with --erase at a terminal to erase them, confirming each."""
+    keyring = live_keyring() if erase else None
+    try:
+        with service_session() as session:
+            school_id = get_school_by_urn(session, urn).id if urn else None
+            due = due_for_erasure(session, school_id=school_id)
+            if not due:
+                click.echo("No case is due for erasure.")
+                return
+            click.echo(f"{len(due)} case(s) due for erasure:")
+            for case in due:
+                school = school_of(session, case)
+                click.echo(
+                    f"  {school.urn} {case.reference}: kept until "
+                    f'{case.retention_until} under "{case.retention_rule}"'
+                )
+            if keyring is None:
+                click.echo("Run `incidents retention review --erase` to erase them, one by one.")
+                return
+            erased = 0
+            for case in due:
+                school = school_of(session, case)
+                if not click.confirm(f"Erase case {case.reference} at {school.name} now?"):
+                    click.echo(f"  {case.reference} kept.")
+                    continue
+                rule = case.retention_rule or "End of the retention period"
+                shred_case(session, actor=None, case=case, rule=rule, keyring=keyring)
+                # One transaction per case: a later refusal does not undo an earlier erasure.
+                session.commit()
+                erased += 1
+                click.echo(f"  {case.reference} erased under: {rule}")
+            click.echo(f"{erased} case(s) erased.")
+    except DomainError as exc:
+        raise fail_with(exc) from None

@@ -8,16 +8,20 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
 
 from incidents.accounts.passwords import generate_password, password_problem
-from incidents.accounts.users import create_user
+from incidents.accounts.users import create_user, normalise_email
 from incidents.admin.schools import create_school, get_school_by_urn
+from incidents.casework.cases import managers
+from incidents.casework.erasure.commands import find_case
 from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.cli.db import upgrade_schema
 from incidents.errors import DomainError
-from incidents.models import Role
+from incidents.models import Role, School, User
 
 
 @cli.command("create-school")
@@ -142,3 +146,52 @@ def demo_command(upgrade: bool, serve_port: int | None) -> None:
         # The app itself, not the context-bound proxy: the server answers on other threads.
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         run_simple("127.0.0.1", serve_port, app, threaded=True)
+
+
+def _user_at(session: Session, school: School, email: str) -> User:
+    user = session.scalar(
+        select(User).where(User.email == normalise_email(email), User.school_id == school.id)
+    )
+    if user is None:
+        raise click.ClickException("No user with that email address at this school")
+    return user
+
+
+@cli.command("deputy-case-manager")
+@click.option("--school", "urn", required=True, help="URN of the school.")
+@click.option("--email", required=True, help="The user to name (a role that decides cases).")
+@with_appcontext
+def deputy_case_manager_command(urn: str, email: str) -> None:
+    """Name the school's deputy case manager: who manages a case when neither the headteacher
+    nor the chair can (KCSIE Part 4), before the trust or local authority officer."""
+    try:
+        with service_session() as session:
+            school = get_school_by_urn(session, urn)
+            managers.name_deputy(
+                session, actor=None, school=school, user=_user_at(session, school, email)
+            )
+            click.echo(f"Deputy case manager named for {school.name}.")
+    except DomainError as exc:
+        raise fail_with(exc) from None
+
+
+@cli.command("case-manager")
+@click.option("--school", "urn", required=True, help="URN of the case's school.")
+@click.option("--case", "reference", required=True, help="Case reference, e.g. 2026-0042.")
+@click.option("--email", required=True, help="The new case manager (never a subject).")
+@click.option("--reason", required=True, help="Why the case manager is changing (audited).")
+@with_appcontext
+def case_manager_command(urn: str, reference: str, email: str, reason: str) -> None:
+    """Change a case's manager as an administrator, with a reason (audited). The head or the
+    chair can do it on the case page."""
+    try:
+        with service_session() as session:
+            school = get_school_by_urn(session, urn)
+            case = find_case(session, school_id=school.id, reference=reference)
+            user = _user_at(session, school, email)
+            managers.change_case_manager(
+                session, actor=None, case=case, manager_id=user.id, reason=reason
+            )
+            click.echo(f"Case {case.reference} now has a new case manager.")
+    except DomainError as exc:
+        raise fail_with(exc) from None

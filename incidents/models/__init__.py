@@ -41,6 +41,7 @@ from incidents.models.referral import (
     ReferralMethod,
     ReferralStatus,
 )
+from incidents.models.retention import LegalHold, LegalHoldKind
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
@@ -92,6 +93,8 @@ __all__ = [
     "Investigation",
     "JobLease",
     "KeyScope",
+    "LegalHold",
+    "LegalHoldKind",
     "LoginSession",
     "Measure",
     "MeasureReview",

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from incidents.models.breach import BreachRecord
     from incidents.models.disciplinary import DisciplinaryProcess
     from incidents.models.referral import Referral
+    from incidents.models.retention import LegalHold
     from incidents.models.safeguarding import PoliceHold, TriageDecision
     from incidents.models.suspension import SuspensionDecision
     from incidents.models.task import Task
@@ -248,6 +249,9 @@ class Case(Base):
     breach_record: Mapped[BreachRecord | None] = relationship(
         back_populates="case", lazy="selectin"
     )
+    legal_holds: Mapped[list[LegalHold]] = relationship(
+        back_populates="case", order_by="LegalHold.placed_at", lazy="selectin"
+    )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         return self.school_id, self.id
@@ -279,6 +283,10 @@ class Case(Base):
     @property
     def open_police_hold(self) -> PoliceHold | None:
         return next((h for h in self.police_holds if h.is_open), None)
+
+    @property
+    def open_legal_holds(self) -> list[LegalHold]:
+        return [h for h in self.legal_holds if h.is_open]
 
     @property
     def latest_triage(self) -> TriageDecision | None:

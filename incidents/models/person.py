@@ -8,11 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, LargeBinary, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from incidents.db import Base
 from incidents.models.base import checked_enum, created_column, id_column
-from incidents.sensitive import FieldCipher, Sensitive, SensitiveField
+from incidents.sensitive import FieldCipher, Sensitive, SensitiveField, cipher_of
+
+# The blind index's purpose for the link between a person and their login (issue 19, item 10).
+ACCOUNT = "account"
 
 
 class PersonKind(enum.StrEnum):
@@ -52,7 +55,7 @@ ADULT_KINDS = (
 
 class Person(Base):
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("school_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("school_id", "account_index"),)
 
     id: Mapped[uuid.UUID] = id_column()
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("school.id"), index=True)
@@ -61,15 +64,33 @@ class Person(Base):
     name_ct: Mapped[bytes] = mapped_column(LargeBinary)
     # Keyed blind index of the surname, the one searchable personal field (never the reporter).
     surname_index: Mapped[bytes | None] = mapped_column(LargeBinary(16), index=True)
-    # Links a person to their login so "a case about me" can be refused to them.
-    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
+    # Links a person to their login so "a case about me" can be refused to them. Opaque to a
+    # database reader (issue 19, item 10): the user's id sealed under the school's key, and a
+    # keyed blind index of it to find "the person of this user" without decrypting every row.
+    account: SensitiveField[Sensitive | None] = SensitiveField()
+    account_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    account_index: Mapped[bytes | None] = mapped_column(LargeBinary(16), nullable=True)
     created_at: Mapped[datetime] = created_column()
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        """The login this person is, read from the sealed link (None: no account)."""
+        value = self.account
+        return uuid.UUID(value.reveal()) if value is not None else None
+
+    def link_user(self, user_id: uuid.UUID) -> None:
+        self.account = Sensitive(str(user_id))
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
         # People belong to the school, not to one case: their names use the school's data key.
         return self.school_id, None
 
     def after_seal(self, cipher: FieldCipher, changed: dict[str, Any]) -> None:
+        if "account" in changed:
+            link: Sensitive | None = changed["account"]
+            self.account_index = (
+                cipher.blind_index(self.school_id, ACCOUNT, link.reveal()) if link else None
+            )
         if "name" not in changed:
             return
         value: Sensitive | None = changed["name"]
@@ -83,3 +104,8 @@ def surname_of(name: str) -> str:
     """The last word of a name, case-folded: what the surname search matches on."""
     parts = name.replace(",", " ").split()
     return parts[-1].casefold() if parts else ""
+
+
+def account_index_of(session: Session, school_id: uuid.UUID, user_id: uuid.UUID) -> bytes:
+    """The blind index a user's person carries: computed, never stored against the user."""
+    return cipher_of(session).blind_index(school_id, ACCOUNT, str(user_id))

@@ -49,6 +49,9 @@ class TaskKind(enum.StrEnum):
     LESSONS_REVIEW = "lessons_review"
     CONSIDER_CHILD_SUPPORT = "consider_child_support"
     CONSIDER_PUPIL_ACTION = "consider_pupil_action"
+    # KCSIE Part 4: the child's parents are told, when the police and children's social care
+    # advise (issue 13, item 9).
+    TELL_PARENTS = "tell_parents"
     CUSTOM = "custom"
 
     @property
@@ -79,6 +82,9 @@ class TaskKind(enum.StrEnum):
             "consider_pupil_action": "Consider whether to take action, under the behaviour "
             "policy, against a pupil who made the allegation deliberately; note the decision "
             "and the reasons",
+            "tell_parents": "Tell the child's parents about the allegation, then keep them "
+            "informed and tell them the outcome in confidence. Agree the timing with the "
+            "police and children's social care first, and record their advice in the chronology",
             "custom": "Task",
         }[self.value]
 

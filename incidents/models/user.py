@@ -63,7 +63,7 @@ class User(Base):
     # The last accepted 30-second step: a code from that step or an earlier one is refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
-    school: Mapped[School] = relationship(lazy="joined")
+    school: Mapped[School] = relationship(lazy="joined", foreign_keys=[school_id])
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", back_populates="user"
     )

@@ -145,7 +145,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
 
 
 def test_case_manager_reviews_a_parents_sanction(live: Live, visit: Visit, page: Page) -> None:
-    """A parent's premises restriction comes up for review: errors first, then continued with
+    """A parent's photography withdrawal comes up for review: errors first, then continued with
     a change and a next review date, and the review shows on the case page."""
     from tests.case_routes import parent_measure
 
@@ -156,7 +156,7 @@ def test_case_manager_reviews_a_parents_sanction(live: Live, visit: Visit, page:
     visit.sign_in(live, Role.HEADTEACHER)
     page.goto(f"/cases/{case_id}")
     page.get_by_role(
-        "link", name="Record a review of: Access to the school premises restricted"
+        "link", name="Record a review of: Right to take photographs at school withdrawn"
     ).click()
     visit.check("measure review")
     page.get_by_role("button", name="Save the review").click()

@@ -12,6 +12,7 @@ import incidents.audit
 from incidents import workflow
 from incidents.audit import Action
 from incidents.casework.breach import commands as breaches
+from incidents.casework.cases import notes
 from incidents.casework.cases import steps as casework
 from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.disciplinary import commands as disciplinary
@@ -70,6 +71,7 @@ def record(db: Session, actor: User, source: DisclosureSource, child_words: str 
             narrative="What was said, in the words used.",
             became_aware_on=TODAY - timedelta(days=1),
             new_subject=NewSubject(name="Jo Teacher", kind=PersonKind.STAFF),
+            not_listed=True,
             source=source,
             child_words=child_words,
         ),
@@ -88,6 +90,9 @@ def assess(
 
 
 def finish_tasks(db: Session, actor: User, case: Case) -> None:
+    if any(t.kind is TaskKind.TELL_PARENTS and not t.is_done for t in case.tasks):
+        # Telling the parents waits for the agencies' advice on timing, in the chronology.
+        notes.add_note(db, actor=actor, case=case, body="Police and CSC: tell parents today.")
     for task in case.tasks:
         if not task.is_done:
             tasks.complete_task(db, actor=actor, case=case, task_id=task.id)
@@ -368,7 +373,8 @@ def test_head_and_chair_both_subjects_go_straight_to_the_lado(db: Session, users
         factories.person_of(db, users[Role.CHAIR_OF_GOVERNORS]),
     ]
     case = factories.make_case(db, users[Role.DSL], subjects=subjects)
-    assert case.needs_direct_lado_referral and case.case_manager_id is None
+    assert case.needs_direct_lado_referral
+    assert case.case_manager_id == users[Role.TRUST_OFFICER].id
     lado = next(r for r in case.referrals if r.agency is Agency.LADO)
     assert lado.due_at is not None
 

@@ -213,6 +213,8 @@ def test_shred_command_erases_after_confirmation(file_app):
         case.reference,
         "--rule",
         "Retention 10y",
+        "--override-reason",
+        "Test: an open case",
         input="y\n",
     )
     assert result.exit_code == 0, result.output
@@ -233,6 +235,8 @@ def test_shred_command_erases_after_confirmation(file_app):
         (["--case", "2026-9999", "--rule", "r"], "No case '2026-9999'"),
         (["--case", "{ref}", "--rule", " "], "Enter the retention rule"),
         (["--case", "{ref}"], "Missing option '--rule'"),
+        # Issue 13, item 13: an open case is not erased without an override and its reason.
+        (["--case", "{ref}", "--rule", "r"], "is still open"),
     ],
 )
 def test_shred_command_bad_input_changes_nothing(file_app, args, message):

@@ -67,3 +67,77 @@ def test_constraints_follow_the_naming_convention(empty_database_url):
                 assert pk["name"] == f"pk_{table}"
     finally:
         engine.dispose()
+
+
+def test_0016_seals_existing_person_links_and_opens_them_on_downgrade(empty_database_url):
+    """Issue 19, item 10: a person's clear user_id becomes a sealed link and a blind index; the
+    downgrade puts the clear id back, so nothing is lost either way."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, text
+
+    from incidents.models import Person
+    from incidents.models.person import account_index_of
+
+    keyring = Keyring(generate())
+    config = alembic_config(empty_database_url, keyring)
+    command.upgrade(config, "0013")
+    engine = make_engine(empty_database_url)
+    school, user, person = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    sqlite = engine.dialect.name == "sqlite"
+
+    def key(value: uuid.UUID) -> object:
+        return value.hex if sqlite else value
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO school (id, name, urn, created_at) "
+                    "VALUES (:id, 'S', '123456', :at)"
+                ),
+                {"id": key(school), "at": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (id, school_id, email, display_name, "
+                    "password_hash, is_active, created_at) VALUES (:id, :school, "
+                    "'h@s.example', 'A Head', 'x', true, :at)"
+                ),
+                {"id": key(user), "school": key(school), "at": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO person (id, school_id, kind, name_ct, user_id, created_at) "
+                    "VALUES (:id, :school, 'staff', :name, :user, :at)"
+                ),
+                {
+                    "id": key(person),
+                    "school": key(school),
+                    "name": b"x",
+                    "user": key(user),
+                    "at": now,
+                },
+            )
+        engine.dispose()
+        command.upgrade(config, "head")
+        with Session(engine, info={"keyring": keyring}) as session:
+            row = session.scalar(
+                select(Person).where(
+                    Person.account_index == account_index_of(session, school, user)
+                )
+            )
+            assert row is not None and row.id == person and row.user_id == user
+            sealed = session.execute(text("SELECT account_ct FROM person")).scalar_one()
+            assert user.hex.encode() not in bytes(sealed) and str(user).encode() not in bytes(
+                sealed
+            )
+        engine.dispose()
+        command.downgrade(config, "0013")
+        with engine.connect() as conn:
+            restored = conn.execute(text("SELECT user_id FROM person")).scalar_one()
+        assert uuid.UUID(str(restored)) == user
+    finally:
+        engine.dispose()

@@ -22,9 +22,27 @@ def test_every_role_is_in_the_map():
     assert set(ROLE_PERMISSIONS) == set(Role)
 
 
-@pytest.mark.parametrize("role", [Role.STAFF, Role.GOVERNOR, Role.TRUST_OFFICER, Role.ADMIN])
+@pytest.mark.parametrize("role", [Role.STAFF, Role.GOVERNOR, Role.ADMIN])
 def test_roles_that_must_never_see_case_content_have_no_case_permission(role):
     assert not CASE_PERMISSIONS & ROLE_PERMISSIONS[role]
+
+
+def test_the_trust_officer_sees_only_the_cases_they_manage(db, school, users):
+    """Issue 13, item 3: the trust or LA officer manages a case only when nobody in school can;
+    like the chair, they see no other case and cannot record one."""
+    officer = users[Role.TRUST_OFFICER]
+    assert Permission.CASE_CREATE not in ROLE_PERMISSIONS[Role.TRUST_OFFICER]
+    ordinary = factories.make_case(db, users[Role.HEADTEACHER])
+    both = [
+        factories.person_of(db, users[Role.HEADTEACHER]),
+        factories.person_of(db, users[Role.CHAIR_OF_GOVERNORS]),
+    ]
+    theirs = factories.make_case(db, users[Role.DSL], subjects=both)
+    assert theirs.case_manager_id == officer.id
+    assert can_view_case(officer, theirs)
+    assert not can_view_case(officer, ordinary)
+    listed = list_cases(db, actor=officer)
+    assert [c.id for c in listed.items] == [theirs.id]
 
 
 def test_only_admin_manages_clauses():
@@ -58,6 +76,8 @@ def test_visibility_rules_and_the_case_list_agree(db, school, users):
         Role.DSL: {0, 1, 3},  # not 2 (subject)
         Role.DEPUTY_DSL: {0, 1, 2, 3},
         Role.CHAIR_OF_GOVERNORS: {1},  # only where they are the case manager
+        # Nobody in school can manage case 3: the trust officer does (issue 13, item 3).
+        Role.TRUST_OFFICER: {3},
     }
     for role, indexes in expected_visible.items():
         user = users[role]
@@ -66,7 +86,7 @@ def test_visibility_rules_and_the_case_list_agree(db, school, users):
         by_list = {i for i, case in enumerate(cases) if case.id in listed_ids}
         assert by_rule == indexes, role
         assert by_list == indexes, role
-    for role in (Role.STAFF, Role.GOVERNOR, Role.TRUST_OFFICER, Role.ADMIN):
+    for role in (Role.STAFF, Role.GOVERNOR, Role.ADMIN):
         assert not any(can_view_case(users[role], case) for case in cases)
         with pytest.raises(Forbidden):
             list_cases(db, actor=users[role])
@@ -81,6 +101,7 @@ def test_case_manager_follows_kcsie(db, users):
     )
     assert ordinary.case_manager_id == head.id
     assert about_head.case_manager_id == chair.id
-    assert about_both.case_manager_id is None
+    # Issue 13, item 3: never nobody. With no deputy named, the trust or LA officer.
+    assert about_both.case_manager_id == users[Role.TRUST_OFFICER].id
     assert about_both.needs_direct_lado_referral
     assert not ordinary.needs_direct_lado_referral

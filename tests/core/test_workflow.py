@@ -23,6 +23,8 @@ from incidents.models import (
     DisclosureSource,
     EmploymentOutcome,
     Investigation,
+    LegalHold,
+    LegalHoldKind,
     Measure,
     Person,
     PersonKind,
@@ -61,6 +63,7 @@ def ready_case(state: CaseState, manager: User) -> Case:
         referrals=[],
         tasks=[],
         police_holds=[],
+        legal_holds=[],
         disciplinary_processes=[],
         suspension_decisions=[],
         breach_record=None,
@@ -107,6 +110,8 @@ def prepare_for(case: Case, action: str) -> None:
             case=case, kind=DisciplinaryKind.VOLUNTEER, stage=DisciplinaryStage.CONCLUDED
         )
         DisciplinaryMeasure(process=process, measure=Measure.PREMISES_RESTRICTED, starts_on=NOW)
+    if action == "lift_legal_hold":
+        LegalHold(case=case, kind=LegalHoldKind.INQUIRY)
     if action in ("confirm_suspension", "lift_suspension"):
         SuspensionDecision(case=case, suspended=True, confirmation_due_at=NOW)
 

@@ -88,6 +88,9 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "breaches.ico": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.people_told": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "breaches.register": (Permission.CASE_LIST, frozenset({"GET"})),
+    "legal_holds.place": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "case_manager.change": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "legal_holds.lift": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "stats.index": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.chart": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.export_csv": (Permission.STATS_READ, frozenset({"GET"})),
@@ -124,7 +127,17 @@ ROLE_MAY: dict[Role, frozenset[Permission]] = {
     Role.DSL: frozenset(_CASE_WORK),
     Role.DEPUTY_DSL: frozenset(_CASE_WORK),
     Role.GOVERNOR: frozenset({Permission.STATS_READ, Permission.CONCERN_REPORT}),
-    Role.TRUST_OFFICER: frozenset({Permission.STATS_READ}),
+    # Like the chair, only the cases they manage (issue 13, item 3); never record one.
+    Role.TRUST_OFFICER: frozenset(
+        {
+            Permission.STATS_READ,
+            Permission.CASE_LIST,
+            Permission.CASE_READ,
+            Permission.NOTE_CREATE,
+            Permission.CASE_PROGRESS,
+            Permission.CASE_DECIDE,
+        }
+    ),
     Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
 }
 
@@ -155,6 +168,9 @@ CASE_STEP_PAGES = [
     "breaches.facts",
     "breaches.ico",
     "breaches.people_told",
+    "legal_holds.place",
+    "legal_holds.lift",
+    "case_manager.change",
 ]
 CASE_URLS = [
     ("cases.show", "GET"),
@@ -191,12 +207,23 @@ class Objects:
     request: SubjectAccessRequest
 
 
-def _make_objects(db: Session, users: dict[Role, User], *, for_chair: bool = False) -> Objects:
+def _make_objects(
+    db: Session, users: dict[Role, User], *, for_chair: bool = False, for_officer: bool = False
+) -> Objects:
     """A case (with a note) the role may open, and one of the school's clauses.
 
     The chair only works cases they manage, which is when the headteacher is the subject; every
     other case worker gets the usual case recorded by the headteacher."""
-    if for_chair:
+    if for_officer:
+        # Nobody in school can manage a case about both the head and the chair: the trust or
+        # LA officer does (issue 13, item 3).
+        both = [
+            factories.person_of(db, users[Role.HEADTEACHER]),
+            factories.person_of(db, users[Role.CHAIR_OF_GOVERNORS]),
+        ]
+        case = factories.make_case(db, users[Role.DSL], subjects=both)
+        author = users[Role.TRUST_OFFICER]
+    elif for_chair:
         head = factories.person_of(db, users[Role.HEADTEACHER])
         case = factories.make_case(db, users[Role.DSL], subjects=[head])
         author = users[Role.CHAIR_OF_GOVERNORS]
@@ -236,6 +263,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "process_id": uuid.uuid4(),
             "decision_id": uuid.uuid4(),
             "measure_id": uuid.uuid4(),
+            "hold_id": uuid.uuid4(),
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
             **ids,
@@ -340,7 +368,12 @@ def test_route_answers_by_role(
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     objects = None
     if rule.arguments - {"filename", "purpose_name"}:
-        objects = _make_objects(db, users, for_chair=role is Role.CHAIR_OF_GOVERNORS)
+        objects = _make_objects(
+            db,
+            users,
+            for_chair=role is Role.CHAIR_OF_GOVERNORS,
+            for_officer=role is Role.TRUST_OFFICER,
+        )
     url = _url(app, endpoint, objects)
     client = _client_for(app, login_as, role)
     if endpoint == "report.receipt":
@@ -396,6 +429,7 @@ def _case_request(
         process_id=uuid.uuid4(),
         decision_id=uuid.uuid4(),
         measure_id=uuid.uuid4(),
+        hold_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

@@ -105,7 +105,7 @@ class Target:
 
 
 CASE_FORM_VALID: dict[str, object] = {
-    "new_subject_name": "Jo Teacher",
+    "new_subject_name": "Jo Newcomer",
     "new_subject_kind": "staff",
     "narrative": "Jo sent a pupil a friend request on Facebook.",
     "occurred_on": day(-2),
@@ -124,7 +124,13 @@ def open_form(form: str, ctx: Context, login_as: Callable[[Role], FlaskClient]) 
     if form == "report":
         return Target(login_as(Role.STAFF), "/report/", dict(CASE_FORM_VALID), 200)
     if form == "record":
-        valid = {**CASE_FORM_VALID, "source": "parent", "reporter": "Sam, 07700 900123"}
+        # A name of its own: the report form may have added "Jo Newcomer" already.
+        valid = {
+            **CASE_FORM_VALID,
+            "new_subject_name": "Jo Recorded",
+            "source": "parent",
+            "reporter": "Sam, 07700 900123",
+        }
         return Target(login_as(Role.HEADTEACHER), "/cases/new", valid, 200)
     if form in ("note", "correction"):
         case = factories.make_case(db, users[Role.DSL])

@@ -71,6 +71,9 @@ GET_PAGES: dict[str, Role | None] = {
     "breaches.ico": Role.HEADTEACHER,
     "breaches.people_told": Role.HEADTEACHER,
     "breaches.register": Role.DSL,
+    "legal_holds.place": Role.HEADTEACHER,
+    "case_manager.change": Role.HEADTEACHER,
+    "legal_holds.lift": Role.HEADTEACHER,
     "audit_status.show": Role.ADMIN,
     "sar.index": Role.HEADTEACHER,
     "sar.new": Role.HEADTEACHER,
@@ -96,6 +99,7 @@ CASE_STEP_BLUEPRINTS = frozenset(
         "measure_reviews",
         "suspension",
         "breaches",
+        "legal_holds",
     }
 )
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-+/=]+)'")

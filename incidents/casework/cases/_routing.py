@@ -37,6 +37,14 @@ def route_new_case(session: Session, case: Case, actor: User) -> None:
         task_system.create_standard(
             session, case, TaskKind.CONSIDER_CSC_POLICE, assignee=dsl, due_on=today
         )
+        # KCSIE Part 4: the parents are told, at the time the police and CSC advise.
+        task_system.create_standard(
+            session,
+            case,
+            TaskKind.TELL_PARENTS,
+            assignee=dsl,
+            due_on=deadlines.add_working_days(today, 1),
+        )
         referral_system.create_prompt(session, case, Agency.CHILDRENS_SOCIAL_CARE)
         referral_system.create_prompt(session, case, Agency.POLICE)
         police_system.place_hold(session, case, actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from wtforms import SelectChoice
 
 from incidents.admin.clauses import commands as clause_service
@@ -10,15 +12,34 @@ from incidents.casework.cases.commands import CaseInput, NewSubject
 from incidents.casework.cases.forms import CaseForm, RecordForm
 from incidents.catalogue import category_label
 from incidents.extensions import db_session
-from incidents.models import DisclosureSource, PersonKind, User
+from incidents.models import DisclosureSource, Person, PersonKind, User
+
+NOT_LISTED = "none"
 
 
-def fill_case_choices(form: CaseForm, user: User) -> None:
+def _label(person: Person) -> str:
+    return f"{person.name.reveal()} ({person.kind.label.lower()})"
+
+
+def fill_case_choices(form: CaseForm, user: User, *, report: bool = False) -> None:
+    """`report`: a member of staff's report, which lists only the school's own staff,
+    governors and volunteers (issue 13, item 11); a case worker's record lists every adult."""
     db = db_session()
-    form.subjects.choices = [
-        SelectChoice(str(p.id), f"{p.name.reveal()} ({p.kind.label.lower()})")
-        for p in people_service.list_adults(db, user.school_id)
-    ]
+    people = (
+        people_service.list_school_people(db, user.school_id)
+        if report
+        else people_service.list_adults(db, user.school_id)
+    )
+    form.subjects.choices = [SelectChoice(str(p.id), _label(p)) for p in people]
+    # A typed-in name that may be someone listed: the reporter says whether it is (item 3).
+    typed = (form.new_subject_name.data or "").strip()
+    candidates = people_service.matches(db, user.school_id, typed) if typed else []
+    form.new_subject_match.choices = (
+        [SelectChoice(str(p.id), f"Yes: {_label(p)}") for p in candidates]
+        + [SelectChoice(NOT_LISTED, "No, it is someone else")]
+        if candidates
+        else []
+    )
     form.clauses.choices = [
         SelectChoice(str(c.id), f"{c.text} ({c.source}; {category_label(c.category).lower()})")
         for c in clause_service.list_clauses(db, user.school_id)
@@ -38,7 +59,13 @@ def case_input(form: CaseForm) -> CaseInput:
         source = DisclosureSource(form.source.data)
         reporter = form.reporter.data or ""
         child_words = form.child_words.data or ""
+    match = form.new_subject_match.data or ""
+    same_as = None
+    if match and match != NOT_LISTED:
+        same_as = uuid.UUID(match)  # the field offered only these ids and "none"
     return CaseInput(
+        same_as=same_as,
+        not_listed=match == NOT_LISTED,
         narrative=form.narrative.data or "",
         became_aware_on=form.became_aware_on.data,
         occurred_on=form.occurred_on.data,

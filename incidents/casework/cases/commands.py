@@ -17,11 +17,13 @@ from incidents import audit, workflow
 from incidents.admin.clauses import commands as clause_service
 from incidents.alerts import system as alerts
 from incidents.casework.cases import _routing as routing
+from incidents.casework.cases import managers
 from incidents.casework.cases import people as people_service
 from incidents.casework.guard import record
 from incidents.clock import local_today
 from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
+    ADULT_KINDS,
     Case,
     DisclosureSource,
     Person,
@@ -61,6 +63,10 @@ class CaseInput:
     reporter: str = ""
     # Only for a disclosure from a child: their words, verbatim.
     child_words: str = ""
+    # A typed-in name that matches the school's people: the one the reporter says it is, or
+    # `not_listed` when they say it is someone else (issue 13, item 3).
+    same_as: uuid.UUID | None = None
+    not_listed: bool = False
 
 
 def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
@@ -120,24 +126,43 @@ def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
     return (last or 0) + 1
 
 
-def _choose_case_manager(
+def _head_and_chair_are_subjects(
     session: Session, school_id: uuid.UUID, subjects: list[Person]
-) -> tuple[User | None, bool]:
-    """KCSIE Part 4: the headteacher; the chair when the head is a subject; when both are
-    subjects, nobody in school and the case goes straight to the LADO."""
-    subject_users = {p.user_id for p in subjects if p.user_id is not None}
-    staff = list(
-        session.scalars(select(User).where(User.school_id == school_id, User.is_active.is_(True)))
+) -> bool:
+    """KCSIE Part 4: an allegation about both the headteacher and the chair goes straight to
+    the LADO, whoever then manages it."""
+    subject_users = managers.subject_user_ids(subjects)
+    users = session.scalars(
+        select(User).where(User.school_id == school_id, User.id.in_(subject_users))
     )
-    heads = [u for u in staff if Role.HEADTEACHER in u.roles]
-    chairs = [u for u in staff if Role.CHAIR_OF_GOVERNORS in u.roles]
-    head_is_subject = any(u.id in subject_users for u in heads)
-    chair_is_subject = any(u.id in subject_users for u in chairs)
-    if head_is_subject and chair_is_subject:
-        return None, True
-    if head_is_subject:
-        return next((c for c in chairs if c.id not in subject_users), None), False
-    return next((h for h in heads if h.id not in subject_users), None), False
+    roles = {role for u in users for role in u.roles}
+    return Role.HEADTEACHER in roles and Role.CHAIR_OF_GOVERNORS in roles
+
+
+MATCH_FIELD = "new_subject_match"
+
+
+def _resolve_typed_name(
+    session: Session, actor: User, data: CaseInput, errors: Errors
+) -> Person | None:
+    """A typed-in name that may be one of the school's people: the person the reporter
+    confirms it is; None when they say it is someone else (or nobody matches)."""
+    assert data.new_subject is not None  # noqa: S101 - the caller checks
+    candidates = {
+        p.id: p for p in people_service.matches(session, actor.school_id, data.new_subject.name)
+    }
+    if not candidates:
+        return None
+    if data.same_as is not None:
+        chosen = candidates.get(data.same_as)
+        if chosen is None:
+            errors[MATCH_FIELD] = "Choose from the list whether it is the same person"
+        return chosen
+    if not data.not_listed:
+        errors[MATCH_FIELD] = (
+            "The name you entered may be someone already listed: say whether it is the same person"
+        )
+    return None
 
 
 def _open_case(
@@ -153,17 +178,29 @@ def _open_case(
     errors = _validate(data, today=today, needs_source=action == "record")
     subjects: list[Person] = []
     clauses = []
+    # A member of staff picks only from the school's own people (issue 13, item 11).
+    kinds = people_service.SCHOOL_KINDS if action == "report" else ADULT_KINDS
     try:
-        subjects = people_service.people_by_id(session, actor.school_id, data.subject_ids)
+        subjects = people_service.people_by_id(
+            session, actor.school_id, data.subject_ids, kinds=kinds
+        )
     except InvalidInput as exc:
         errors.update(exc.errors)
+    same_person = (
+        _resolve_typed_name(session, actor, data, errors)
+        if data.new_subject is not None and plain_name(data.new_subject.name)
+        else None
+    )
     try:
         clauses = clause_service.active_clauses_by_id(session, actor.school_id, data.clause_ids)
     except InvalidInput as exc:
         errors.update(exc.errors)
     errors.raise_any()
     assert data.became_aware_on is not None  # noqa: S101 - checked above
-    if data.new_subject is not None:
+    if same_person is not None:
+        if same_person not in subjects:
+            subjects.append(same_person)
+    elif data.new_subject is not None:
         subjects.append(
             people_service.create_person(
                 session,
@@ -175,7 +212,8 @@ def _open_case(
             )
         )
     number = _next_number(session, actor.school_id, today.year)
-    manager, direct_lado = _choose_case_manager(session, actor.school_id, subjects)
+    manager = managers.choose(session, actor.school_id, subjects).manager
+    direct_lado = _head_and_chair_are_subjects(session, actor.school_id, subjects)
     case = Case(
         school_id=actor.school_id,
         year=today.year,

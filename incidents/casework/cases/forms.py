@@ -12,7 +12,7 @@ from wtforms import RadioField, SelectChoice, SubmitField
 from wtforms.validators import Optional
 
 from incidents.casework.cases import commands as cases
-from incidents.casework.cases import notes, people
+from incidents.casework.cases import managers, notes, people
 from incidents.models import ADULT_KINDS, DisclosureSource
 from incidents.web.fields import radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
@@ -37,6 +37,15 @@ class CaseForm(FlaskForm):
         validators=[Optional()],
         validate_choice=True,
         invalid_choice_message="Choose the role of the person you named",
+    )
+    # Offered only when a typed-in name may be someone listed (choices.fill_case_choices).
+    new_subject_match = RadioField(
+        "Is this the same person?",
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[Optional()],
+        validate_choice=True,
+        invalid_choice_message="Choose from the list whether it is the same person",
     )
     narrative = text_area(
         "What happened?",
@@ -126,3 +135,14 @@ class CorrectionForm(FlaskForm):
         empty="Enter why the entry is being corrected",
     )
     submit = SubmitField("Save correction", widget=GovSubmitInput())
+
+
+class CaseManagerForm(FlaskForm):
+    manager = radio("Who should manage the case?", "Choose the new case manager from the list")
+    reason = text_area(
+        "Why is the case manager changing?",
+        limit=managers.MAX_REASON,
+        called="The reason",
+        empty="Enter why the case manager is changing",
+    )
+    submit = SubmitField("Change the case manager", widget=GovSubmitInput())

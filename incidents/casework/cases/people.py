@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from incidents import audit
 from incidents.errors import InvalidInput
 from incidents.models import ADULT_KINDS, Person, PersonKind, User
-from incidents.sensitive import Sensitive
+from incidents.models.person import surname_of
+from incidents.sensitive import Sensitive, cipher_of
 from incidents.validation import plain_name
 
 MAX_NAME = 120
@@ -24,14 +25,49 @@ def list_adults(session: Session, school_id: uuid.UUID) -> list[Person]:
     return sorted(people, key=lambda p: p.name.reveal().casefold())
 
 
-def people_by_id(session: Session, school_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> list[Person]:
+# The school's own people: what a member of staff's report form lists (issue 13, item 11). A
+# parent, contractor or anyone else who exists only because a case was opened about them is
+# never shown to staff.
+SCHOOL_KINDS = (PersonKind.STAFF, PersonKind.GOVERNOR, PersonKind.VOLUNTEER)
+
+
+def list_school_people(session: Session, school_id: uuid.UUID) -> list[Person]:
+    people = session.scalars(
+        select(Person).where(Person.school_id == school_id, Person.kind.in_(SCHOOL_KINDS))
+    )
+    return sorted(people, key=lambda p: p.name.reveal().casefold())
+
+
+def matches(session: Session, school_id: uuid.UUID, name: str) -> list[Person]:
+    """The school's staff, governors and volunteers a typed-in name may mean: the same surname
+    (by its blind index, so nothing is decrypted to look), for the reporter to confirm."""
+    surname = surname_of(plain_name(name))
+    if not surname:
+        return []
+    index = cipher_of(session).blind_index(school_id, "surname", surname)
+    found = session.scalars(
+        select(Person).where(
+            Person.school_id == school_id,
+            Person.kind.in_(SCHOOL_KINDS),
+            Person.surname_index == index,
+        )
+    )
+    return sorted(found, key=lambda p: p.name.reveal().casefold())
+
+
+def people_by_id(
+    session: Session,
+    school_id: uuid.UUID,
+    ids: Iterable[uuid.UUID],
+    kinds: tuple[PersonKind, ...] = ADULT_KINDS,
+) -> list[Person]:
     wanted = set(ids)
     if not wanted:
         return []
     found = list(
         session.scalars(
             select(Person).where(
-                Person.id.in_(wanted), Person.school_id == school_id, Person.kind.in_(ADULT_KINDS)
+                Person.id.in_(wanted), Person.school_id == school_id, Person.kind.in_(kinds)
             )
         )
     )

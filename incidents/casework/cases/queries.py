@@ -14,11 +14,12 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Exists
 
+from incidents.casework.cases import managers
 from incidents.casework.cases.history import History, case_history
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
 from incidents.models.case import case_subject
-from incidents.models.person import surname_of
+from incidents.models.person import account_index_of, surname_of
 from incidents.permissions import Permission, has_permission
 from incidents.sensitive import cipher_of
 from incidents.validation import plain_name
@@ -40,13 +41,13 @@ class Page:
         object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
 
 
-def _visible_to(user: User) -> Select[Case]:
+def _visible_to(session: Session, user: User) -> Select[Case]:
     """The SQL twin of permissions.can_view_case, for lists (a test keeps the two in step)."""
     mine_as_subject = exists().where(
         and_(
             case_subject.c.case_id == Case.id,
             case_subject.c.person_id == Person.id,
-            Person.user_id == user.id,
+            Person.account_index == account_index_of(session, user.school_id, user.id),
         )
     )
     query = select(Case).where(Case.school_id == user.school_id, ~mine_as_subject)
@@ -68,7 +69,7 @@ def list_cases(
 ) -> Page:
     if not has_permission(actor, Permission.CASE_LIST):
         raise Forbidden("Your role cannot see cases")
-    query = _visible_to(actor)
+    query = _visible_to(session, actor)
     if surname.strip():
         query = query.where(_has_subject_surname(session, actor, surname))
     if state is not None:
@@ -166,6 +167,8 @@ class CasePage:
     # The people the page names: note authors, task assignees and the case manager.
     people: dict[uuid.UUID, User]
     manager: User | None
+    # Why this person manages the case (KCSIE Part 4's order, or a recorded change).
+    manager_basis: str
     # Entries a later note corrects.
     corrected: set[uuid.UUID]
     history: History | None
@@ -189,6 +192,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
     return CasePage(
         people=people,
         manager=people.get(case.case_manager_id) if case.case_manager_id else None,
+        manager_basis=managers.BASIS_TEXT[managers.basis_of(session, case)],
         corrected={n.corrects_id for n in case.notes if n.corrects_id},
         # Read from the log, not logged again: the page's CASE_VIEW already records the visit.
         history=case_history(session, actor=actor, case=case),

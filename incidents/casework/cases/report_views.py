@@ -22,7 +22,7 @@ bp = Blueprint("report", __name__, url_prefix="/report")
 @requires(Permission.CONCERN_REPORT)
 def new() -> str | Response:
     form = CaseForm()
-    fill_case_choices(form, current_user)
+    fill_case_choices(form, current_user, report=True)
     return form_page(
         form,
         command=lambda: report_concern(db_session(), actor=current_user, data=case_input(form)),

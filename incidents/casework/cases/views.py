@@ -99,6 +99,7 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
         authors=page.people,
         corrected=page.corrected,
         manager=page.manager,
+        manager_basis=page.manager_basis,
         category_label=category_label,
         history=page.history,
     )

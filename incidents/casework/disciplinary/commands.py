@@ -269,6 +269,21 @@ class MeasureInput:
     details: str = ""
 
 
+# A restriction of access to the premises is a legal process (written notice, a chance to make
+# representations, a review date): offered only where a cited clause's policy names it (issue 13,
+# item 12); no seed policy does.
+NAMED_ONLY = frozenset({Measure.PREMISES_RESTRICTED})
+
+
+def offered_measures(case: Case, process: DisciplinaryProcess) -> tuple[Measure, ...]:
+    """The sanctions and measures open to this process: its kind's, less any that only a
+    school's own policy can name and the cited policies do not."""
+    person = process.person
+    cited = policy_consequences(case, person) if person is not None else []
+    named = {m for c in cited for m in c.measures}
+    return tuple(m for m in MEASURES_FOR[process.kind] if m not in NAMED_ONLY or m.value in named)
+
+
 def add_measure(
     session: Session, *, actor: User, case: Case, process_id: uuid.UUID, data: MeasureInput
 ) -> DisciplinaryMeasure:
@@ -276,7 +291,7 @@ def add_measure(
     contractor's equivalent, with when it starts, is reviewed and ends."""
     process = open_process(actor, case, process_id, "measure")
     errors = Errors()
-    if data.measure is None or data.measure not in MEASURES_FOR[process.kind]:
+    if data.measure is None or data.measure not in offered_measures(case, process):
         errors["measure"] = "Choose the sanction or measure from the list"
     if data.starts_on is None:
         errors["starts_on"] = "Enter the date it starts"

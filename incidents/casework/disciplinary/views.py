@@ -25,7 +25,7 @@ from incidents.casework.disciplinary.forms import (
 )
 from incidents.extensions import db_session
 from incidents.models import Case, DisciplinaryProcess, Measure, StaffOutcome
-from incidents.models.disciplinary import KIND_FOR_PERSON, MEASURES_FOR
+from incidents.models.disciplinary import KIND_FOR_PERSON
 from incidents.permissions import Permission
 from incidents.web.access import requires
 from incidents.web.fields import offer_people
@@ -174,7 +174,7 @@ def new_measure(case_id: uuid.UUID, process_id: uuid.UUID) -> str | Response:
         SelectChoice(
             m.value, f"{m.label} (named in the school's policy)" if m in named else m.label
         )
-        for m in MEASURES_FOR[process.kind]
+        for m in service.offered_measures(case, process)
     ]
     return form_page(
         form,

@@ -69,6 +69,16 @@ def complete_task(session: Session, *, actor: User, case: Case, task_id: uuid.UU
     TASK.check(task, "done")
     if task.kind in DONE_ELSEWHERE:
         raise InvalidInput({"task": DONE_ELSEWHERE[task.kind]})
+    if task.kind is TaskKind.TELL_PARENTS and not any(
+        n.created_at >= task.created_at for n in case.notes
+    ):
+        # The police's and CSC's advice on when the parents may be told is the evidence.
+        raise InvalidInput(
+            {
+                "task": "Record in the chronology what the police and children's social care "
+                "advised about when the parents may be told, then mark this task as done"
+            }
+        )
     mark_done(session, case, actor, task)
     return task
 

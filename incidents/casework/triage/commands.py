@@ -13,7 +13,16 @@ from incidents import audit, deadlines, workflow
 from incidents.casework.guard import record as audit_step
 from incidents.casework.guard import visible
 from incidents.casework.referrals import system as referral_system
-from incidents.models import Agency, Case, CaseKind, ThresholdAnswer, TriageDecision, User
+from incidents.models import (
+    Agency,
+    Case,
+    CaseKind,
+    PersonKind,
+    ReferralStatus,
+    ThresholdAnswer,
+    TriageDecision,
+    User,
+)
 from incidents.sensitive import Sensitive
 from incidents.validation import Errors
 
@@ -55,15 +64,53 @@ class TriageInput:
     breach_aware_time: str = ""
 
 
+# KCSIE Part 4 covers people who work in or for the school (staff, supply staff, volunteers,
+# contractors, governors). A parent or member of the public who may have harmed a child is a
+# matter for children's social care and the police (issue 13, item 10).
+OUTSIDE_PART_4 = frozenset({PersonKind.PARENT_CARER, PersonKind.OTHER, PersonKind.PUPIL})
+NOT_PART_4 = (
+    "The allegation route (KCSIE Part 4) is for people who work in or for the school. For a "
+    "parent or member of the public who may have harmed a child, refer to children's social "
+    "care and the police: choose another track, and both referrals are opened for you"
+)
+CONSULT_LADO = (
+    "Every part of the harm test is 'not known': if in doubt, consult the LADO. Record their "
+    "advice as a LADO referral first, or choose the allegation track"
+)
+
+
+def outside_part_4(case: Case) -> bool:
+    """Every subject is someone who neither works in nor for the school."""
+    return bool(case.subjects) and all(p.kind in OUTSIDE_PART_4 for p in case.subjects)
+
+
+def _lado_consulted(case: Case) -> bool:
+    return any(
+        r.agency is Agency.LADO
+        and r.status in (ReferralStatus.ADVICE_RECEIVED, ReferralStatus.CLOSED)
+        for r in case.referrals
+    )
+
+
 def _validate(data: TriageInput, *, case: Case, previous: CaseKind | None) -> _Checked:
     errors = Errors()
     answers = [getattr(data, name) for name, _ in LIMBS]
+    outside = outside_part_4(case)
     for (name, _question), answer in zip(LIMBS, answers, strict=True):
         if answer is None:
             errors[name] = "Answer yes, no or not known"
     if data.kind is None:
         errors["kind"] = "Choose the track"
-    elif ThresholdAnswer.YES in answers and data.kind is not CaseKind.ALLEGATION:
+    elif outside and data.kind is CaseKind.ALLEGATION:
+        errors["kind"] = NOT_PART_4
+    elif (
+        all(a is ThresholdAnswer.UNKNOWN for a in answers)
+        and data.kind is not CaseKind.ALLEGATION
+        and not outside
+        and not _lado_consulted(case)
+    ):
+        errors["kind"] = CONSULT_LADO
+    elif ThresholdAnswer.YES in answers and data.kind is not CaseKind.ALLEGATION and not outside:
         errors["kind"] = "The harm threshold is met, so the track must be allegation"
     elif all(a is ThresholdAnswer.NO for a in answers) and data.kind is CaseKind.ALLEGATION:
         errors["kind"] = (
@@ -159,7 +206,14 @@ def _open_follow_ups(session: Session, case: Case, decision: TriageDecision) -> 
         referral_system.create_prompt(
             session, case, Agency.LADO, due_at=referral_system.due_for(case, Agency.LADO)
         )
-    if decision.criminal_offence is not ThresholdAnswer.NO:
+    outside = outside_part_4(case) and any(
+        a is not ThresholdAnswer.NO
+        for a in (decision.harmed_child, decision.criminal_offence, decision.risk_of_harm)
+    )
+    if outside:
+        # Someone outside the school may have harmed a child: the child-protection route.
+        referral_system.create_prompt(session, case, Agency.CHILDRENS_SOCIAL_CARE)
+    if outside or decision.criminal_offence is not ThresholdAnswer.NO:
         # Part (b) yes or not known: the police decide (the workflow waits for them).
         referral_system.create_prompt(session, case, Agency.POLICE)
     if case.personal_data_exposed and not any(r.agency is Agency.ICO for r in case.referrals):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents.accounts import users as user_service
@@ -78,5 +77,5 @@ def test_a_users_name_is_kept_without_them(db: Session, school: School) -> None:
     )
     db.flush()
     assert user.display_name == "Pat Example"
-    person = db.scalars(select(Person).where(Person.user_id == user.id)).one()
+    person = factories.person_of(db, user)
     assert person.name.reveal() == "Pat Example"

@@ -682,7 +682,14 @@ def test_erasing_a_case_keeps_its_disciplinary_and_suspension_rows_without_the_p
     )
     db.commit()
     person_id = decision.person_id
-    shred_case(db, actor=None, case=case, rule="Retention ended", keyring=keyring)
+    shred_case(
+        db,
+        actor=None,
+        case=case,
+        rule="Retention ended",
+        keyring=keyring,
+        override_reason="Test: early",
+    )
     db.commit()
     db.expire_all()
     assert db.get(Person, person_id) is None
@@ -693,7 +700,14 @@ def test_erasing_a_case_keeps_its_disciplinary_and_suspension_rows_without_the_p
 def test_erasing_a_case_with_a_disciplinary_process(db, users, keyring, staff_process):
     from incidents.casework.erasure.commands import shred_case
 
-    shred_case(db, actor=None, case=staff_process.case, rule="Retention ended", keyring=keyring)
+    shred_case(
+        db,
+        actor=None,
+        case=staff_process.case,
+        rule="Retention ended",
+        keyring=keyring,
+        override_reason="Test: early",
+    )
     db.commit()
     db.expire_all()
     kept = db.get(DisciplinaryProcess, staff_process.id)
@@ -713,6 +727,7 @@ def test_each_adult_in_a_case_gets_their_own_process(db, users):
             became_aware_on=TODAY - timedelta(days=1),
             subject_ids=(parent.id,),
             new_subject=NewSubject(name="Sam Teacher", kind=PersonKind.STAFF),
+            not_listed=True,
             source=DisclosureSource.PARENT,
         ),
     )

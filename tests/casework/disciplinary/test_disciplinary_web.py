@@ -282,7 +282,7 @@ def test_a_review_date_gives_the_case_manager_a_task(
 ) -> None:
     case, process = _parent_process(db, users)
     url = f"/cases/{case.id}/disciplinary/{process.id}/measures/new"
-    data = {"measure": "premises_restricted", "starts_on": day(), "review_on": day(30)}
+    data = {"measure": "photography_withdrawn", "starts_on": day(), "review_on": day(30)}
     assert post(head, url, data).status_code == 302
     db.expire_all()
     fresh = db.get(Case, case.id)
@@ -293,7 +293,7 @@ def test_a_review_date_gives_the_case_manager_a_task(
     [measure] = fresh.disciplinary_processes[0].measures
     assert measure.review_task_id == task.id
     page = head.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Review the measure: Access to the school premises restricted" in page
+    assert "Review the measure: Right to take photographs at school withdrawn" in page
     # Done through the ordinary task flow.
     done = post(head, f"/cases/{case.id}/tasks/{task.id}/done", {})
     assert done.status_code == 302
@@ -443,16 +443,16 @@ BAD: list[tuple[str, dict[str, Any], str, str]] = [
         "measure",
         "Choose the sanction",
     ),
-    ("measure", {"measure": "premises_restricted"}, "starts_on", "Enter the date it starts"),
+    ("measure", {"measure": "photography_withdrawn"}, "starts_on", "Enter the date it starts"),
     (
         "measure",
-        {"measure": "premises_restricted", "starts_on": day(), "review_on": day(-1)},
+        {"measure": "photography_withdrawn", "starts_on": day(), "review_on": day(-1)},
         "review_on",
         "on or after the start",
     ),
     (
         "measure",
-        {"measure": "premises_restricted", "starts_on": day(), "ends_on": ["1", "2"]},
+        {"measure": "photography_withdrawn", "starts_on": day(), "ends_on": ["1", "2"]},
         "ends_on",
         "must include a year",
     ),

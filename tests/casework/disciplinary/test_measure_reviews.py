@@ -231,7 +231,9 @@ def test_continuing_with_a_next_date_opens_the_next_review(db, users, measure):
     new_task = db.get(Task, fresh.review_task_id)
     assert new_task is not None and new_task.id != old_task.id and not new_task.is_done
     assert new_task.due_on == next_on and new_task.assignee_id == head.id
-    assert new_task.describe() == "Review the measure: Access to the school premises restricted"
+    assert (
+        new_task.describe() == "Review the measure: Right to take photographs at school withdrawn"
+    )
     stored = db.get(MeasureReview, review.id)
     assert stored is not None and stored.decision is ReviewDecision.CONTINUE
     assert stored.reviewed_by_id == head.id and stored.next_review_on == next_on
@@ -391,7 +393,7 @@ def test_reviewing_through_the_web_and_the_history_on_the_case_page(
     page = head.get(case_page).get_data(as_text=True)
     assert _url(measure) in page and "Record a review" in page
     form = head.get(_url(measure)).get_data(as_text=True)
-    assert "Access to the school premises restricted" in form
+    assert "Right to take photographs at school withdrawn" in form
     next_on = TODAY + timedelta(days=60)
     done = post(
         head,
@@ -407,7 +409,7 @@ def test_reviewing_through_the_web_and_the_history_on_the_case_page(
     assert done.status_code == 302
     page = head.get(done.location).get_data(as_text=True)
     assert "Review recorded" in page and SCRIPT not in page and ESCAPED_SCRIPT in page
-    assert "Reviews of: Access to the school premises restricted" in page
+    assert "Reviews of: Right to take photographs at school withdrawn" in page
     assert "Changed: May attend sports day" in page and "Next review" in page
     # Ended: the history grows, and the page no longer offers a review.
     ended = post(

@@ -85,6 +85,7 @@ def test_each_clause_is_routed_by_its_policys_consequences(
                 narrative="A breach of the cited clause.",
                 became_aware_on=local_today() - timedelta(days=1),
                 new_subject=NewSubject(name="Sam Person", kind=PersonKind(kind)),
+                not_listed=True,
                 clause_ids=(clause.id,),
                 source=DisclosureSource.MONITORING,
             ),
@@ -127,6 +128,7 @@ def test_the_pages_quote_the_policy_and_mark_the_measures_it_names(
             narrative="Photos of pupils posted.",
             became_aware_on=local_today() - timedelta(days=1),
             new_subject=NewSubject(name="Pat Parent", kind=PersonKind.PARENT_CARER),
+            not_listed=True,
             clause_ids=(clause.id,),
             source=DisclosureSource.MONITORING,
         ),
@@ -145,3 +147,69 @@ def test_the_pages_quote_the_policy_and_mark_the_measures_it_names(
         "Right to take photographs at school withdrawn (named in the school&#39;s policy)" in body
     )
     assert "Access to the school premises restricted (named" not in body
+
+
+def test_no_seed_policy_names_a_premises_restriction() -> None:
+    """Issue 13, item 12: seed 003 says only that "action will be taken"; it names no ban from
+    the premises (its "do not access social media on the school premises" binds the parent, it
+    is not a sanction)."""
+    for policy, by_kind in CATALOGUE.consequences.items():
+        for kind, consequence in by_kind.items():
+            assert "premises_restricted" not in consequence.measures, (policy, kind)
+    parent_003 = CATALOGUE.consequences["003"]["parent_carer"]
+    assert "premises" not in parent_003.says
+
+
+def test_a_premises_restriction_is_refused_where_no_cited_policy_names_it(
+    db: Session, users: dict[Role, User], login_as: object
+) -> None:
+    from incidents.errors import InvalidInput
+    from incidents.models import DisciplinaryMeasure
+    from incidents.models.disciplinary import Measure
+
+    head = users[Role.HEADTEACHER]
+    code = next(
+        c.code
+        for c in CATALOGUE.clauses
+        if c.policy == "003" and "parent_carer" in CATALOGUE.applies_to[c.code]
+    )
+    clause = db.scalar(
+        select(PolicyClause).where(
+            PolicyClause.school_id == head.school_id, PolicyClause.code == code
+        )
+    )
+    assert clause is not None
+    case = record_disclosure(
+        db,
+        actor=head,
+        data=CaseInput(
+            narrative="Posted about the school from the playground.",
+            became_aware_on=local_today() - timedelta(days=1),
+            new_subject=NewSubject(name="Pat Parent", kind=PersonKind.PARENT_CARER),
+            not_listed=True,
+            clause_ids=(clause.id,),
+            source=DisclosureSource.MONITORING,
+        ),
+    )
+    assess(db, head, case, CaseKind.POLICY_BREACH)
+    outcomes.record_outcome(db, actor=head, case=case, outcome=CaseOutcome.UPHELD, reasons="R")
+    process = disciplinary.start_disciplinary(db, actor=head, case=case, person_id=None)
+    db.commit()
+    client = login_as(Role.HEADTEACHER)  # type: ignore[operator]
+    body = client.get(f"/cases/{case.id}/disciplinary/{process.id}/measures/new").get_data(
+        as_text=True
+    )
+    assert "Access to the school premises restricted" not in body
+    with pytest.raises(InvalidInput) as refused:
+        disciplinary.add_measure(
+            db,
+            actor=head,
+            case=case,
+            process_id=process.id,
+            data=disciplinary.MeasureInput(
+                Measure.PREMISES_RESTRICTED, local_today(), None, None, ""
+            ),
+        )
+    assert refused.value.errors == {"measure": "Choose the sanction or measure from the list"}
+    db.rollback()
+    assert db.scalar(select(DisciplinaryMeasure.id)) is None

@@ -2,7 +2,7 @@
 
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.models.breach import BreachRecord, DataSubjects
-from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
+from incidents.models.case import Case, CaseKind, CaseState, Citation, DisclosureSource, Note
 from incidents.models.disciplinary import (
     DisciplinaryKind,
     DisciplinaryMeasure,
@@ -23,7 +23,7 @@ from incidents.models.outcome import (
     ThresholdAnswer,
 )
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
-from incidents.models.policy import PolicyClause
+from incidents.models.policy import PolicyClause, PolicyClauseVersion
 from incidents.models.referral import Agency, Referral, ReferralMethod, ReferralStatus
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
@@ -58,6 +58,7 @@ __all__ = [
     "CaseKind",
     "CaseOutcome",
     "CaseState",
+    "Citation",
     "DataKey",
     "DataSubjects",
     "DisciplinaryKind",
@@ -78,6 +79,7 @@ __all__ = [
     "PersonKind",
     "PoliceHold",
     "PolicyClause",
+    "PolicyClauseVersion",
     "RecoveryCode",
     "Referral",
     "ReferralMethod",

@@ -67,7 +67,7 @@ def test_governor_downloads_the_figures_after_confirming_it_is_them(
     page.get_by_role("link", name="Figures as a spreadsheet (CSV)").click()
     expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     visit.check("confirm it is you before a download")
-    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("textbox", name="Your password").fill(factories.PASSWORD)
     page.get_by_label("Why", exact=False).fill("For the full governing body meeting")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("You have confirmed it is you", exact=False)).to_be_visible()

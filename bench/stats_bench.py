@@ -48,7 +48,7 @@ from incidents.config import Settings
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.keys import generate
 from incidents.db import make_engine
-from incidents.models import Case, PolicyClause, Referral, Role, School
+from incidents.models import Case, PolicyClause, PolicyClauseVersion, Referral, Role, School
 from incidents.models.case import case_clause
 from incidents.stats.figures import collect
 from incidents.stats.tables import build_page
@@ -145,13 +145,33 @@ def fill(engine: Engine, keyring: Keyring) -> list[uuid.UUID]:
                     }
                 )
         db.execute(insert(PolicyClause), clause_rows)
+        # Each clause's version 1: a citation names the wording in force (issue 19, item 14).
+        version_of = {row["id"]: uuid.uuid4() for row in clause_rows}
+        db.execute(
+            insert(PolicyClauseVersion),
+            [
+                {
+                    "id": version_of[row["id"]],
+                    "clause_id": row["id"],
+                    "number": 1,
+                    "text": row["text"],
+                }
+                for row in clause_rows
+            ],
+        )
         cases, cites, referrals = [], [], []
         for sid in school_ids:
             for number in range(1, CASES_PER_SCHOOL + 1):
                 case = _case(rng, sid, number, today)
                 cases.append(case)
                 for clause in rng.sample(clauses[sid], rng.choice((1, 1, 2))):
-                    cites.append({"case_id": case["id"], "clause_id": clause})
+                    cites.append(
+                        {
+                            "case_id": case["id"],
+                            "clause_id": clause,
+                            "version_id": version_of[clause],
+                        }
+                    )
                 referral = _referral(rng, case, today)
                 if referral:
                     referrals.append(referral)

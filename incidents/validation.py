@@ -14,9 +14,10 @@ from incidents.errors import InvalidInput
 # controls (a right-to-left override can make "Smith" display as something else in a list) and
 # zero-width spaces or a byte-order mark pasted from a document. Zero-width joiners stay: some
 # scripts need them to spell a name.
-_HIDDEN_IN_NAMES = frozenset(
+HIDDEN_CHARACTERS = frozenset(
     "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
+_HIDDEN_IN_NAMES = HIDDEN_CHARACTERS
 
 
 def plain_name(value: str) -> str:

@@ -17,6 +17,7 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     DisclosureSource,
+    EmploymentOutcome,
     LegalHoldKind,
     Referral,
     ThresholdAnswer,
@@ -65,6 +66,17 @@ def tasks_done(db: Session, actor: User, case: Case) -> Case:
 
 def under_police_hold(db: Session, head: User, case: Case) -> Case:
     police.await_police(db, actor=head, case=case)
+    db.commit()
+    return case
+
+
+def closed(db: Session, head: User, source: DisclosureSource = DisclosureSource.PARENT) -> Case:
+    """A policy breach upheld, its tasks done, and closed."""
+    case = with_outcome(
+        db, head, tasks_done(db, head, triaged(db, head, recorded(db, head, source)))
+    )
+    answers = outcomes.ClosureInput(EmploymentOutcome.CONTINUES, mention_in_references=False)
+    outcomes.close_case(db, actor=head, case=case, data=answers)
     db.commit()
     return case
 

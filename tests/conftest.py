@@ -308,6 +308,23 @@ def sign_in(client: FlaskClient, email: str, password: str = factories.PASSWORD)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
+def confirm_it_is_you(
+    client: FlaskClient, purpose: str, record: object, reason: str = "For the meeting"
+) -> None:
+    """Re-enter the password and a reason, as the re-authentication page asks before a sealed
+    reporter, a closed case or an export."""
+    path = f"/reauthenticate/{purpose}?record={record}"
+    response = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "password": factories.PASSWORD,
+            "reason": reason,
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
 def forget_last_code(app: Flask, email: str) -> None:
     """Stand-in for waiting 30 seconds: a test signs the same user in more than once a time
     step, and a code is refused after its step has been used."""

@@ -10,6 +10,7 @@ which a view calls before showing or doing something that needs it.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
@@ -25,9 +26,11 @@ from incidents.web.access import signed_in
 bp = Blueprint("elevation", __name__)
 
 
-def require_elevation(purpose: ElevationPurpose, record_id: uuid.UUID) -> Elevation | Response:
+def require_elevation(
+    purpose: ElevationPurpose, record_id: uuid.UUID, back: str | None = None
+) -> Elevation | Response:
     """The live grant for `purpose` on this record, or a redirect to the re-authentication
-    page that comes back to this request's page (GET) afterwards."""
+    page that comes back afterwards to `back`, by default this request's page (GET)."""
     grant = elevation.current(
         db_session(),
         actor=current_user,
@@ -37,7 +40,8 @@ def require_elevation(purpose: ElevationPurpose, record_id: uuid.UUID) -> Elevat
     )
     if grant is not None:
         return grant
-    back = request.full_path if request.query_string else request.path
+    if back is None:
+        back = request.full_path if request.query_string else request.path
     return redirect(
         url_for(
             "elevation.reauthenticate",
@@ -46,6 +50,19 @@ def require_elevation(purpose: ElevationPurpose, record_id: uuid.UUID) -> Elevat
             next=back,
         )
     )
+
+
+def grant_until(purpose: ElevationPurpose, record_id: uuid.UUID) -> datetime | None:
+    """When the live grant for `purpose` on this record ends, or None: for a page that says
+    whether the next step will ask for the password."""
+    grant = elevation.current(
+        db_session(),
+        actor=current_user,
+        login_token=session.get("sid"),
+        purpose=purpose,
+        record_id=record_id,
+    )
+    return None if grant is None else grant.created_at + elevation.WINDOW
 
 
 @bp.route(

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.errors import Forbidden
-from incidents.models import Role, User
+from incidents.models import Elevation, ElevationPurpose, Role, User
 from incidents.permissions import Permission, has_permission
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
 from incidents.stats.figures import collect
@@ -50,15 +50,23 @@ def statistics_page(
     return build_page(figures, calendar=settings.calendar, threshold=settings.threshold)
 
 
-def record_export(session: Session, *, actor: User, kind: str, year: int) -> None:
-    """Every export is recorded, figures too: who took which year's figures, in what form."""
+def record_export(session: Session, *, actor: User, kind: str, year: int, grant: Elevation) -> None:
+    """Every export is recorded, figures too: who took which year's figures, in what form,
+    under which grant (the password re-entered, and the reason, kept with the grant)."""
     if not has_permission(actor, Permission.STATS_READ):
         raise Forbidden("statistics")
+    if (
+        grant.user_id != actor.id
+        or grant.purpose is not ElevationPurpose.EXPORT
+        or grant.record_id != actor.school_id
+    ):
+        raise Forbidden("Re-enter your password and give a reason first")
     audit.record(
         session,
         school_id=actor.school_id,
         action=audit.Action.STATS_EXPORT,
         actor=actor,
-        object_type="statistics",
+        object_type="elevation",
+        object_id=grant.id,
         detail={"format": kind, "academic_year": year},
     )

@@ -8,14 +8,17 @@ import re
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
+from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.clock import local_today
 from incidents.extensions import db_session
 from incidents.governance import queries as stats_service
 from incidents.governance.queries import StatsSettings
+from incidents.models import Elevation, ElevationPurpose
 from incidents.permissions import Permission
 from incidents.stats import charts, export
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
@@ -106,6 +109,7 @@ def index() -> str:
     return render_template(
         "stats/index.html",
         page=page,
+        export_until=grant_until(ElevationPurpose.EXPORT, current_user.school_id),
         charts=[charts.chart_data(page, name) for name in charts.CHART_NAMES],
         errors=[{"text": error, "href": "#year"}] if error else [],
         years=years,
@@ -125,10 +129,23 @@ def chart(name: str) -> Response | tuple[str, int]:
     return Response(svg, mimetype="image/svg+xml")
 
 
-def _export(body: bytes | str, mimetype: str, kind: str, year: int) -> Response:
+def _export_grant(year: int) -> Elevation | BaseResponse:
+    """A download asks for the password again and a reason (issue 19, item 12), though the
+    figures are the page's own, anonymised: a file leaves the service's sign-in, time-out and
+    access checks for good (emailed, printed, left on a laptop), so the one who takes it says
+    why, once, and the reason is kept with the export's audit entry. The grant is for the
+    user's statistics (their school's, or the trust's: one record, the user's school), both
+    files and every year, for a few minutes. Afterwards the user comes back to the figures
+    page, not to the file: a download would leave them on the password form."""
+    return require_elevation(
+        ElevationPurpose.EXPORT, current_user.school_id, back=url_for("stats.index", year=year)
+    )
+
+
+def _export(body: bytes | str, mimetype: str, kind: str, year: int, grant: Elevation) -> Response:
     """The file, once the export is recorded: who took which year's figures, in what form."""
     db = db_session()
-    stats_service.record_export(db, actor=current_user, kind=kind, year=year)
+    stats_service.record_export(db, actor=current_user, kind=kind, year=year, grant=grant)
     db.commit()
     response = Response(body, mimetype=mimetype)
     filename = f"statistics-{year}-to-{year + 1}.{kind}"
@@ -138,20 +155,26 @@ def _export(body: bytes | str, mimetype: str, kind: str, year: int) -> Response:
 
 @bp.route("/statistics.csv")
 @requires(Permission.STATS_READ)
-def export_csv() -> Response | tuple[str, int]:
+def export_csv() -> BaseResponse | tuple[str, int]:
     year, error = _year()
     if error:
         return _bad_year(error)
+    grant = _export_grant(year)
+    if isinstance(grant, BaseResponse):
+        return grant
     # A byte-order mark so Excel reads the file as UTF-8 (school names, en dashes).
-    return _export("\ufeff" + export.to_csv(_page_for(year)), "text/csv", "csv", year)
+    return _export("\ufeff" + export.to_csv(_page_for(year)), "text/csv", "csv", year, grant)
 
 
 @bp.route("/report.pdf")
 @requires(Permission.STATS_READ)
-def report_pdf() -> Response | tuple[str, int]:
+def report_pdf() -> BaseResponse | tuple[str, int]:
     year, error = _year()
     if error:
         return _bad_year(error)
+    grant = _export_grant(year)
+    if isinstance(grant, BaseResponse):
+        return grant
     page = _page_for(year)
     html = render_template(
         "stats/report.html",
@@ -165,4 +188,4 @@ def report_pdf() -> Response | tuple[str, int]:
         Path(current_app.static_folder or ""),
         lambda name: charts.render_svg(charts.chart_data(page, name)),
     )
-    return _export(export.to_pdf(html, fetcher), "application/pdf", "pdf", year)
+    return _export(export.to_pdf(html, fetcher), "application/pdf", "pdf", year, grant)

@@ -12,7 +12,7 @@ from incidents.models.alert import (
 )
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.models.breach import BreachRecord, DataSubjects
-from incidents.models.case import Case, CaseKind, CaseState, DisclosureSource, Note
+from incidents.models.case import Case, CaseKind, CaseState, Citation, DisclosureSource, Note
 from incidents.models.disciplinary import (
     DisciplinaryKind,
     DisciplinaryMeasure,
@@ -33,7 +33,7 @@ from incidents.models.outcome import (
     ThresholdAnswer,
 )
 from incidents.models.person import ADULT_KINDS, Person, PersonKind
-from incidents.models.policy import PolicyClause
+from incidents.models.policy import PolicyClause, PolicyClauseVersion
 from incidents.models.referral import (
     Agency,
     Investigation,
@@ -78,6 +78,7 @@ __all__ = [
     "CaseKind",
     "CaseOutcome",
     "CaseState",
+    "Citation",
     "DataKey",
     "DataSubjects",
     "Delivery",
@@ -105,6 +106,7 @@ __all__ = [
     "PersonKind",
     "PoliceHold",
     "PolicyClause",
+    "PolicyClauseVersion",
     "RecoveryCode",
     "Referral",
     "ReferralMethod",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import (
     Boolean,
@@ -27,7 +27,7 @@ from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
 from incidents.models.outcome import CaseOutcome, EmploymentOutcome
 from incidents.models.person import Person
-from incidents.models.policy import PolicyClause
+from incidents.models.policy import PolicyClause, PolicyClauseVersion
 from incidents.sensitive import Sensitive, SensitiveField
 
 if TYPE_CHECKING:
@@ -104,12 +104,34 @@ case_subject = Table(
     Column("person_id", ForeignKey("person.id"), primary_key=True),
 )
 
-case_clause = Table(
-    "case_clause",
-    Base.metadata,
-    Column("case_id", ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True),
-    Column("clause_id", ForeignKey("policy_clause.id"), primary_key=True),
-)
+
+class Citation(Base):
+    """A clause cited on a case, with the version in force when the case was recorded: what
+    the case says was breached, which a later edit of the clause does not change."""
+
+    __tablename__ = "case_clause"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True
+    )
+    clause_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policy_clause.id"), primary_key=True)
+    version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("policy_clause_version.id"))
+
+    clause: Mapped[PolicyClause] = relationship(lazy="joined")
+    version: Mapped[PolicyClauseVersion] = relationship(lazy="joined")
+
+    @property
+    def text(self) -> str:
+        return self.version.text
+
+    @property
+    def changed_since(self) -> bool:
+        """The clause has been reworded since the case cited it."""
+        return self.clause.text != self.version.text
+
+
+# The statistics join cases to clauses' categories through this table.
+case_clause = cast(Table, Citation.__table__)
 
 
 class Case(Base):
@@ -224,7 +246,7 @@ class Case(Base):
     erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     subjects: Mapped[list[Person]] = relationship(secondary=case_subject, lazy="selectin")
-    clauses: Mapped[list[PolicyClause]] = relationship(secondary=case_clause, lazy="selectin")
+    citations: Mapped[list[Citation]] = relationship(lazy="selectin", cascade="all, delete-orphan")
     notes: Mapped[list[Note]] = relationship(
         back_populates="case", order_by="Note.created_at", lazy="selectin"
     )
@@ -259,6 +281,15 @@ class Case(Base):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    @property
+    def cited(self) -> list[Citation]:
+        """The clauses cited, by code, each with the words in force when the case was recorded."""
+        return sorted(self.citations, key=lambda c: c.clause.code)
+
+    @property
+    def clauses(self) -> list[PolicyClause]:
+        return [c.clause for c in self.cited]
 
     @property
     def reporter_is_sealed(self) -> bool:

@@ -1,12 +1,22 @@
-"""Jinja filters that show dates the way people in England read them, in school local time."""
+"""Jinja filters that show dates the way people in England read them, in school local time,
+and free text with its invisible characters shown."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from incidents.clock import SCHOOL_TZ
+from incidents.sensitive import Sensitive
+from incidents.validation import HIDDEN_CHARACTERS
+
+# Line breaks and tabs are how free text is laid out; every other control character is shown.
+_LAYOUT = frozenset("\n\r\t")
+_TAG = Markup('<span class="govuk-tag govuk-tag--grey" title="{title}">[U+{code:04X}]</span>')
+_TITLE = "An invisible character, shown here so that it cannot change how the text reads"
 
 
 def long_date(value: date) -> str:
@@ -23,7 +33,28 @@ def london_datetime(value: datetime) -> str:
     return f"{long_date(local.date())} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+def _hidden(char: str) -> bool:
+    return char in HIDDEN_CHARACTERS or (unicodedata.category(char) == "Cc" and char not in _LAYOUT)
+
+
+def visible(value: Sensitive | str | None) -> Markup:
+    """Free text (a note, a narrative, a reason), escaped, with each invisible character shown
+    as a marked tag such as [U+202E] instead of acting on the text. Names lose these characters
+    when typed (`validation.plain_name`); free text keeps what was written, since it is a
+    record, but a right-to-left override or a zero-width space must not silently make a note
+    read differently, or hide a word from a search of the page. Zero-width joiners stay: some
+    scripts need them to spell words."""
+    if value is None:
+        return Markup("")
+    text = value.reveal() if isinstance(value, Sensitive) else str(value)
+    if not any(_hidden(c) for c in text):
+        return escape(text)
+    parts = [_TAG.format(title=_TITLE, code=ord(c)) if _hidden(c) else escape(c) for c in text]
+    return Markup("").join(parts)
+
+
 def init_filters(app: Flask) -> None:
+    app.add_template_filter(visible, "visible")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(london_date, "london_date")
     app.add_template_filter(london_datetime, "london_datetime")

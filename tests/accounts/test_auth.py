@@ -489,8 +489,11 @@ def test_the_eleventh_sign_in_attempt_in_a_minute_is_refused(
     client = app.test_client()
     user = users[Role.STAFF]
 
+    # Two wrong passwords on each of five accounts: under each account's own limit.
+    others = [u for u in users.values() if u is not user][:4]
     for attempt in range(10):
-        response = _attempt(client, user.email, WRONG_PASSWORD)
+        guessed = [user, *others][attempt % 5]
+        response = _attempt(client, guessed.email, WRONG_PASSWORD)
         assert response.status_code == 200, f"attempt {attempt + 1}"
 
     response = _attempt(client, user.email, factories.PASSWORD)
@@ -501,3 +504,60 @@ def test_the_eleventh_sign_in_attempt_in_a_minute_is_refused(
     assert "govuk-template" in body
     assert not _is_signed_in(client)  # even the right password does not get through
     assert client.get("/sign-in").status_code == 200  # the form itself is not limited
+
+
+def _attempt_from(client: FlaskClient, address: str, email: str, password: str) -> TestResponse:
+    token = csrf_token(client, "/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_wrong_passwords_on_one_account_are_slowed_from_that_address_only(
+    settings: Settings, session_factory: sessionmaker[Session], users: dict[Role, User]
+) -> None:
+    """Issue 19, item 15: five wrong passwords for one account from one address, and that
+    address must wait; the owner, from anywhere else, and other accounts are not refused."""
+    app = _app_with(settings, session_factory, ratelimit_enabled=True)
+    head, dsl = users[Role.HEADTEACHER], users[Role.DSL]
+    guesser = app.test_client()
+    for attempt in range(5):
+        response = _attempt_from(guesser, "203.0.113.7", head.email.upper(), WRONG_PASSWORD)
+        assert response.status_code == 200, f"attempt {attempt + 1}"
+
+    refused = _attempt_from(guesser, "203.0.113.7", head.email, factories.PASSWORD)
+
+    assert refused.status_code == 429
+    assert "wrong password for this account too many times" in refused.get_data(as_text=True)
+    assert "govuk-template" in refused.get_data(as_text=True)
+    # The same address may still try another account (the address limit is separate)...
+    assert _attempt_from(guesser, "203.0.113.7", dsl.email, WRONG_PASSWORD).status_code == 200
+    # ...and the owner, from their own address, signs in: nobody can lock them out.
+    owner = app.test_client()
+    response = _attempt_from(owner, "198.51.100.20", head.email, factories.PASSWORD)
+    assert response.status_code == 302
+
+
+def test_an_unknown_account_is_slowed_the_same_way(
+    settings: Settings, session_factory: sessionmaker[Session]
+) -> None:
+    app = _app_with(settings, session_factory, ratelimit_enabled=True)
+    client = app.test_client()
+    answers = [
+        _attempt_from(client, "203.0.113.8", UNKNOWN_EMAIL, WRONG_PASSWORD).status_code
+        for _ in range(6)
+    ]
+    assert answers == [200] * 5 + [429]  # the limit says nothing about who has an account
+
+
+def test_successful_sign_ins_do_not_count_towards_the_account_limit(
+    settings: Settings, session_factory: sessionmaker[Session], users: dict[Role, User]
+) -> None:
+    app = _app_with(settings, session_factory, ratelimit_enabled=True)
+    staff = users[Role.STAFF]
+    for attempt in range(8):
+        client = app.test_client()
+        response = _attempt_from(client, "203.0.113.9", staff.email, factories.PASSWORD)
+        assert response.status_code == 302, f"sign-in {attempt + 1}"

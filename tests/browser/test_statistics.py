@@ -1,5 +1,6 @@
 """The governors' statistics in a real browser: the page passes axe with no violations, its
-chart images load (as images: no script runs), and the trust officer's view does too."""
+chart images load (as images: no script runs), a download asks for the password first, and the
+trust officer's view works too."""
 
 from __future__ import annotations
 
@@ -55,6 +56,25 @@ def test_governor_reads_the_statistics(live: Live, visit: Visit, page: Page) -> 
     page.goto("/statistics/?year=nonsense")
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     visit.check("statistics with a bad year")
+
+
+def test_governor_downloads_the_figures_after_confirming_it_is_them(
+    live: Live, visit: Visit, page: Page
+) -> None:
+    # Issue 19, item 12: a download asks for the password again and why, then comes back here.
+    visit.sign_in(live, Role.GOVERNOR)
+    page.goto("/statistics/")
+    page.get_by_role("link", name="Figures as a spreadsheet (CSV)").click()
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    visit.check("confirm it is you before a download")
+    page.get_by_role("textbox", name="Your password").fill(factories.PASSWORD)
+    page.get_by_label("Why", exact=False).fill("For the full governing body meeting")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("You have confirmed it is you", exact=False)).to_be_visible()
+    visit.check("statistics after confirming")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Figures as a spreadsheet (CSV)").click()
+    assert download.value.suggested_filename.endswith(".csv")
 
 
 def test_trust_officer_sees_every_school(live: Live, visit: Visit, page: Page) -> None:

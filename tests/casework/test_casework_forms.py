@@ -458,7 +458,10 @@ def test_closing_asks_to_check_the_answers_first(open_form, db: Session) -> None
     assert snapshot(db, target.case) == before
 
     response = post(target.client, target.path, {**target.valid, "confirmed": "yes"})
-    assert_back_on_case(response, target.case, target.client)
+    # To the case list, with the reference: the closed case's page asks for the password now.
+    assert response.status_code == 302 and response.location.endswith("/cases/")
+    listing = target.client.get(response.location).get_data(as_text=True)
+    assert f"Case {target.case.reference} closed" in listing
     db.expire_all()
     assert target.case.state is CaseState.CLOSED
     assert target.case.mention_in_references is False

@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from incidents.cli import alembic_config
@@ -139,5 +139,41 @@ def test_0016_seals_existing_person_links_and_opens_them_on_downgrade(empty_data
         with engine.connect() as conn:
             restored = conn.execute(text("SELECT user_id FROM person")).scalar_one()
         assert uuid.UUID(str(restored)) == user
+    finally:
+        engine.dispose()
+
+
+def test_existing_citations_become_version_1_of_their_clause(empty_database_url):
+    """Migration 0017 (issue 19, item 14): every clause's text becomes its version 1, and every
+    citation made before versioning points at it."""
+    keyring = Keyring(generate())
+    config = alembic_config(empty_database_url, keyring)
+    command.upgrade(config, "head")
+    engine = make_engine(empty_database_url)
+    try:
+        with Session(engine, info={"keyring": keyring}) as session:
+            build_demo(session, password="a demo password for tests")
+            session.commit()
+        engine.dispose()
+        command.downgrade(config, "0017-1")  # as it was: citations name only the clause
+        command.upgrade(config, "0017")
+        with engine.connect() as conn:
+            versions = conn.execute(
+                text(
+                    "SELECT v.clause_id, v.number, v.text = c.text FROM policy_clause_version v "
+                    "JOIN policy_clause c ON c.id = v.clause_id"
+                )
+            ).all()
+            clauses = conn.execute(text("SELECT count(*) FROM policy_clause")).scalar_one()
+            assert len(versions) == clauses > 0
+            assert all(number == 1 and same for _id, number, same in versions)
+            cited = conn.execute(
+                text(
+                    "SELECT count(*), count(v.id) FROM case_clause cc LEFT JOIN "
+                    "policy_clause_version v ON v.id = cc.version_id "
+                    "AND v.clause_id = cc.clause_id AND v.number = 1"
+                )
+            ).one()
+            assert cited[0] == cited[1] > 0
     finally:
         engine.dispose()

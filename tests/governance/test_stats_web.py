@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pypdf
 import pytest
@@ -27,10 +28,20 @@ from incidents.config import Settings
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
 from incidents.governance.queries import StatsSettings, statistics_page
-from incidents.models import AuditEntry, Case, DisclosureSource, PersonKind, Role, School, User
+from incidents.models import (
+    AuditEntry,
+    Case,
+    DisclosureSource,
+    Elevation,
+    PersonKind,
+    Role,
+    School,
+    User,
+)
 from incidents.stats.export import PDF_ORIGIN, report_fetcher, safe_cell
 from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
+from tests.conftest import confirm_it_is_you
 
 THIS_YEAR = academic_year_of(local_today())
 MARKER = "Zqxmarker"
@@ -61,10 +72,25 @@ def _cases(
     return made
 
 
+Downloader = Callable[[Role], FlaskClient]
+
+
+@pytest.fixture
+def downloader(login_as: Callable[[Role], FlaskClient], users: dict[Role, User]) -> Downloader:
+    """A client signed in as `role` that has confirmed it is them, as a download asks first."""
+
+    def sign_in_and_confirm(role: Role) -> FlaskClient:
+        client = login_as(role)
+        confirm_it_is_you(client, "export", users[role].school_id)
+        return client
+
+    return sign_in_and_confirm
+
+
 def _governor_sees(
-    login_as: Callable[[Role], FlaskClient], role: Role = Role.GOVERNOR
+    downloader: Downloader, role: Role = Role.GOVERNOR
 ) -> tuple[str, str, str, list[str]]:
-    client = login_as(role)
+    client = downloader(role)
     page = client.get("/statistics/")
     assert page.status_code == 200
     csv_response = client.get(f"/statistics/statistics.csv?year={THIS_YEAR}")
@@ -107,7 +133,7 @@ def test_governor_sees_no_name_reference_free_text_or_small_count(
     on_the_fourth: None,
     db: Session,
     users: dict[Role, User],
-    login_as: Callable[[Role], FlaskClient],
+    downloader: Downloader,
 ) -> None:
     head = users[Role.HEADTEACHER]
     cases = _cases(db, head, 8, source=DisclosureSource.PARENT, marker=MARKER)
@@ -115,7 +141,7 @@ def test_governor_sees_no_name_reference_free_text_or_small_count(
     note_service.add_note(db, actor=head, case=cases[0], body=f"{MARKER} chronology note")
     db.commit()
 
-    html, csv_text, pdf_text, charts = _governor_sees(login_as)
+    html, csv_text, pdf_text, charts = _governor_sees(downloader)
 
     for published in (html, csv_text, pdf_text, *charts):
         assert MARKER not in published
@@ -173,12 +199,12 @@ def test_charts_are_svg_images_without_script(login_as: Callable[[Role], FlaskCl
 def test_statistics_never_decrypt(
     db: Session,
     users: dict[Role, User],
-    login_as: Callable[[Role], FlaskClient],
+    downloader: Downloader,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _cases(db, users[Role.HEADTEACHER], 7, source=DisclosureSource.STAFF, marker=MARKER)
-    governor = login_as(Role.GOVERNOR)
-    officer = login_as(Role.TRUST_OFFICER)  # signs in with a (sealed) second factor first
+    governor = downloader(Role.GOVERNOR)
+    officer = downloader(Role.TRUST_OFFICER)  # signs in with a (sealed) second factor first
 
     def refuse(*_args: object, **_kwargs: object) -> str:
         raise AssertionError("statistics tried to decrypt a personal field")
@@ -274,9 +300,9 @@ def test_an_earlier_year_can_be_chosen(login_as: Callable[[Role], FlaskClient]) 
 
 
 def test_every_export_is_audited(
-    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+    db: Session, users: dict[Role, User], downloader: Downloader
 ) -> None:
-    client = login_as(Role.GOVERNOR)
+    client = downloader(Role.GOVERNOR)
     client.get("/statistics/statistics.csv")
     client.get("/statistics/report.pdf")
     client.get("/statistics/")  # viewing the page is not an export
@@ -286,12 +312,45 @@ def test_every_export_is_audited(
     assert actions.count("stats.export") == 2
 
 
+@pytest.mark.parametrize("path", ["statistics.csv", "report.pdf"])
+def test_a_download_asks_for_the_password_again_and_keeps_the_reason(
+    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient], path: str
+) -> None:
+    governor = users[Role.GOVERNOR]
+    client = login_as(Role.GOVERNOR)
+    assert "asked for your password again" in client.get("/statistics/").get_data(as_text=True)
+
+    asked = client.get(f"/statistics/{path}?year={THIS_YEAR}")
+
+    # No file and no export yet: the password page, which comes back to the figures page.
+    assert asked.status_code == 302
+    target = urlsplit(asked.location)
+    assert target.path == "/reauthenticate/export"
+    query = parse_qs(target.query)
+    assert query["record"] == [str(governor.school_id)]
+    assert query["next"] == [f"/statistics/?year={THIS_YEAR}"]
+    exports = select(AuditEntry).where(AuditEntry.action == "stats.export")
+    assert db.scalars(exports).all() == []
+
+    confirm_it_is_you(client, "export", governor.school_id, reason="Full governing body")
+    assert "You have confirmed it is you" in client.get("/statistics/").get_data(as_text=True)
+    response = client.get(f"/statistics/{path}?year={THIS_YEAR}")
+
+    assert response.status_code == 200
+    entry = db.scalars(exports).one()
+    grant = db.get(Elevation, entry.object_id)
+    assert grant is not None and grant.user_id == governor.id
+    assert grant.reason.reveal() == "Full governing body"
+    # Another user's session asks again: a grant is one person's, in one sign-in.
+    assert login_as(Role.TRUST_OFFICER).get(f"/statistics/{path}").status_code == 302
+
+
 def test_csv_cells_cannot_become_formulas(
-    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+    db: Session, users: dict[Role, User], downloader: Downloader
 ) -> None:
     factories.make_school(db, name='=HYPERLINK("http://evil.example")')
     db.commit()
-    body = login_as(Role.TRUST_OFFICER).get("/statistics/statistics.csv").get_data(as_text=True)
+    body = downloader(Role.TRUST_OFFICER).get("/statistics/statistics.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     names = {r[2] for r in rows if r[1] == "Cases by school"}
     assert '\'=HYPERLINK("http://evil.example")' in names

@@ -699,6 +699,7 @@ def test_clause_with_markup_is_stored_and_shown_escaped(login_as, ctx, db, form)
         target.path, data={"csrf_token": token, **target.valid, "source": SCRIPT, "text": SCRIPT}
     )
     assert response.status_code == 302
+    db.expire_all()  # the edit was made in the request's session: read it afresh
     clause = db.scalar(select(PolicyClause).where(PolicyClause.code == "LOCAL-9"))
     assert clause is not None
     assert (clause.source, clause.text) == (SCRIPT, SCRIPT)

@@ -26,7 +26,7 @@ from incidents.registers.subject_access import commands as sar_service
 from incidents.sensitive import Sensitive
 from incidents.web import ERROR_PAGES
 from tests import case_stages, factories
-from tests.conftest import csrf_token
+from tests.conftest import confirm_it_is_you, csrf_token
 
 # Every GET endpoint and who looks at it (None: nobody signed in). A new GET route must be added
 # here, or test_every_get_endpoint_is_checked fails.
@@ -232,6 +232,9 @@ def _url_and_client(
                 "reason": "LADO asked",
             },
         )
+    if endpoint in ("stats.export_csv", "stats.report_pdf"):
+        # A download, too, needs the password again and a reason first.
+        confirm_it_is_you(client, "export", users[Role.GOVERNOR].school_id)
     with app.test_request_context():
         return url_for(endpoint, **values), client
 

@@ -4,6 +4,7 @@ cited it keep it."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from incidents import audit
 from incidents.catalogue import default_catalogue
 from incidents.errors import Forbidden, InvalidInput, NotFound
-from incidents.models import PolicyClause, User
+from incidents.models import PolicyClause, PolicyClauseVersion, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 
@@ -61,6 +62,22 @@ def active_clauses_by_id(
     if len(found) != len(wanted):
         raise InvalidInput({"clauses": "Choose clauses from the list"})
     return found
+
+
+def versions_in_force(
+    session: Session, clauses: Iterable[PolicyClause]
+) -> dict[uuid.UUID, PolicyClauseVersion]:
+    """Each clause's latest version, read from the database rather than from a collection this
+    session may have loaded before an edit: what a case recorded now cites."""
+    ids = [c.id for c in clauses]
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(PolicyClauseVersion)
+        .where(PolicyClauseVersion.clause_id.in_(ids))
+        .order_by(PolicyClauseVersion.number)
+    )
+    return {version.clause_id: version for version in rows}
 
 
 def get_clause(session: Session, *, actor: User, clause_id: uuid.UUID) -> PolicyClause:
@@ -110,10 +127,22 @@ def _validate(
 def create_clause(session: Session, *, actor: User, data: ClauseInput) -> PolicyClause:
     _require_admin(actor)
     cleaned = _validate(session, actor.school_id, data, None)
-    clause = PolicyClause(school_id=actor.school_id, **cleaned.__dict__)
+    clause = PolicyClause(
+        school_id=actor.school_id,
+        code=cleaned.code,
+        source=cleaned.source,
+        category=cleaned.category,
+    )
+    clause.revise(cleaned.text)
     session.add(clause)
     session.flush()
-    _audit(session, actor, audit.Action.CLAUSE_CREATE, clause)
+    _audit(
+        session,
+        actor,
+        audit.Action.CLAUSE_CREATE,
+        clause,
+        detail={"version": 1, "new_text_sha256": _digest(cleaned.text)},
+    )
     return clause
 
 
@@ -122,9 +151,19 @@ def update_clause(
 ) -> PolicyClause:
     clause = get_clause(session, actor=actor, clause_id=clause_id)
     cleaned = _validate(session, actor.school_id, data, clause)
-    for key, value in cleaned.__dict__.items():
-        setattr(clause, key, value)
-    _audit(session, actor, audit.Action.CLAUSE_UPDATE, clause)
+    old_text = clause.text
+    clause.code, clause.source, clause.category = cleaned.code, cleaned.source, cleaned.category
+    if cleaned.text != old_text:
+        # New words are a new version: cases recorded before go on citing the old ones.
+        clause.revise(cleaned.text)
+    # The digests of the words before and after (the texts themselves are in the versions):
+    # enough to prove later which wording was in force, and encrypted like any entry's detail.
+    detail = {
+        "version": clause.current_version.number,
+        "old_text_sha256": _digest(old_text),
+        "new_text_sha256": _digest(clause.text),
+    }
+    _audit(session, actor, audit.Action.CLAUSE_UPDATE, clause, detail=detail)
     return clause
 
 
@@ -146,7 +185,17 @@ def _require_admin(actor: User) -> None:
         raise Forbidden("Only an administrator can change policy clauses")
 
 
-def _audit(session: Session, actor: User, action: audit.Action, clause: PolicyClause) -> None:
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _audit(
+    session: Session,
+    actor: User,
+    action: audit.Action,
+    clause: PolicyClause,
+    detail: dict[str, object] | None = None,
+) -> None:
     session.flush()
     audit.record(
         session,
@@ -155,4 +204,5 @@ def _audit(session: Session, actor: User, action: audit.Action, clause: PolicyCl
         actor=actor,
         object_type="policy_clause",
         object_id=clause.id,
+        detail=detail,
     )

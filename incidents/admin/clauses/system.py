@@ -31,15 +31,11 @@ def load_catalogue(
     for clause in catalogue.clauses:
         if (wanted is not None and clause.policy not in wanted) or clause.code in existing:
             continue
-        session.add(
-            PolicyClause(
-                school_id=school.id,
-                code=clause.code,
-                source=clause.source,
-                category=clause.category,
-                text=clause.text,
-            )
+        added_clause = PolicyClause(
+            school_id=school.id, code=clause.code, source=clause.source, category=clause.category
         )
+        added_clause.revise(clause.text)  # version 1
+        session.add(added_clause)
         added += 1
     session.flush()
     audit.record(

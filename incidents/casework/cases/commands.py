@@ -25,7 +25,11 @@ from incidents.errors import Forbidden, InvalidInput, NotFound
 from incidents.models import (
     ADULT_KINDS,
     Case,
+    CaseState,
+    Citation,
     DisclosureSource,
+    Elevation,
+    ElevationPurpose,
     Person,
     PersonKind,
     Role,
@@ -211,6 +215,7 @@ def _open_case(
                 sealed=action == "report",
             )
         )
+    in_force = clause_service.versions_in_force(session, clauses)
     number = _next_number(session, actor.school_id, today.year)
     manager = managers.choose(session, actor.school_id, subjects).manager
     direct_lado = _head_and_chair_are_subjects(session, actor.school_id, subjects)
@@ -227,7 +232,8 @@ def _open_case(
         case_manager_id=manager.id if manager else None,
         needs_direct_lado_referral=direct_lado,
         subjects=subjects,
-        clauses=clauses,
+        # Each clause as worded now: a later edit does not change what this case cites.
+        citations=[Citation(clause=c, version=in_force[c.id]) for c in clauses],
     )
     if source is DisclosureSource.CHILD and data.child_words.strip():
         case.child_words = Sensitive(data.child_words)
@@ -279,15 +285,44 @@ def record_disclosure(session: Session, *, actor: User, data: CaseInput) -> Case
     )
 
 
-def get_case(session: Session, *, actor: User, case_id: uuid.UUID, audited: bool = True) -> Case:
+def get_case(
+    session: Session,
+    *,
+    actor: User,
+    case_id: uuid.UUID,
+    audited: bool = True,
+    grant: Elevation | None = None,
+) -> Case:
     """Load a case the actor may see; anything else is NotFound, so existence is not revealed.
-    Opening a case is itself recorded in the audit trail."""
+    Opening a case is itself recorded in the audit trail (`open_case`)."""
     if not has_permission(actor, Permission.CASE_READ):
         raise Forbidden("Your role cannot see cases")
     case = session.get(Case, case_id)
     if case is None or not can_view_case(actor, case):
         raise NotFound("Case not found")
     if audited:
-        record(session, case, actor, audit.Action.CASE_VIEW)
+        open_case(session, actor=actor, case=case, grant=grant)
         alerts.case_seen(session, actor, case)  # issue 15: its alerts are read
     return case
+
+
+CLOSED_NEEDS_GRANT = "Re-enter your password and give a reason to open a closed case"
+
+
+def open_case(session: Session, *, actor: User, case: Case, grant: Elevation | None = None) -> None:
+    """Record that `actor` opened the case. A closed case is finished work: nobody needs it day
+    to day, so it opens only under the actor's own fresh grant for this case (password again,
+    reason given, issue 19 item 12), and the entry points at that grant, which keeps the reason."""
+    if case.state is not CaseState.CLOSED:
+        record(session, case, actor, audit.Action.CASE_VIEW)
+        return
+    if (
+        grant is None
+        or grant.user_id != actor.id
+        or grant.purpose is not ElevationPurpose.OPEN_CLOSED_CASE
+        or grant.record_id != case.id
+    ):
+        raise Forbidden(CLOSED_NEEDS_GRANT)
+    record(
+        session, case, actor, audit.Action.CASE_VIEW, object_type="elevation", object_id=grant.id
+    )

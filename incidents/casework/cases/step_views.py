@@ -38,6 +38,7 @@ def step(case_id: uuid.UUID, action: str) -> Response:
 @requires(Permission.CASE_READ)
 def parent_letter(case_id: uuid.UUID) -> str:
     case = case_step.load(case_id)
+    case_step.closed_case_grant(case)
     if case.source is not DisclosureSource.PARENT:
         refuse("A letter to the parent is only for a concern raised by a parent or carer")
     manager = case_queries.case_manager(db_session(), case)

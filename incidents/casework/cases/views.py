@@ -77,7 +77,9 @@ def new() -> str | Response:
 @requires(Permission.CASE_READ)
 def show(case_id: uuid.UUID) -> str:
     db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id)
+    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    grant = case_step.closed_case_grant(case)  # a closed case asks for the password again
+    case_service.open_case(db, actor=current_user, case=case, grant=grant)
     db.commit()  # the audit entry for opening the case
     return _case_page(case, NoteForm(formdata=None))
 
@@ -109,6 +111,7 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
 @requires(Permission.NOTE_CREATE)
 def add_note(case_id: uuid.UUID) -> tuple[str, int] | Response:
     case = case_step.load(case_id, anchor=CHRONOLOGY)
+    case_step.closed_case_grant(case)
     form = NoteForm()
     answer = form_page(
         form,
@@ -126,6 +129,7 @@ def add_note(case_id: uuid.UUID) -> tuple[str, int] | Response:
 @requires(Permission.NOTE_CREATE)
 def correct_note(case_id: uuid.UUID, note_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, anchor=CHRONOLOGY)
+    case_step.closed_case_grant(case)
     original = next((n for n in case.notes if n.id == note_id), None)
     if original is None:
         raise NotFound("Note not found")

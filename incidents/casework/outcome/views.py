@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -147,6 +147,8 @@ def close(case_id: uuid.UUID) -> str | Response:
         command=lambda: outcome_service.close_case(
             db_session(), actor=current_user, case=case, data=_answers(form)
         ),
-        done_message="Case closed",
+        done_message=f"Case {case.reference} closed",
         show=show,
+        # To the case list: the closed case's own page now asks for the password again.
+        then=lambda _closed: url_for("cases.index"),
     )

@@ -144,7 +144,7 @@ def _uuid(value: Any) -> uuid.UUID:
 def _keyring(bind: sa.Connection) -> Any:
     from sqlalchemy.orm import Session
 
-    from config import load_settings
+    from incidents.config import load_settings
     from incidents.crypto.keyring import Keyring
     from incidents.crypto.setup import load_material
 

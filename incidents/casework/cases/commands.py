@@ -302,7 +302,6 @@ def get_case(
         raise NotFound("Case not found")
     if audited:
         open_case(session, actor=actor, case=case, grant=grant)
-        alerts.case_seen(session, actor, case)  # issue 15: its alerts are read
     return case
 
 
@@ -315,6 +314,7 @@ def open_case(session: Session, *, actor: User, case: Case, grant: Elevation | N
     reason given, issue 19 item 12), and the entry points at that grant, which keeps the reason."""
     if case.state is not CaseState.CLOSED:
         record(session, case, actor, audit.Action.CASE_VIEW)
+        alerts.case_seen(session, actor, case)  # issue 15: its alerts are read
         return
     if (
         grant is None
@@ -326,3 +326,4 @@ def open_case(session: Session, *, actor: User, case: Case, grant: Elevation | N
     record(
         session, case, actor, audit.Action.CASE_VIEW, object_type="elevation", object_id=grant.id
     )
+    alerts.case_seen(session, actor, case)

@@ -35,6 +35,7 @@ def _case_citing(db: Session, head: User, clause: PolicyClause) -> Case:
         narrative="A parent said a teacher friended their child on Facebook.",
         became_aware_on=local_today(),
         new_subject=NewSubject(name="Jo Teacher", kind=PersonKind.STAFF),
+        not_listed=True,  # not the school's listed Jo Teacher (issue 13, item 3)
         source=DisclosureSource.PARENT,
         clause_ids=(clause.id,),
     )

@@ -31,7 +31,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Connection
 
-from incidents.app import load_signer
+from incidents.audit.signer import from_settings as load_signer
 from incidents.audit import tlog
 from incidents.audit.evidence import PIN_FILE
 from incidents.cli import cli

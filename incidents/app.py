@@ -100,4 +100,3 @@ def create_app(
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
     return app
-

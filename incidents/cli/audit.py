@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from incidents.admin.audit.commands import verify_and_record
 from incidents.admin.schools import get_school_by_urn
-from incidents.audit.signer import from_settings as load_signer
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
 from incidents.audit.evidence import (
@@ -31,6 +30,7 @@ from incidents.audit.log import sign_head
 from incidents.audit.parallel import ParallelVerifyError
 from incidents.audit.signed_state import SignerRefused
 from incidents.audit.signer import Signer
+from incidents.audit.signer import from_settings as load_signer
 from incidents.audit.verify import Report, verify_school
 from incidents.casework.disciplinary.commands import find_process_at
 from incidents.casework.erasure.commands import find_case
@@ -117,9 +117,7 @@ def checkpoint(urn: str | None) -> None:
         raise SystemExit(1)
 
 
-def scheduled_checkpoints(
-    session: Session, schools: list[School]
-) -> tuple[list[str], list[str]]:
+def scheduled_checkpoints(session: Session, schools: list[School]) -> tuple[list[str], list[str]]:
     """Sign a checkpoint of each school's log that grew and write the files out: one line per
     school for the operator, and one per log the signer refused to sign (the others are still
     signed). Shared by `audit checkpoint` and `jobs run`; the session carries the signer.

@@ -31,9 +31,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Connection
 
-from incidents.audit.signer import from_settings as load_signer
 from incidents.audit import tlog
 from incidents.audit.evidence import PIN_FILE
+from incidents.audit.signer import from_settings as load_signer
 from incidents.cli import cli
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError

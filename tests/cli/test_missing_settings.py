@@ -25,9 +25,7 @@ def _production(without: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "INCIDENTS_KEY_FILE", "INCIDENTS_SIGNING_KEY_FILE"]
-)
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "INCIDENTS_KEY_FILE"])
 def test_the_command_names_the_missing_setting_in_one_line(missing: str) -> None:
     run = subprocess.run(
         [sys.executable, "-c", "from incidents.cli import cli; cli()", "db", "current"],

@@ -19,7 +19,7 @@ from incidents.audit import signer as signing
 from incidents.audit.evidence import (
     PIN_FILE,
     case_evidence,
-    checkpoint_files,
+    checkpoint_notes,
     disciplinary_evidence,
     export_log,
     log_folder,
@@ -203,7 +203,7 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
                     f"{school.urn}: no verifier key: give --key (the one your local authority "
                     "pinned), or run `incidents audit checkpoint` as the signer to pin it"
                 )
-            files = checkpoint_files(folder, origin)
+            files = checkpoint_notes(folder, origin)
             try:
                 report = verify_and_record(
                     session,

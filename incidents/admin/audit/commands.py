@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.alerts import system as alerts
-from incidents.audit.evidence import checkpoint_files, pinned_key
+from incidents.audit.evidence import checkpoint_notes, pinned_key
 from incidents.audit.log import LogTampered
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
@@ -115,7 +115,7 @@ def verify_now(
     last = last_run_at(session, actor.school_id)
     if last is not None and (now or utcnow()) - last < COOLDOWN:
         raise Refused("The log was verified less than a minute ago: wait a minute and try again")
-    files = checkpoint_files(folder, head.origin) if folder is not None and head else []
+    files = checkpoint_notes(folder, head.origin) if folder is not None and head else []
     return verify_and_record(
         session,
         school_id=actor.school_id,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from incidents.audit import tlog
 from incidents.models.audit import AuditEntry, AuditLog
 
+log = logging.getLogger(__name__)
 PENDING_KEY = "signer_pending"  # Session.info: heads signed in this transaction, saved on commit
 
 
@@ -204,7 +206,12 @@ def _save(session: Session) -> None:
     pending: dict[str, SignedHead] = session.info.get(PENDING_KEY) or {}
     if pending:
         state: SignedState = session.info["signer_state"]
-        state.remember(dict(pending))
+        try:
+            state.remember(dict(pending))
+        except OSError as exc:
+            # Committed, but not remembered: safe, the memory only lags (the next signature
+            # is checked against the older head it still holds). Said, never a traceback.
+            log.error("signed, but the signer's state file could not be written: %s", exc)
         pending.clear()
 
 

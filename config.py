@@ -50,6 +50,9 @@ class Settings:
     audit_key_name: str = "incidents-audit"
     audit_origin_base: str = "incidents.invalid/audit"
     checkpoint_dir: Path | None = None
+    # The signer's Unix socket (`incidents audit signer-serve`): the web app asks it there to
+    # checkpoint a log straight after a high-stakes entry; unset, the signer's timer does.
+    signer_socket: Path | None = None
     # Email alerts (issue 15): "smtp" in production; "file" (one .eml per message under
     # instance/mail) or "console" in development, so the demo needs no mail server.
     mail_backend: str = "file"
@@ -306,6 +309,9 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         checkpoint_dir=Path(
             os.environ.get("AUDIT_CHECKPOINT_DIR") or instance_path / "checkpoints"
         ),
+        signer_socket=Path(os.environ["AUDIT_SIGNER_SOCKET"])
+        if os.environ.get("AUDIT_SIGNER_SOCKET")
+        else None,
         **_mail_settings(env),  # type: ignore[arg-type]
     )
     if overrides:

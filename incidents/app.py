@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from incidents.audit import signer_client
 from incidents.config import ConfigError, Settings, load_settings
 from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
@@ -82,11 +83,16 @@ def create_app(
             raise ConfigError(str(keyring.error))
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["incidents.engine"] = engine
-        app.extensions["incidents.sessions"] = make_session_factory(
+        sessions = make_session_factory(
             engine,
             keyring=keyring,
             audit_origin_base=settings.audit_origin_base,
         )
+        if settings.signer_socket is not None:
+            # A high-stakes entry is checkpointed straight away by the signer, which the web
+            # app can only ask, never instruct (audit/signer_client.py).
+            signer_client.ask_after_commit(sessions, settings.signer_socket)
+        app.extensions["incidents.sessions"] = sessions
     init_web(app)
     init_request_log(app)
     init_login(app)

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from incidents.audit import signed_state, tlog
+from incidents.audit import signed_state, signer_client, tlog
 from incidents.audit.actions import HIGH_STAKES, Action
 from incidents.db import new_id
 from incidents.errors import Refused
@@ -239,14 +239,17 @@ def sign_head(
     session: Session, head: AuditLog, *, reason: str, strict: bool = False
 ) -> AuditCheckpoint | None:
     """Sign the current head as a checkpoint, if this process is the signer (the web app never
-    is: its high-stakes entries are signed by the next `incidents jobs run`, within a minute).
+    is: it asks the signer after commit, and the signer's timer signs within a minute anyway).
     A signer that keeps state signs only a head it recomputes from the entries and that extends
     the last head it signed (signed_state.py); when it refuses, `strict` raises SignerRefused
     (the scheduled checkpoint, which must fail loudly), otherwise the refusal is logged and the
     change that asked for the checkpoint goes ahead unsigned, to be reported by the schedule."""
     signer = session.info.get("signer")
     if signer is None:
-        log.info("checkpoint for %s left to the signer's next run", reason)
+        # The web app: the signer is asked after commit, if it listens on a socket, and its
+        # timer signs anyway (signer_client.py).
+        signer_client.want_checkpoint(session, head.school_id)
+        log.info("checkpoint for %s left to the signer", reason)
         return None
     existing = session.scalar(
         select(AuditCheckpoint).where(

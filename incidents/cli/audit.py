@@ -117,10 +117,13 @@ def checkpoint(urn: str | None) -> None:
         raise SystemExit(1)
 
 
-def scheduled_checkpoints(session: Session, schools: list[School]) -> tuple[list[str], list[str]]:
+def scheduled_checkpoints(
+    session: Session, schools: list[School], *, reason: str = "scheduled"
+) -> tuple[list[str], list[str]]:
     """Sign a checkpoint of each school's log that grew and write the files out: one line per
     school for the operator, and one per log the signer refused to sign (the others are still
-    signed). Shared by `audit checkpoint` and `jobs run`; the session carries the signer.
+    signed). Shared by `audit checkpoint`, `jobs run` and `audit signer-serve` (reason "event":
+    asked for straight after a high-stakes entry); the session carries the signer.
     Refuses (tlog.LogError) to sign with a key other than the one pinned for a log."""
     signer = session.info["signer"]
     folder = _folder()
@@ -139,7 +142,7 @@ def scheduled_checkpoints(session: Session, schools: list[School]) -> tuple[list
                 "it was replaced. Nothing was signed"
             )
         try:
-            sign_head(session, head, reason="scheduled", strict=True)
+            sign_head(session, head, reason=reason, strict=True)
         except SignerRefused as exc:
             refused.append(f"{school.urn}: {exc}")
             continue

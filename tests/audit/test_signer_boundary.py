@@ -10,6 +10,9 @@ import dataclasses
 import io
 import json
 import os
+import tempfile
+import threading
+import uuid
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -230,3 +233,84 @@ def test_the_web_asks_no_key_for_a_high_stakes_entry(db, school):
     audit.record(db, school_id=school.id, action=audit.Action.AUDIT_EXPORT, actor=None)
     db.flush()
     assert db.scalar(select(func.count()).select_from(AuditCheckpoint)) == before
+
+
+# --- The signer as a local service: the web app asks, the signer decides ----------------------
+
+
+def test_the_service_signs_only_what_is_there_for_a_school_named(signed_app, school_with_cases):
+    from incidents.cli.signer_serve import answer
+
+    school, _cases = school_with_cases
+    size = _append(signed_app, school.id)
+    signer = signing.load(_key_file(signed_app), "incidents-audit")
+    with signed_app.app_context():
+        db = _session(signed_app)
+        db.info["signer"] = signer
+        assert answer(db, b"sign this root please")["ok"] is False
+        assert answer(db, b'{"school": "not an id"}')["ok"] is False
+        assert answer(db, b'{"school": "%s"}' % str(uuid.uuid4()).encode()) == {
+            "ok": False,
+            "error": "no such school",
+        }
+        reply = answer(db, json.dumps({"school": str(school.id)}).encode())
+        db.commit()
+    assert reply["ok"] is True, reply
+    checkpoint = _session(signed_app).scalar(
+        select(AuditCheckpoint).where(
+            AuditCheckpoint.school_id == school.id, AuditCheckpoint.size == size
+        )
+    )
+    assert checkpoint is not None and checkpoint.reason == "event"
+    # A head the entries do not support since: the service refuses, as the timer does.
+    _append(signed_app, school.id)
+    db = _session(signed_app)
+    db.execute(update(AuditLog).where(AuditLog.school_id == school.id).values(root=os.urandom(32)))
+    db.commit()
+    with signed_app.app_context():
+        db = _session(signed_app)
+        db.info["signer"] = signer
+        reply = answer(db, json.dumps({"school": str(school.id)}).encode())
+    assert reply["ok"] is False and "Nothing was signed" in reply["error"]
+
+
+def test_the_web_app_asks_the_signer_over_its_socket_after_commit(
+    signed_app, school_with_cases, connection, keyring
+):
+    from sqlalchemy.orm import sessionmaker
+
+    from incidents.audit.signer_client import ask_after_commit
+    from incidents.cli.signer_serve import serve
+
+    school, _cases = school_with_cases
+    path = Path(tempfile.mkdtemp(prefix="sgn", dir="/tmp")) / "signer.sock"
+    server = serve(path, signing.load(_key_file(signed_app), "incidents-audit"))
+    assert os.stat(path).st_mode & 0o777 == 0o660
+
+    def run() -> None:
+        with signed_app.app_context():
+            server.serve_forever(poll_interval=0.05)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        # The web app's sessions: no signer, only the socket to ask.
+        web = sessionmaker(
+            bind=connection,
+            expire_on_commit=False,
+            # On the test's one connection the web session must hold no savepoint while the
+            # signer's session makes its own; in production each has its own connection.
+            join_transaction_mode="rollback_only",
+            info={"keyring": keyring},
+        )
+        ask_after_commit(web, path)
+        db = web()
+        audit.record(db, school_id=school.id, action=audit.Action.AUDIT_EXPORT, actor=None)
+        size = db.get(AuditLog, school.id).size
+        assert size not in _signed_sizes(signed_app, school.id)  # nothing signed in the web
+        db.commit()  # ... and, once committed, the signer is asked
+        assert size in _signed_sizes(signed_app, school.id)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -50,6 +50,9 @@ class Settings:
     audit_key_name: str = "incidents-audit"
     audit_origin_base: str = "incidents.invalid/audit"
     checkpoint_dir: Path | None = None
+    # The signer's Unix socket (`incidents audit signer-serve`): the web app asks it there to
+    # checkpoint a log straight after a high-stakes entry; unset, the signer's timer does.
+    signer_socket: Path | None = None
     # Email alerts (issue 15): "smtp" in production; "file" (one .eml per message under
     # instance/mail) or "console" in development, so the demo needs no mail server.
     mail_backend: str = "file"
@@ -232,6 +235,14 @@ def _mail_settings(env: str) -> dict[str, object]:
     }
 
 
+def _signing_key_file(instance_path: Path, production: bool) -> Path | None:
+    named = os.environ.get("INCIDENTS_SIGNING_KEY_FILE")
+    if named:
+        return Path(named)
+    # No default in production: the key belongs outside the web app's instance folder.
+    return None if production else instance_path / "audit-signing.key"
+
+
 def load_settings(overrides: dict[str, object] | None = None) -> Settings:
     """Build settings from the environment; `overrides` is for tests and the CLI."""
     env = os.environ.get("INCIDENTS_ENV", "development")
@@ -259,11 +270,6 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
             )
         if not os.environ.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is missing: production needs an explicit database")
-        if not os.environ.get("INCIDENTS_SIGNING_KEY_FILE"):
-            raise ConfigError(
-                "INCIDENTS_SIGNING_KEY_FILE is missing: production needs the path of the audit "
-                "checkpoint signing key; `incidents audit keygen` makes one"
-            )
         if not os.environ.get("INCIDENTS_KEY_FILE") and not os.environ.get("INCIDENTS_KEYS"):
             raise ConfigError(
                 "INCIDENTS_KEY_FILE is missing: production needs the path of its encryption key "
@@ -295,14 +301,17 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         ratelimit_enabled=_flag("RATELIMIT_ENABLED", True),
         key_file=Path(os.environ.get("INCIDENTS_KEY_FILE") or instance_path / "keys.json"),
         keys_json=os.environ.get("INCIDENTS_KEYS") or None,
-        signing_key_file=Path(
-            os.environ.get("INCIDENTS_SIGNING_KEY_FILE") or instance_path / "audit-signing.key"
-        ),
+        # Only the signer commands read it, run as the signer's user (issue 19, item 8): the
+        # web process never does, so production needs it set only where the signer runs.
+        signing_key_file=_signing_key_file(instance_path, env == "production"),
         audit_key_name=_name("AUDIT_KEY_NAME", "incidents-audit"),
         audit_origin_base=_name("AUDIT_ORIGIN", "incidents.invalid/audit"),
         checkpoint_dir=Path(
             os.environ.get("AUDIT_CHECKPOINT_DIR") or instance_path / "checkpoints"
         ),
+        signer_socket=Path(os.environ["AUDIT_SIGNER_SOCKET"])
+        if os.environ.get("AUDIT_SIGNER_SOCKET")
+        else None,
         **_mail_settings(env),  # type: ignore[arg-type]
     )
     if overrides:

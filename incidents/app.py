@@ -1,5 +1,6 @@
-"""The application factory: settings, keys and the signer, the database session factory, and
-the web layer, assembled into one Flask app."""
+"""The application factory: settings, keys, the database session factory, and the web layer,
+assembled into one Flask app. Never the audit signing key: the web process does not read it
+(issue 19, item 8; the trust boundary is in docs/security.md)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from incidents.audit import signer
-from incidents.audit.signer import Signer
+from incidents.audit import signer_client
 from incidents.config import ConfigError, Settings, load_settings
-from incidents.crypto.keys import KeyFileError
 from incidents.crypto.setup import UnavailableKeyring, build_keyring
 from incidents.db import make_engine, make_session_factory
 
@@ -82,17 +81,18 @@ def create_app(
             and not allow_missing_keys
         ):
             raise ConfigError(str(keyring.error))
-        signer = load_signer(settings)
-        if settings.is_production and isinstance(signer, KeyFileError) and not allow_missing_keys:
-            raise ConfigError(str(signer))
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["incidents.engine"] = engine
-        app.extensions["incidents.sessions"] = make_session_factory(
+        sessions = make_session_factory(
             engine,
             keyring=keyring,
-            signer=None if isinstance(signer, KeyFileError) else signer,
             audit_origin_base=settings.audit_origin_base,
         )
+        if settings.signer_socket is not None:
+            # A high-stakes entry is checkpointed straight away by the signer, which the web
+            # app can only ask, never instruct (audit/signer_client.py).
+            signer_client.ask_after_commit(sessions, settings.signer_socket)
+        app.extensions["incidents.sessions"] = sessions
     init_web(app)
     init_request_log(app)
     init_login(app)
@@ -106,14 +106,3 @@ def create_app(
             app.wsgi_app, x_for=proxies, x_proto=proxies
         )
     return app
-
-
-def load_signer(settings: Settings) -> Signer | KeyFileError:
-    """The audit checkpoint signer, or the error saying why there is none. Here, at start-up,
-    rather than in crypto/: the key module must not import the audit layer above it."""
-    if settings.signing_key_file is None:
-        return KeyFileError("INCIDENTS_SIGNING_KEY_FILE is not set")
-    try:
-        return signer.load(settings.signing_key_file, settings.audit_key_name)
-    except KeyFileError as exc:
-        return exc

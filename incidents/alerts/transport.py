@@ -15,7 +15,7 @@ import re
 import smtplib
 import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -57,15 +57,27 @@ class SmtpTransport:
         self.user, self.password, self.timeout = user, password, timeout
         self.context = context or ssl.create_default_context()
 
-    def _connect(self) -> smtplib.SMTP:
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """One way in, for both securities: connect (TLS from the first byte, or STARTTLS, which
+        refuses to go on in clear if the server cannot), greet over the secured channel (RFC
+        3207: what was said before STARTTLS is forgotten), sign in if configured; closed on
+        the way out, whatever happened."""
         if self.security == "tls":
-            return smtplib.SMTP_SSL(
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                 self.host, self.port, timeout=self.timeout, context=self.context
             )
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        smtp.ehlo()
-        smtp.starttls(context=self.context)  # refuses to go on in clear if the server cannot
-        return smtp
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.security == "starttls":
+                smtp.starttls(context=self.context)  # its own EHLO first, as smtplib does
+            smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self.password)
+            yield smtp
+        finally:
+            smtp.close()
 
     def deliver(
         self,
@@ -76,11 +88,7 @@ class SmtpTransport:
         commit_point: Callable[[], bool],
     ) -> None:
         data = message.as_bytes(policy=policy.SMTP)
-        smtp = self._connect()
-        try:
-            smtp.ehlo()
-            if self.user:
-                smtp.login(self.user, self.password)
+        with self._session() as smtp:
             code, reply = smtp.mail(sender)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -102,8 +110,6 @@ class SmtpTransport:
                 raise smtplib.SMTPDataError(code, reply)
             with contextlib.suppress(smtplib.SMTPException):
                 smtp.quit()  # accepted already: a lost goodbye changes nothing
-        finally:
-            smtp.close()
 
 
 class FileTransport:

@@ -125,12 +125,24 @@ def pinned_key(folder: Path, origin: str) -> str | None:
         return None
 
 
-def checkpoint_files(folder: Path, origin: str) -> list[tuple[str, str]]:
+CHECKPOINT_SUFFIX = ".checkpoint"
+
+
+def checkpoint_files(folder: Path, origin: str | None = None) -> list[Path]:
+    """The checkpoint files under `folder`, in name (so size) order: one log's, or every log's
+    (and any held loose in the folder itself). The one reader of the layout that
+    `write_checkpoint_files` makes, for every command that checks against them; the pinned
+    key beside them, and anything else, is no checkpoint."""
+    if origin is not None:
+        return sorted(log_folder(folder, origin).glob(f"*{CHECKPOINT_SUFFIX}"))
+    return sorted(p for p in folder.rglob(f"*{CHECKPOINT_SUFFIX}") if p.is_file())
+
+
+def checkpoint_notes(folder: Path, origin: str) -> list[tuple[str, str]]:
     """Every checkpoint file written for this log, as (label, note): they outlive the rows."""
-    target = log_folder(folder, origin)
     return [
         (f"checkpoint file {path.name}", path.read_text(encoding="utf-8"))
-        for path in sorted(target.glob("*.checkpoint"))
+        for path in checkpoint_files(folder, origin)
     ]
 
 
@@ -156,7 +168,7 @@ def write_checkpoint_files(
         )
     written = []
     for cp in checkpoints(session, school_id):
-        path = target / f"{cp.size:012d}.checkpoint"
+        path = target / f"{cp.size:012d}{CHECKPOINT_SUFFIX}"
         if not path.exists():
             path.write_text(cp.note)
             written.append(path)

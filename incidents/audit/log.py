@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from incidents.audit import tlog
+from incidents.audit import signed_state, signer_client, tlog
 from incidents.audit.actions import HIGH_STAKES, Action
 from incidents.db import new_id
 from incidents.errors import Refused
@@ -235,11 +235,21 @@ def record(
     return entry
 
 
-def sign_head(session: Session, head: AuditLog, *, reason: str) -> AuditCheckpoint | None:
-    """Sign the current head as a checkpoint, if this process holds the signing key."""
+def sign_head(
+    session: Session, head: AuditLog, *, reason: str, strict: bool = False
+) -> AuditCheckpoint | None:
+    """Sign the current head as a checkpoint, if this process is the signer (the web app never
+    is: it asks the signer after commit, and the signer's timer signs within a minute anyway).
+    A signer that keeps state signs only a head it recomputes from the entries and that extends
+    the last head it signed (signed_state.py); when it refuses, `strict` raises SignerRefused
+    (the scheduled checkpoint, which must fail loudly), otherwise the refusal is logged and the
+    change that asked for the checkpoint goes ahead unsigned, to be reported by the schedule."""
     signer = session.info.get("signer")
     if signer is None:
-        log.warning("no audit signing key loaded: checkpoint for %s not made", reason)
+        # The web app: the signer is asked after commit, if it listens on a socket, and its
+        # timer signs anyway (signer_client.py).
+        signer_client.want_checkpoint(session, head.school_id)
+        log.info("checkpoint for %s left to the signer", reason)
         return None
     existing = session.scalar(
         select(AuditCheckpoint).where(
@@ -248,9 +258,20 @@ def sign_head(session: Session, head: AuditLog, *, reason: str) -> AuditCheckpoi
     )
     if existing is not None:
         return existing
-    note = signer.sign(tlog.Checkpoint(origin=head.origin, size=head.size, root=head.root))
+    root = head.root
+    if signer.state is not None:
+        try:
+            signed = signed_state.vouch(session, head, signer.state.last(head.origin))
+        except signed_state.SignerRefused as exc:
+            if strict:
+                raise
+            log.error("checkpoint for %s refused by the signer: %s", reason, exc)
+            return None
+        root = signed.root
+        signed_state.remember_on_commit(session, signer.state, head.origin, signed)
+    note = signer.sign(tlog.Checkpoint(origin=head.origin, size=head.size, root=root))
     checkpoint = AuditCheckpoint(
-        school_id=head.school_id, size=head.size, root=head.root, note=note, reason=reason
+        school_id=head.school_id, size=head.size, root=root, note=note, reason=reason
     )
     session.add(checkpoint)
     session.flush()

@@ -27,7 +27,16 @@ cli = FlaskGroup(
 )
 
 # Each module adds its commands to `cli` when imported.
-from incidents.cli import accounts, audit, backup, db, jobs, keys, setup  # noqa: E402,F401
+from incidents.cli import (  # noqa: E402,F401
+    accounts,
+    audit,
+    backup,
+    db,
+    jobs,
+    keys,
+    setup,
+    signer_serve,
+)
 from incidents.cli.common import alembic_config  # noqa: E402
 
 __all__ = ["alembic_config", "cli"]

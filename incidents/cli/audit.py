@@ -14,13 +14,12 @@ from sqlalchemy.orm import Session
 
 from incidents.admin.audit.commands import verify_and_record
 from incidents.admin.schools import get_school_by_urn
-from incidents.app import load_signer
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
 from incidents.audit.evidence import (
     PIN_FILE,
     case_evidence,
-    checkpoint_files,
+    checkpoint_notes,
     disciplinary_evidence,
     export_log,
     log_folder,
@@ -29,7 +28,9 @@ from incidents.audit.evidence import (
 )
 from incidents.audit.log import sign_head
 from incidents.audit.parallel import ParallelVerifyError
+from incidents.audit.signed_state import SignerRefused
 from incidents.audit.signer import Signer
+from incidents.audit.signer import from_settings as load_signer
 from incidents.audit.verify import Report, verify_school
 from incidents.casework.disciplinary.commands import find_process_at
 from incidents.casework.erasure.commands import find_case
@@ -99,25 +100,35 @@ def public_key() -> None:
 @with_appcontext
 def checkpoint(urn: str | None) -> None:
     """Sign a checkpoint of each log that grew, and write every checkpoint out as a file
-    (suitable for cron, e.g. every 15 minutes)."""
+    (suitable for cron, e.g. every 15 minutes). Run as the signer's user: it alone can read
+    the signing key. Exits non-zero when a log was not signed (the reason is printed)."""
     signer = _signer()
     with service_session() as session:
         session.info["signer"] = signer
         try:
-            lines = scheduled_checkpoints(session, _schools(session, urn))
+            lines, refused = scheduled_checkpoints(session, _schools(session, urn))
         except tlog.LogError as exc:
             raise click.ClickException(str(exc)) from None
         for line in lines:
             click.echo(line)
+    for line in refused:
+        click.echo(f"NOT SIGNED: {line}", err=True)
+    if refused:
+        raise SystemExit(1)
 
 
-def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
-    """Sign a checkpoint of each school's log that grew and write the files out; one line per
-    school for the operator. Shared by `audit checkpoint` and `jobs run`; the session carries
-    the signer. Refuses (tlog.LogError) to sign with a key other than the one pinned for a log."""
+def scheduled_checkpoints(
+    session: Session, schools: list[School], *, reason: str = "scheduled"
+) -> tuple[list[str], list[str]]:
+    """Sign a checkpoint of each school's log that grew and write the files out: one line per
+    school for the operator, and one per log the signer refused to sign (the others are still
+    signed). Shared by `audit checkpoint`, `jobs run` and `audit signer-serve` (reason "event":
+    asked for straight after a high-stakes entry); the session carries the signer.
+    Refuses (tlog.LogError) to sign with a key other than the one pinned for a log."""
     signer = session.info["signer"]
     folder = _folder()
     lines: list[str] = []
+    refused: list[str] = []
     for school in schools:
         head = session.scalar(
             select(AuditLog).where(AuditLog.school_id == school.id).with_for_update()
@@ -130,13 +141,17 @@ def scheduled_checkpoints(session: Session, schools: list[School]) -> list[str]:
                 f"{school.urn}: the signing key is not the one pinned for this log: "
                 "it was replaced. Nothing was signed"
             )
-        sign_head(session, head, reason="scheduled")
+        try:
+            sign_head(session, head, reason=reason, strict=True)
+        except SignerRefused as exc:
+            refused.append(f"{school.urn}: {exc}")
+            continue
         session.flush()
         written = write_checkpoint_files(session, school.id, folder, signer.verifier_key)
         lines.append(
             f"{school.urn}: {head.size} entries; {len(written)} new checkpoint files in {folder}"
         )
-    return lines
+    return lines, refused
 
 
 def _folder() -> Path:
@@ -169,8 +184,10 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
     written to AUDIT_CHECKPOINT_DIR, and given), under the pinned verifier key, and against
     every stored tree node. Exits non-zero, naming the first bad entry, if anything does not
     verify, or if nothing signed anchors the log (unless --unanchored). Each school's result is
-    written to its own log (the admin's audit page shows the last one)."""
-    signer = _signer()
+    written to its own log (the admin's audit page shows the last one). Needs no signing key:
+    run by the signer's user, it also checks the key file still holds the pinned key."""
+    loaded = load_signer(_settings())
+    signer = None if isinstance(loaded, KeyFileError) else loaded
     folder = _folder()
     try:
         forced = _given(given_key)
@@ -183,8 +200,13 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
             head = session.get(AuditLog, school.id)
             origin = head.origin if head else ""
             pinned = pinned_key(folder, origin)
-            vkey = forced or pinned or signer.verifier_key
-            files = checkpoint_files(folder, origin)
+            vkey = forced or pinned or (signer.verifier_key if signer else None)
+            if vkey is None:
+                raise click.ClickException(
+                    f"{school.urn}: no verifier key: give --key (the one your local authority "
+                    "pinned), or run `incidents audit checkpoint` as the signer to pin it"
+                )
+            files = checkpoint_notes(folder, origin)
             try:
                 report = verify_and_record(
                     session,
@@ -193,7 +215,7 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
                     vkey=vkey,
                     external=[*external, *files],
                     unanchored=unanchored,
-                    key_replaced=signer.verifier_key != vkey,
+                    key_replaced=signer is not None and signer.verifier_key != vkey,
                 )
             except ParallelVerifyError as exc:
                 # Not a finding about the log, which was not checked: say so, record nothing.
@@ -214,6 +236,36 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
             click.echo(_proved(school.urn, report, len(files), key_source))
     if failed:
         raise SystemExit(1)
+
+
+@audit.command("signer-forget")
+@click.option("--school", "urn", required=True, help="URN of the school whose log it is.")
+@click.option("--yes", is_flag=True, help="Confirm: you restored an older backup knowingly.")
+@with_appcontext
+def signer_forget(urn: str, yes: bool) -> None:
+    """Make the signer forget the last head it signed for one school's log, after restoring
+    an older backup on purpose (`incidents restore --accept-older`): otherwise it refuses to
+    sign a log shorter than, or different from, what it signed before. Run as the signer."""
+    signer = _signer()
+    if signer.state is None:
+        raise click.ClickException("this signer keeps no state")
+    if not yes:
+        raise click.UsageError(
+            "Give --yes: the signer will then trust the log's current history as it stands"
+        )
+    with service_session() as session:
+        school = _schools(session, urn)[0]
+        head = session.get(AuditLog, school.id)
+        origin = head.origin if head else ""
+    try:
+        forgot = signer.state.forget(origin)
+    except tlog.LogError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{urn}: the signer forgot the head it last signed; the next checkpoint starts afresh"
+        if forgot
+        else f"{urn}: the signer had signed nothing for this log; nothing to forget"
+    )
 
 
 def _given(value: str | None) -> str | None:

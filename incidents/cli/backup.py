@@ -31,9 +31,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL, Connection
 
-from incidents.app import load_signer
 from incidents.audit import tlog
-from incidents.audit.evidence import PIN_FILE
+from incidents.audit.evidence import checkpoint_files
+from incidents.audit.signer import from_settings as load_signer
 from incidents.cli import cli
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
@@ -268,8 +268,7 @@ def _held_checkpoints(folder: Path, vkey: str) -> dict[str, int]:
     """The largest size each log's checkpoints held outside cover, after checking each one's
     signature (a forged file must not block, or allow, a restore)."""
     newest: dict[str, int] = {}
-    # The pinned verifier key sits beside each log's checkpoints; it is no checkpoint.
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != PIN_FILE):
+    for path in checkpoint_files(folder):
         try:
             checkpoint = tlog.open_checkpoint(path.read_text(), vkey)
         except (tlog.LogError, UnicodeDecodeError, ValueError) as exc:

@@ -9,7 +9,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -27,19 +27,23 @@ from incidents.alerts import outbox
 from incidents.alerts.transport import SmtpTransport
 from incidents.config import Settings
 
+VALID_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+VALID_UNTIL = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
+        # OpenSSL checks validity against the real clock, the app against INCIDENTS_TEST_NOW
+        # (frozen, maybe years away): valid for both, whatever moment the suite runs at.
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(VALID_UNTIL)
         .add_extension(
             x509.SubjectAlternativeName(
                 [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]

@@ -99,6 +99,15 @@ def test_the_lease_lets_one_run_work_at_a_time(signed_app: Flask) -> None:
     assert "Another run of the jobs is in progress" in run_cli(signed_app, "jobs", "run").output
 
 
+AT_THE_SUITES_MOMENT = (
+    "import os, datetime, time_machine\n"
+    "moment = os.environ.get('INCIDENTS_TEST_NOW')\n"
+    "if moment:\n"
+    "    time_machine.travel(datetime.datetime.fromisoformat(moment), tick=True).start()\n"
+    "from incidents.cli import cli\n"
+)
+
+
 def test_two_runs_started_together_send_each_email_exactly_once(
     tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
@@ -137,7 +146,9 @@ def test_two_runs_started_together_send_each_email_exactly_once(
             "SMTP_CA_FILE": str(smtp_server.ca_file),
             "INCIDENTS_BASE_URL": "https://incidents.hilltop.example",
         }
-        run = [sys.executable, "-c", "from incidents.cli import cli; cli()", "jobs", "run"]
+        # The runs are other processes: they travel to the suite's moment too (INCIDENTS_TEST_NOW,
+        # ticking), or messages made "now" in the suite would not be due yet in theirs.
+        run = [sys.executable, "-c", AT_THE_SUITES_MOMENT + "cli()", "jobs", "run"]
         runs = [
             subprocess.Popen(
                 run, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

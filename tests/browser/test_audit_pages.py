@@ -4,30 +4,18 @@ the administrator reads the audit status page and verifies the log. Every page p
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from incidents.audit.evidence import write_checkpoint_files
 from incidents.audit.log import sign_head
 from incidents.audit.signer import Signer
 from incidents.models import AuditLog, Role, User
 from tests.browser.conftest import Live, Visit
-
-
-@pytest.fixture
-def signing(live: Live) -> Iterator[None]:
-    """The live app with a checkpoint signer, as in production (the shared fixture has none);
-    taken away again afterwards."""
-    info = live.sessions.kw["info"]
-    info["signer"] = Signer(name="browser-audit", private=Ed25519PrivateKey.generate())
-    try:
-        yield
-    finally:
-        info.pop("signer", None)
 
 
 def test_the_case_manager_sees_the_case_history(live: Live, visit: Visit, page: Page) -> None:
@@ -57,18 +45,24 @@ def test_the_case_manager_sees_the_case_history(live: Live, visit: Visit, page: 
 
 
 def test_admin_sees_the_audit_status_and_verifies_the_log(
-    live: Live, visit: Visit, page: Page, signing: None
+    live: Live, visit: Visit, page: Page
 ) -> None:
     visit.sign_in(live, Role.ADMIN)
-    # A checkpoint signed by this signer, as the scheduled job makes: a log with nothing
-    # signed to anchor it to does not pass (issue 19, item 4).
+    # A checkpoint signed, and written out with its key pinned, as the signer's run does (the
+    # web app holds no key): a log with nothing signed to anchor it to does not pass (issue
+    # 19, item 4), and the web app checks against the pinned key (item 8).
+    signer = Signer(name="browser-audit", private=Ed25519PrivateKey.generate())
+    settings = live.app.extensions["incidents.settings"]
+    folder = settings.checkpoint_dir or Path(live.app.instance_path) / "checkpoints"
     with live.db() as db:
+        db.info["signer"] = signer
         admin = db.scalar(select(User).where(User.email == live.emails[Role.ADMIN]))
         assert admin is not None
         head = db.get(AuditLog, admin.school_id)
         assert head is not None
         sign_head(db, head, reason="scheduled")
         db.commit()
+        write_checkpoint_files(db, admin.school_id, folder, signer.verifier_key)
     page.get_by_role("link", name="Audit trail: checkpoints and verification").click()
     expect(page.get_by_role("heading", name="Audit trail", exact=True)).to_be_visible()
     visit.check("audit status")

@@ -25,9 +25,7 @@ def _production(without: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "INCIDENTS_KEY_FILE", "INCIDENTS_SIGNING_KEY_FILE"]
-)
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "INCIDENTS_KEY_FILE"])
 def test_the_command_names_the_missing_setting_in_one_line(missing: str) -> None:
     run = subprocess.run(
         [sys.executable, "-c", "from incidents.cli import cli; cli()", "db", "current"],
@@ -57,3 +55,23 @@ def test_the_server_names_the_missing_setting_in_one_line() -> None:
     assert run.stderr.startswith("incidents: SECRET_KEY is missing")
     assert run.stderr.count("\n") == 1
     assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("STATS_CACHE_SECONDS", "a minute"), ("STATS_SPRING_TERM_STARTS", "2027-01-04")],
+)
+def test_a_bad_statistics_setting_is_one_line_naming_it(setting: str, value: str) -> None:
+    env = {**os.environ, "INCIDENTS_ENV": "development", setting: value}
+    env.pop("SECRET_KEY", None)
+    run = subprocess.run(
+        [sys.executable, "-c", "from incidents.cli import cli; cli()", "db", "current"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"incidents: {setting}") and value in run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stdout + run.stderr

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.alerts import system as alerts
-from incidents.audit.evidence import checkpoint_files, pinned_key
+from incidents.audit.evidence import checkpoint_notes, pinned_key
 from incidents.audit.log import LogTampered
 from incidents.audit.verify import Report, verify_school
 from incidents.errors import Refused
@@ -93,29 +93,34 @@ def verify_now(
     session: Session,
     *,
     actor: User,
-    vkey: str | None,
+    vkey: str | None = None,
     now: datetime | None = None,
     folder: Path | None = None,
 ) -> Report:
     """The admin page's "Verify the log now", for the actor's own school; Refused, with the
     reason, when it cannot run now. `folder`: AUDIT_CHECKPOINT_DIR, whose pinned key and
-    checkpoint files are checked as `incidents audit verify` checks them (items 3, 4)."""
-    if vkey is None:
+    checkpoint files are checked as `incidents audit verify` checks them (items 3, 4). The web
+    app holds no signing key (item 8): it checks against the key the signer pinned beside its
+    checkpoint files; `vkey`, when given, is a key the caller expects, and one that differs
+    from the pinned key is reported as a replaced key."""
+    head = session.get(AuditLog, actor.school_id)
+    pinned = pinned_key(folder, head.origin) if folder is not None and head else None
+    key = pinned or vkey
+    if key is None:
         raise Refused(
-            "The web app has no signing key loaded, so it cannot check the checkpoints: "
-            "run `incidents audit verify` on the server instead"
+            "No verifier key has been pinned for this log yet, so its checkpoints cannot be "
+            "checked here: the signer pins it with its first checkpoint. Run `incidents audit "
+            "verify` on the server instead"
         )
     last = last_run_at(session, actor.school_id)
     if last is not None and (now or utcnow()) - last < COOLDOWN:
         raise Refused("The log was verified less than a minute ago: wait a minute and try again")
-    head = session.get(AuditLog, actor.school_id)
-    pinned = pinned_key(folder, head.origin) if folder is not None and head else None
-    files = checkpoint_files(folder, head.origin) if folder is not None and head else []
+    files = checkpoint_notes(folder, head.origin) if folder is not None and head else []
     return verify_and_record(
         session,
         school_id=actor.school_id,
         actor=actor,
-        vkey=pinned or vkey,
+        vkey=key,
         external=files,
-        key_replaced=pinned is not None and pinned != vkey,
+        key_replaced=pinned is not None and vkey is not None and pinned != vkey,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from incidents.admin.audit import commands as verification
 from incidents.admin.audit.queries import audit_status
 from incidents.audit import Action
+from incidents.audit.evidence import write_checkpoint_files
 from incidents.errors import Refused
 from incidents.models import AuditCheckpoint, AuditEntry, AuditLog, Role
 from incidents.models.base import utcnow
@@ -43,7 +45,7 @@ def _press(client):
 
 
 @pytest.fixture
-def a_case(db, users):
+def a_case(db, users, app, signer):
     case = factories.make_case(
         db,
         users[Role.HEADTEACHER],
@@ -51,6 +53,11 @@ def a_case(db, users):
         new_subject=factories.NewSubject(name=SUBJECT, kind=factories.PersonKind.STAFF),
     )
     db.commit()
+    # What the signer's run does after signing: the checkpoint files, and the verifier key
+    # pinned beside them, which is the key the web app checks against (it holds no signing key).
+    write_checkpoint_files(
+        db, case.school_id, Path(app.instance_path) / "checkpoints", signer.verifier_key
+    )
     return case
 
 

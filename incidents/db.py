@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -121,6 +121,19 @@ def write_lock(session: Session) -> None:
     connection = session.connection()
     if connection.info.get(_READING):
         _take_write_lock(connection)
+
+
+# Issue 21: a trust's or an LA's statistics sort and hash every cited clause of two years of
+# cases; PostgreSQL's default 4 MB per sort spilled them to disk, so the page grew faster than
+# the data. Enough for a 300-school LA, for this one transaction only.
+STATISTICS_WORK_MEM = "64MB"
+
+
+def roomy_sorts(session: Session) -> None:
+    """Give this transaction's sorts room in memory (PostgreSQL's work_mem, SET LOCAL: it ends
+    with the transaction). No effect on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{STATISTICS_WORK_MEM}'"))  # nosec B608 - a constant
 
 
 def begin_snapshot(session: Session) -> None:

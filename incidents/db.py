@@ -7,12 +7,14 @@ every constraint the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -82,7 +84,86 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = _READS_FIRST.get()
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        connection.info[_READING] = reading
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if connection.info.get(_READING) and _WRITE.match(statement):
+            _take_write_lock(connection)
+
+
+# SQLite (issue 21). A transaction normally starts with BEGIN IMMEDIATE: it is the only writer
+# from its first statement, so a read-then-write can never act on a stale picture (AUDIT.md,
+# pitfall 3). But then every page, reads included, queues behind every writer (and behind
+# `audit verify`). Inside `reads_first`, a transaction starts as a reader (BEGIN): in WAL mode
+# it reads a snapshot and never waits; its first write, or `write_lock`, ends the read (it has
+# written nothing) and begins again with BEGIN IMMEDIATE, so whatever a write depends on is
+# read again under the lock (the audit log head is: `audit.log`). No effect on PostgreSQL.
+_READS_FIRST: ContextVar[bool] = ContextVar("incidents_sqlite_reads_first", default=False)
+_READING = "incidents.sqlite_reading"
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def set_reads_first(reads_first: bool) -> None:
+    """Transactions begun from now on in this context (a request, a command) start as readers
+    on SQLite (see above); False: as writers, the default."""
+    _READS_FIRST.set(reads_first)
+
+
+def write_lock(session: Session) -> None:
+    """Make sure this transaction holds the write lock before reading what a write depends on:
+    on SQLite, a transaction begun as a reader takes it now; elsewhere a no-op (PostgreSQL
+    locks rows: `SELECT ... FOR UPDATE`)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    connection = session.connection()
+    if connection.info.get(_READING):
+        _take_write_lock(connection)
+
+
+# Issue 21: a trust's or an LA's statistics sort and hash every cited clause of two years of
+# cases; PostgreSQL's default 4 MB per sort spilled them to disk, so the page grew faster than
+# the data. Enough for a 300-school LA, for this one transaction only.
+STATISTICS_WORK_MEM = "64MB"
+
+
+def roomy_sorts(session: Session) -> None:
+    """Give this transaction's sorts room in memory (PostgreSQL's work_mem, SET LOCAL: it ends
+    with the transaction). No effect on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{STATISTICS_WORK_MEM}'"))  # nosec B608 - a constant
+
+
+def begin_snapshot(session: Session) -> None:
+    """Begin, in `session` (which must have no transaction under way), a transaction that
+    reads one consistent picture and holds up no writer: REPEATABLE READ on PostgreSQL, a
+    reader on SQLite (WAL). For long reads such as `audit verify` (issue 21); it is meant to
+    write nothing: end it, then write in a transaction of its own."""
+    if session.in_transaction():
+        raise RuntimeError("begin_snapshot needs a session with no transaction under way")
+    if session.get_bind().dialect.name == "sqlite":
+        before = _READS_FIRST.get()
+        _READS_FIRST.set(True)
+        try:
+            session.connection()
+        finally:
+            _READS_FIRST.set(before)
+        return
+    if isinstance(session.get_bind(), Engine):  # not one joined to a caller's (a test's)
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _take_write_lock(connection: Any) -> None:
+    if connection.in_nested_transaction():
+        # A savepoint would not survive ending the read: left to SQLite's own lock upgrade.
+        return
+    connection.info[_READING] = False
+    raw = connection.connection.driver_connection
+    # The read wrote nothing, so ending it loses nothing; the ORM's objects stay as loaded.
+    raw.execute("COMMIT")
+    raw.execute("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine, **info: object) -> sessionmaker[Session]:

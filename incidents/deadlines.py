@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays
-
 from incidents.clock import SCHOOL_TZ
 
 
@@ -38,6 +36,10 @@ DEFAULT = Calendar()
 
 @lru_cache(maxsize=32)
 def _bank_holidays(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    # Imported on first use: the package loads every country's calendar, a cost every command
+    # and worker start would pay otherwise (issue 21).
+    import holidays
+
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 

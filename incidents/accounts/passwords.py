@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so response time does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(32))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so response time does not reveal which
+    emails exist. Made on first use, not at import: every command and worker start would
+    otherwise pay for a hash (issue 21); the first unknown email pays once."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 200
@@ -21,7 +29,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        checked = _hasher.verify(password_hash or _dummy_hash(), password)
+        return checked and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

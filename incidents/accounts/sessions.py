@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from incidents.models import User
 from incidents.models.base import utcnow
@@ -55,9 +55,43 @@ def resume(
 ) -> Resume:
     if not token:
         return Resume.INVALID
-    now = now or utcnow()
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
-    if row is None or row.user_id != user_id or row.ended_at is not None:
+    if row is None or row.user_id != user_id:
+        return Resume.INVALID
+    return _still_alive(row, limits, now or utcnow())
+
+
+def resume_user(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    token: str | None,
+    limits: Limits,
+    now: datetime | None = None,
+) -> tuple[Resume, User | None]:
+    """`resume`, and the signed-in user with their school and roles, in one query: every page
+    pays for this, so it is one round trip, not three (issue 21). The user is None when the
+    session is not this user's; an inactive user is returned for the caller to refuse."""
+    if not token:
+        return Resume.INVALID, None
+    found = (
+        session.execute(
+            select(LoginSession, User)
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token_hash == _hash(token), User.id == user_id)
+            .options(joinedload(User.role_rows))
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
+        return Resume.INVALID, None
+    row, user = found
+    return _still_alive(row, limits, now or utcnow()), user
+
+
+def _still_alive(row: LoginSession, limits: Limits, now: datetime) -> Resume:
+    if row.ended_at is not None:
         return Resume.INVALID
     if now - row.last_seen_at > limits.idle:
         _end(row, "idle", now)

@@ -7,7 +7,6 @@ import logging
 import uuid
 from collections.abc import Iterable
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,9 +41,11 @@ def normalise_email(raw: str) -> str:
         raise InvalidInput({"email": "Enter an email address"})
     if len(raw) > MAX_EMAIL:
         raise InvalidInput({"email": f"Email address must be {MAX_EMAIL} characters or fewer"})
+    import email_validator  # on first use: its import is start-up time for every command
+
     try:
-        result = validate_email(raw, check_deliverability=False)
-    except EmailNotValidError:
+        result = email_validator.validate_email(raw, check_deliverability=False)
+    except email_validator.EmailNotValidError:
         raise InvalidInput(
             {"email": "Enter an email address in the correct format, like name@example.org"}
         ) from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from incidents.models import Alert, AlertKind, AlertPreference, Case, Delivery, User
 from incidents.permissions import can_view_case
@@ -47,6 +47,8 @@ def inbox(session: Session, user: User, limit: int = SHOWN) -> list[InboxItem]:
         .where(Alert.user_id == user.id, Alert.read_at.is_(None))
         .order_by(Alert.created_at.desc(), Alert.id.desc())
         .limit(limit)
+        # can_view_case reads each case's subjects: one query for all, not one per alert.
+        .options(selectinload(Case.subjects))
     ).all()
     items: list[InboxItem] = []
     for alert, case in rows:

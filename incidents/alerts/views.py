@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,7 +19,11 @@ bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 def _unread() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {"alerts_unread": 0}
-    return {"alerts_unread": queries.unread_count(db_session(), current_user)}
+    # Counted once a request: the case page renders its parts through several templates, and
+    # each would otherwise ask again (issue 21).
+    if "alerts_unread" not in g:
+        g.alerts_unread = queries.unread_count(db_session(), current_user)
+    return {"alerts_unread": int(g.alerts_unread)}
 
 
 @bp.route("/preferences", methods=["GET", "POST"])

@@ -17,12 +17,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, exists, insert, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import signed_state, signer_client, tlog
 from incidents.audit.actions import HIGH_STAKES, Action
-from incidents.db import new_id
+from incidents.db import new_id, write_lock
 from incidents.errors import Refused
 from incidents.models import School, User
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
@@ -85,7 +85,29 @@ def lock(session: Session, school_id: uuid.UUID) -> None:
     _head(session, school_id)
 
 
+def _head_and_slot(session: Session, school_id: uuid.UUID) -> tuple[AuditLog, bool]:
+    """The locked head, and whether the next entry's slot already holds a row, in one round
+    trip (issue 21: every audited page pays for this). The slot check is the tamper check of
+    `record`; the unique (school, seq) key still backs it."""
+    write_lock(session)
+    taken = (
+        exists()
+        .where(AuditEntry.school_id == AuditLog.school_id, AuditEntry.seq == AuditLog.size)
+        .label("taken")
+    )
+    found = session.execute(
+        select(AuditLog, taken)
+        .where(AuditLog.school_id == school_id)
+        .with_for_update(of=AuditLog)
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        return _head(session, school_id), False
+    return found[0], bool(found[1])
+
+
 def _head(session: Session, school_id: uuid.UUID) -> AuditLog:
+    write_lock(session)
     # FOR UPDATE on a row that always exists: the PostgreSQL write lock (a lock on "the last
     # entry" would lock nothing while the log is empty). SQLite ignores it; BEGIN IMMEDIATE
     # has already made this transaction the only writer.
@@ -160,17 +182,12 @@ def record(
     role = ",".join(sorted(actor.roles)) if actor else None
     if sealed_actor and actor is not None and case_id is not None:
         actor_id, role = actor_pseudonym(session, school_id, case_id, actor.id), None
-    head = _head(session, school_id)
+    head, taken = _head_and_slot(session, school_id)
     now = datetime.now(UTC)  # taken under the lock, so time order is commit order
     seq = head.size
     # The unique (school, seq) key would refuse the insert with a database error that aborts
     # the transaction; one indexed lookup says it as tampering instead (issue 19, item 2).
-    if (
-        session.scalar(
-            select(AuditEntry.seq).where(AuditEntry.school_id == school_id, AuditEntry.seq == seq)
-        )
-        is not None
-    ):
+    if taken:
         raise LogTampered(seq)
     entry = AuditEntry(
         id=new_id(),

@@ -87,6 +87,7 @@ def verify_school(
     vkey: str,
     external: Sequence[str | tuple[str, str]] | None = None,
     unanchored: bool = False,
+    lock: bool = True,
 ) -> Report:
     """Check the whole log of one school. `vkey` is the pinned verifier key; `external` are
     checkpoint notes held outside the database (by the local authority, or the files written
@@ -98,7 +99,11 @@ def verify_school(
     # entries would read as a mismatch). Not FOR SHARE: the caller then appends the result in
     # the same transaction, and two verifiers each holding a share lock would deadlock when
     # both upgraded it. SQLite's BEGIN IMMEDIATE already serialises the whole transaction.
-    head = session.get(AuditLog, school_id, with_for_update=True, populate_existing=True)
+    #
+    # `lock=False` (issue 21): the caller has begun a snapshot instead (`db.begin_snapshot`:
+    # REPEATABLE READ on PostgreSQL, a WAL reader on SQLite), which is the same consistent
+    # picture without holding appends up: pages that write an audit entry never wait for it.
+    head = session.get(AuditLog, school_id, with_for_update=lock, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
     report = _verify_log(session, head, vkey, external)

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incidents.admin.audit.commands import verify_and_record
+from incidents.admin.audit.commands import record_verification
 from incidents.admin.schools import get_school_by_urn
 from incidents.audit import Action, record, tlog
 from incidents.audit import signer as signing
@@ -38,6 +38,7 @@ from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
+from incidents.db import begin_snapshot
 from incidents.errors import DomainError
 from incidents.models import School
 from incidents.models.audit import AuditLog
@@ -207,19 +208,32 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
                     "pinned), or run `incidents audit checkpoint` as the signer to pin it"
                 )
             files = checkpoint_notes(folder, origin)
+            # Issue 21: each school is read in a snapshot transaction of its own, which holds
+            # no lock (appends, and so every audited page, go on meanwhile), and its result
+            # is written and committed before the next school is read.
+            session.commit()
+            begin_snapshot(session)
             try:
-                report = verify_and_record(
+                report = verify_school(
                     session,
-                    school_id=school.id,
-                    actor=None,
+                    school.id,
                     vkey=vkey,
                     external=[*external, *files],
                     unanchored=unanchored,
-                    key_replaced=signer is not None and signer.verifier_key != vkey,
+                    lock=False,
                 )
             except ParallelVerifyError as exc:
                 # Not a finding about the log, which was not checked: say so, record nothing.
                 raise click.ClickException(f"{school.urn}: could not verify: {exc}") from None
+            session.commit()  # the read only ends
+            record_verification(
+                session,
+                school_id=school.id,
+                actor=None,
+                report=report,
+                key_replaced=signer is not None and signer.verifier_key != vkey,
+            )
+            session.commit()
             if not report.ok:
                 failed = True
                 for problem in report.problems:

@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic.config import Config as AlembicConfig
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from incidents.crypto.keyring import Keyring
 from incidents.crypto.setup import UnavailableKeyring
 from incidents.errors import DomainError, InvalidInput
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 # Inside the package (in a checkout, incidents/migrations links to the top-level folder), so an
 # installed wheel finds its migrations too.
@@ -23,6 +26,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def alembic_config(database_url: str, keyring: object = None) -> AlembicConfig:
     """Alembic's configuration; data migrations that encrypt or decrypt use `keyring`."""
+    # Imported here: only the db commands need Alembic, and importing it costs every other
+    # command (and `--help`) a noticeable part of its start-up (issue 21).
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     if keyring is not None:
         config.attributes["keyring"] = keyring

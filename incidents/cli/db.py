@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
-from alembic import command as alembic_command
 from flask import current_app
 from flask.cli import with_appcontext
 
 from incidents.cli import cli
 from incidents.cli.common import alembic_config, app_keyring
+
+
+def _alembic() -> Any:
+    """Alembic's commands, imported when a db command runs, not for every command (issue 21)."""
+    from alembic import command
+
+    return command
 
 
 @cli.group()
@@ -32,7 +39,7 @@ def upgrade_schema(revision: str = "head") -> None:
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    alembic_command.upgrade(alembic_config(url, app_keyring()), revision)
+    _alembic().upgrade(alembic_config(url, app_keyring()), revision)
 
 
 @db.command("downgrade")
@@ -40,7 +47,7 @@ def upgrade_schema(revision: str = "head") -> None:
 @with_appcontext
 def db_downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION (for example base). Data in dropped tables is lost."""
-    alembic_command.downgrade(
+    _alembic().downgrade(
         alembic_config(current_app.config["DATABASE_URL"], app_keyring()), revision
     )
     click.echo(f"Database is at revision {revision}.")
@@ -50,4 +57,4 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def db_current() -> None:
     """Show the schema revision the database is at."""
-    alembic_command.current(alembic_config(current_app.config["DATABASE_URL"]))
+    _alembic().current(alembic_config(current_app.config["DATABASE_URL"]))

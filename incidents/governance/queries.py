@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.db import roomy_sorts
 from incidents.errors import Forbidden
 from incidents.models import Elevation, ElevationPurpose, Role, User
 from incidents.permissions import Permission, has_permission
@@ -40,6 +41,7 @@ def school_ids_for(actor: User) -> list[uuid.UUID] | None:
 def statistics_page(
     session: Session, *, actor: User, year: int, today: date, settings: StatsSettings
 ) -> Page:
+    roomy_sorts(session)
     figures = collect(
         session,
         school_ids=school_ids_for(actor),

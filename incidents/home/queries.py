@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from incidents import deadlines
 from incidents.alerts.queries import InboxItem, inbox
+from incidents.casework.cases.queries import visible_where
 from incidents.clock import SCHOOL_TZ, local_today
-from incidents.models import Case, Referral, ReferralStatus, Role, Task, User
+from incidents.models import Case, Referral, ReferralStatus, Role, Task, TaskKind, User
 from incidents.models.base import utcnow
-from incidents.permissions import Permission, can_progress, has_permission
+from incidents.permissions import Permission, has_permission
 from incidents.registers.subject_access import commands as subject_access
 
 
@@ -52,58 +53,58 @@ def due_for(session: Session, *, actor: User) -> Due:
     )
 
 
-def _mine(actor: User, case: Case) -> bool:
-    if case.case_manager_id == actor.id:
+def _mine(actor: User, case_manager_id: uuid.UUID | None) -> bool:
+    if case_manager_id == actor.id:
         return True
-    return case.case_manager_id is None and actor.has_role(Role.DSL, Role.DEPUTY_DSL)
+    return case_manager_id is None and actor.has_role(Role.DSL, Role.DEPUTY_DSL)
 
 
 def due_items(session: Session, *, actor: User, now: datetime | None = None) -> list[DueItem]:
+    """Two queries whatever the number of tasks (issue 21: this page once loaded every task's
+    case and its related tables one by one): only the columns the page shows, and the cases
+    the actor may progress (can_progress) chosen in SQL."""
     now = now or utcnow()
     today: date = local_today(now)
+    progressable = [*visible_where(session, actor), Case.erased_at.is_(None)]
     items: list[DueItem] = []
-    open_tasks = session.scalars(
-        select(Task).where(
-            Task.assignee_id == actor.id, Task.done_at.is_(None), Task.due_on <= today
+    open_tasks = session.execute(
+        select(Task.case_id, Case.reference, Task.kind, Task.due_on)
+        .join(Case, Case.id == Task.case_id)
+        .where(
+            Task.assignee_id == actor.id,
+            Task.done_at.is_(None),
+            Task.due_on <= today,
+            *progressable,
         )
     )
-    for task in open_tasks:
-        if not can_progress(actor, task.case):
-            continue
-        what = "A task you added" if task.kind.value == "custom" else task.kind.label
-        items.append(
-            DueItem(
-                task.case_id,
-                task.case.reference,
-                what,
-                f"{task.due_on:%d %B %Y}",
-                task.due_on < today,
-            )
+    for case_id, reference, kind, due_on in open_tasks:
+        what = "A task you added" if kind is TaskKind.CUSTOM else kind.label
+        items.append(DueItem(case_id, reference, what, f"{due_on:%d %B %Y}", due_on < today))
+    clocks = session.execute(
+        select(
+            Referral.case_id,
+            Case.reference,
+            Case.case_manager_id,
+            Referral.agency,
+            Referral.due_at,
         )
-    clocks = session.scalars(
-        select(Referral)
-        .join(Case)
+        .join(Case, Case.id == Referral.case_id)
         .where(
-            Case.school_id == actor.school_id,
             Referral.status == ReferralStatus.DRAFT,
             Referral.due_at.is_not(None),
+            *progressable,
         )
     )
-    for referral in clocks:
-        due_at = referral.due_at
-        if (
-            due_at is None
-            or not can_progress(actor, referral.case)
-            or not _mine(actor, referral.case)
-        ):
+    for case_id, reference, manager_id, agency, due_at in clocks:
+        if due_at is None or not _mine(actor, manager_id):
             continue
         overdue = deadlines.is_overdue(due_at, now)
         if overdue or deadlines.is_due_today(due_at, now):
             items.append(
                 DueItem(
-                    referral.case_id,
-                    referral.case.reference,
-                    f"Referral to the {referral.agency.label}",
+                    case_id,
+                    reference,
+                    f"Referral to the {agency.label}",
                     _london(due_at),
                     overdue,
                 )

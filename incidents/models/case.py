@@ -101,7 +101,8 @@ case_subject = Table(
     "case_subject",
     Base.metadata,
     Column("case_id", ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True),
-    Column("person_id", ForeignKey("person.id"), primary_key=True),
+    # Indexed on its own (issue 21): "the cases about me" is asked by person, on every list.
+    Column("person_id", ForeignKey("person.id"), primary_key=True, index=True),
 )
 
 
@@ -156,6 +157,9 @@ class Case(Base):
         Index("ix_case_file_stats_decided", "outcome_at", "outcome", "school_id"),
         Index("ix_case_file_stats_closed", "closed_at", "became_aware_on", "outcome", "school_id"),
         Index("ix_case_file_stats_open", "state", "became_aware_on", "school_id"),
+        # The case list's order within a school (issue 21): its first page is read from the
+        # index's end, not sorted from every case of the school.
+        Index("ix_case_file_list", "school_id", "recorded_at", "number"),
         CheckConstraint("number > 0", name="number_positive"),
         CheckConstraint(
             "occurred_on IS NULL OR occurred_on <= became_aware_on", name="occurred_before_aware"
@@ -245,34 +249,30 @@ class Case(Base):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
-    subjects: Mapped[list[Person]] = relationship(secondary=case_subject, lazy="selectin")
-    citations: Mapped[list[Citation]] = relationship(lazy="selectin", cascade="all, delete-orphan")
-    notes: Mapped[list[Note]] = relationship(
-        back_populates="case", order_by="Note.created_at", lazy="selectin"
-    )
+    # Lazy by default (issue 21): a list or the home page never pays for the ten related tables
+    # of every case; each page asks for what it shows with loader options (`case_loading`).
+    subjects: Mapped[list[Person]] = relationship(secondary=case_subject)
+    citations: Mapped[list[Citation]] = relationship(cascade="all, delete-orphan")
+    notes: Mapped[list[Note]] = relationship(back_populates="case", order_by="Note.created_at")
     referrals: Mapped[list[Referral]] = relationship(
-        back_populates="case", order_by="Referral.created_at", lazy="selectin"
+        back_populates="case", order_by="Referral.created_at"
     )
-    tasks: Mapped[list[Task]] = relationship(
-        back_populates="case", order_by="Task.due_on", lazy="selectin"
-    )
+    tasks: Mapped[list[Task]] = relationship(back_populates="case", order_by="Task.due_on")
     police_holds: Mapped[list[PoliceHold]] = relationship(
-        back_populates="case", order_by="PoliceHold.placed_at", lazy="selectin"
+        back_populates="case", order_by="PoliceHold.placed_at"
     )
     triage_decisions: Mapped[list[TriageDecision]] = relationship(
-        back_populates="case", order_by="TriageDecision.decided_at", lazy="selectin"
+        back_populates="case", order_by="TriageDecision.decided_at"
     )
     disciplinary_processes: Mapped[list[DisciplinaryProcess]] = relationship(
-        back_populates="case", order_by="DisciplinaryProcess.started_at", lazy="selectin"
+        back_populates="case", order_by="DisciplinaryProcess.started_at"
     )
     suspension_decisions: Mapped[list[SuspensionDecision]] = relationship(
-        back_populates="case", order_by="SuspensionDecision.created_at", lazy="selectin"
+        back_populates="case", order_by="SuspensionDecision.created_at"
     )
-    breach_record: Mapped[BreachRecord | None] = relationship(
-        back_populates="case", lazy="selectin"
-    )
+    breach_record: Mapped[BreachRecord | None] = relationship(back_populates="case")
     legal_holds: Mapped[list[LegalHold]] = relationship(
-        back_populates="case", order_by="LegalHold.placed_at", lazy="selectin"
+        back_populates="case", order_by="LegalHold.placed_at"
     )
 
     def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:

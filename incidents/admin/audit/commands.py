@@ -43,6 +43,22 @@ def verify_and_record(
     commits, even when verification failed: a failure is exactly what must be kept).
     `key_replaced`: the signing key loaded is not the pinned `vkey`, a finding in itself."""
     report = verify_school(session, school_id, vkey=vkey, external=external, unanchored=unanchored)
+    return record_verification(
+        session, school_id=school_id, actor=actor, report=report, key_replaced=key_replaced
+    )
+
+
+def record_verification(
+    session: Session,
+    *,
+    school_id: uuid.UUID,
+    actor: User | None,
+    report: Report,
+    key_replaced: bool = False,
+) -> Report:
+    """Append a verification's result to the log (and tell the admins). For a caller that
+    verified in a snapshot transaction of its own (`incidents audit verify`, issue 21) and
+    records the result in the next one, so the log's appends were never held up."""
     if key_replaced:
         report.fail(
             "the signing key file holds another key than the pinned one: it was replaced, and "

@@ -63,7 +63,12 @@ def _roles(leaf: bytes) -> str:
 
 
 def case_history(
-    session: Session, *, actor: User, case: Case, limit: int = LIMIT
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    limit: int = LIMIT,
+    names: dict[uuid.UUID, str] | None = None,
 ) -> History | None:
     """The latest `limit` entries about `case`, or None when `actor` is not its case manager
     (least privilege: the history shows colleagues' activity, which is the manager's to
@@ -71,13 +76,21 @@ def case_history(
     if not is_case_manager(actor, case):
         return None
     where = (AuditEntry.school_id == case.school_id, AuditEntry.case_id == case.id)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
-    rows = session.execute(
-        select(AuditEntry.at, AuditEntry.actor_id, AuditEntry.action, AuditEntry.leaf)
+    # The total comes with the rows (a window count), not in a query of its own (issue 21).
+    found = session.execute(
+        select(
+            AuditEntry.at,
+            AuditEntry.actor_id,
+            AuditEntry.action,
+            AuditEntry.leaf,
+            func.count().over().label("total"),
+        )
         .where(*where)
         .order_by(AuditEntry.seq.desc())
         .limit(limit)
     ).all()
+    total = found[0].total if found else 0
+    rows = [(at, actor_id, action, leaf) for at, actor_id, action, leaf, _ in found]
     # Whoever reported the case is its sealed reporter: every entry of theirs on this case is
     # unnamed, and their role is hidden too (one DSL in a school is as good as a name).
     sealed = set(
@@ -86,7 +99,7 @@ def case_history(
         )
     )
     subjects = {p.user_id for p in case.subjects if p.user_id is not None}
-    actor_ids = {r.actor_id for r in rows if r.actor_id is not None}
+    actor_ids = {actor_id for _, actor_id, _, _ in rows if actor_id is not None}
     # A report's entry holds the reporter's per-case pseudonym (issue 19, item 9): their
     # other entries on the case, under their own id, are theirs if the pseudonym matches.
     # (Not once the case's keys are shredded: nobody can link it then, by design.)
@@ -96,14 +109,8 @@ def case_history(
             for user_id in actor_ids - sealed
             if actor_pseudonym(session, case.school_id, case.id, user_id) in sealed
         }
-    names: dict[uuid.UUID, str] = {}
-    if actor_ids:
-        found = session.execute(
-            select(User.id, User.display_name).where(
-                User.id.in_(actor_ids), User.school_id == case.school_id
-            )
-        )
-        names = {user_id: name for user_id, name in found}
+    if names is None:
+        names = _names(session, case, actor_ids)
     items = []
     for at, actor_id, action, leaf in rows:
         if actor_id is None:
@@ -116,3 +123,15 @@ def case_history(
             who, roles = names.get(actor_id, FORMER), _roles(bytes(leaf)) or HIDDEN
         items.append(HistoryItem(at=at, who=who, roles=roles, what=label(action)))
     return History(items=items, total=total)
+
+
+def _names(session: Session, case: Case, actor_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The display names of these users, of the case's own school only."""
+    if not actor_ids:
+        return {}
+    found = session.execute(
+        select(User.id, User.display_name).where(
+            User.id.in_(actor_ids), User.school_id == case.school_id
+        )
+    )
+    return {user_id: name for user_id, name in found}

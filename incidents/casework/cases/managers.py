@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from incidents import audit, workflow
 from incidents.casework.guard import visible
@@ -56,12 +56,19 @@ class Choice:
 
 
 def _school_users(session: Session, school_id: uuid.UUID) -> list[User]:
+    return [u for u in school_staff(session, school_id) if u.is_active]
+
+
+def school_staff(session: Session, school_id: uuid.UUID) -> list[User]:
+    """Every user of the school, former ones too, with their roles, in one query (issue 21:
+    the case page names its people and works out its manager from this one list)."""
     return list(
         session.scalars(
             select(User)
-            .where(User.school_id == school_id, User.is_active.is_(True))
+            .where(User.school_id == school_id)
             .order_by(User.created_at, User.id)
-        )
+            .options(joinedload(User.role_rows))
+        ).unique()
     )
 
 
@@ -73,10 +80,19 @@ def subject_user_ids(subjects: Iterable[Person]) -> set[uuid.UUID]:
     return {uid for uid in (p.user_id for p in subjects) if uid is not None}
 
 
-def choose(session: Session, school_id: uuid.UUID, subjects: Iterable[Person]) -> Choice:
-    """The first in KCSIE's order who is not a subject and can decide cases."""
+def choose(
+    session: Session,
+    school_id: uuid.UUID,
+    subjects: Iterable[Person],
+    staff: list[User] | None = None,
+) -> Choice:
+    """The first in KCSIE's order who is not a subject and can decide cases. `staff`: the
+    school's users (`school_staff`), when the caller has them already."""
     subject_users = subject_user_ids(subjects)
-    users = _school_users(session, school_id)
+    if staff is None:
+        users = _school_users(session, school_id)
+    else:
+        users = [u for u in staff if u.is_active and u.school_id == school_id]
     school = session.get(School, school_id)
     deputy_id = school.deputy_case_manager_id if school is not None else None
     chain: list[tuple[Basis, list[User]]] = [
@@ -96,9 +112,9 @@ def choose(session: Session, school_id: uuid.UUID, subjects: Iterable[Person]) -
     return Choice(None, Basis.NOBODY)
 
 
-def basis_of(session: Session, case: Case) -> Basis:
+def basis_of(session: Session, case: Case, staff: list[User] | None = None) -> Basis:
     """Why the current case manager manages the case: the routing rule, or a recorded change."""
-    chosen = choose(session, case.school_id, case.subjects)
+    chosen = choose(session, case.school_id, case.subjects, staff)
     if case.case_manager_id is None:
         return Basis.NOBODY
     if chosen.manager is not None and chosen.manager.id == case.case_manager_id:

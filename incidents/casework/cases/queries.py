@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.sql.expression import Exists
 
 from incidents.casework.cases import managers
@@ -41,19 +41,42 @@ class Page:
         object.__setattr__(self, "pages", max(1, math.ceil(self.total / self.per_page)))
 
 
-def _visible_to(session: Session, user: User) -> Select[Case]:
-    """The SQL twin of permissions.can_view_case, for lists (a test keeps the two in step)."""
-    mine_as_subject = exists().where(
-        and_(
-            case_subject.c.case_id == Case.id,
-            case_subject.c.person_id == Person.id,
+def visible_where(session: Session, user: User) -> list[ColumnElement[bool]]:
+    """The SQL twin of permissions.can_view_case, as conditions on Case, for lists and the home
+    page (a test keeps the two in step). The "a case about me" check looks up this user's
+    person in their own school first (issue 21: a trust's or an LA's other schools are not
+    read), and through the index on case_subject(person_id)."""
+    me = (
+        select(Person.id)
+        .where(
+            Person.school_id == user.school_id,
             Person.account_index == account_index_of(session, user.school_id, user.id),
         )
+        .scalar_subquery()
     )
-    query = select(Case).where(Case.school_id == user.school_id, ~mine_as_subject)
+    mine_as_subject = exists().where(
+        and_(case_subject.c.case_id == Case.id, case_subject.c.person_id == me)
+    )
+    where: list[ColumnElement[bool]] = [Case.school_id == user.school_id, ~mine_as_subject]
     if not user.has_role(Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL):
-        query = query.where(Case.case_manager_id == user.id)
-    return query
+        where.append(Case.case_manager_id == user.id)
+    return where
+
+
+# The columns the case list shows or decides with (its template, can_view_case).
+LIST_COLUMNS = (
+    Case.id,
+    Case.school_id,
+    Case.reference,
+    Case.number,
+    Case.kind,
+    Case.state,
+    Case.source,
+    Case.recorded_at,
+    Case.case_manager_id,
+    Case.needs_direct_lado_referral,
+    Case.erased_at,
+)
 
 
 def list_cases(
@@ -69,22 +92,26 @@ def list_cases(
 ) -> Page:
     if not has_permission(actor, Permission.CASE_LIST):
         raise Forbidden("Your role cannot see cases")
-    query = _visible_to(session, actor)
+    where = visible_where(session, actor)
     if surname.strip():
-        query = query.where(_has_subject_surname(session, actor, surname))
+        where.append(_has_subject_surname(session, actor, surname))
     if state is not None:
-        query = query.where(Case.state == state)
+        where.append(Case.state == state)
     if unassessed:
-        query = query.where(Case.kind.is_(None))
+        where.append(Case.kind.is_(None))
     elif kind is not None:
-        query = query.where(Case.kind == kind)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        where.append(Case.kind == kind)
+    total = session.scalar(select(func.count()).select_from(Case).where(*where)) or 0
     page = max(1, page)
     items = list(
         session.scalars(
-            query.order_by(Case.recorded_at.desc(), Case.number.desc())
+            select(Case)
+            .where(*where)
+            .order_by(Case.recorded_at.desc(), Case.number.desc())
             .limit(per_page)
             .offset((page - 1) * per_page)
+            # Only what the list shows: no ciphertexts but the subjects' names (issue 21).
+            .options(load_only(*LIST_COLUMNS), selectinload(Case.subjects))
         )
     )
     return Page(items=items, total=total, page=page, per_page=per_page)
@@ -160,6 +187,24 @@ def _choice(enum_cls: type[E], raw: str) -> E | None:
         return None
 
 
+# What the case page shows of a case, loaded with it (issue 21: Case's relationships are lazy).
+# The records a case has none or one or two of are joined to the case row; those that grow
+# (notes, tasks, referrals, citations) come in one query each.
+CASE_PAGE_LOADING = (
+    joinedload(Case.subjects),
+    joinedload(Case.breach_record),
+    joinedload(Case.triage_decisions),
+    joinedload(Case.police_holds),
+    joinedload(Case.legal_holds),
+    joinedload(Case.suspension_decisions),
+    joinedload(Case.disciplinary_processes),
+    selectinload(Case.notes),
+    selectinload(Case.tasks),
+    selectinload(Case.referrals),
+    selectinload(Case.citations),
+)
+
+
 @dataclass(frozen=True)
 class CasePage:
     """What the case page shows besides the case itself."""
@@ -175,27 +220,24 @@ class CasePage:
 
 
 def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
-    """Loads only the users the page names, from the case's own school."""
+    """The people the page names, the manager's basis and the history's names all come from
+    one list of the school's users (issue 21: one query, not three)."""
+    staff = managers.school_staff(session, case.school_id)
     wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
     wanted |= {case.case_manager_id}
-    ids = {i for i in wanted if i is not None}
-    people = (
-        {
-            u.id: u
-            for u in session.scalars(
-                select(User).where(User.id.in_(ids), User.school_id == case.school_id)
-            )
-        }
-        if ids
-        else {}
-    )
+    people = {u.id: u for u in staff if u.id in wanted}
     return CasePage(
         people=people,
         manager=people.get(case.case_manager_id) if case.case_manager_id else None,
-        manager_basis=managers.BASIS_TEXT[managers.basis_of(session, case)],
+        manager_basis=managers.BASIS_TEXT[managers.basis_of(session, case, staff)],
         corrected={n.corrects_id for n in case.notes if n.corrects_id},
         # Read from the log, not logged again: the page's CASE_VIEW already records the visit.
-        history=case_history(session, actor=actor, case=case),
+        history=case_history(
+            session,
+            actor=actor,
+            case=case,
+            names={u.id: u.display_name for u in staff},
+        ),
     )
 
 

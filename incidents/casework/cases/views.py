@@ -77,7 +77,13 @@ def new() -> str | Response:
 @requires(Permission.CASE_READ)
 def show(case_id: uuid.UUID) -> str:
     db = db_session()
-    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    case = case_service.get_case(
+        db,
+        actor=current_user,
+        case_id=case_id,
+        audited=False,
+        loading=case_list.CASE_PAGE_LOADING,
+    )
     grant = case_step.closed_case_grant(case)  # a closed case asks for the password again
     case_service.open_case(db, actor=current_user, case=case, grant=grant)
     db.commit()  # the audit entry for opening the case

@@ -550,7 +550,7 @@ TRANSITIONS += (
     Transition(
         "organisation_stopped",
         "Record that the agency or organisation stopped using the person",
-        _OPEN,
+        _ROUTE_ON,
         None,
         Permission.CASE_DECIDE,
         manager_only=True,

@@ -52,9 +52,7 @@ def count(db: Session, model: type) -> int:
 
 def audit_count(db: Session, action: str) -> int:
     return (
-        db.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
-        )
+        db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action))
         or 0
     )
 
@@ -93,7 +91,9 @@ def test_a_pupils_allegation_against_a_teacher_is_restricted_until_charged(db, u
     assert restrictions.in_force(db, case)
 
     with pytest.raises(InvalidInput) as bad:
-        restrictions.end_restriction(db, actor=head, case=case, reason=None, ended_on=None, note=" ")
+        restrictions.end_restriction(
+            db, actor=head, case=case, reason=None, ended_on=None, note=" "
+        )
     assert set(bad.value.errors) == {"reason", "ended_on", "note"}
     db.rollback()
     assert count(db, RestrictionEnded) == 0 and restrictions.in_force(db, case)
@@ -152,9 +152,7 @@ def test_a_meeting_is_recorded_and_its_actions_become_tasks(db, users):
     case = allegation(db, head)
     before = len(case.tasks)
     action = meetings.MeetingAction("Collect the CCTV", dsl.id, TODAY + timedelta(days=3))
-    recorded = meetings.record_meeting(
-        db, actor=dsl, case=case, data=meeting(actions=(action,))
-    )
+    recorded = meetings.record_meeting(db, actor=dsl, case=case, data=meeting(actions=(action,)))
     db.commit()
     assert recorded.decisions.reveal().startswith("School to investigate")
     new = [t for t in case.tasks][before:]
@@ -211,7 +209,9 @@ def told(kind: InformKind, **changes: object) -> informing.InformInput:
 def test_the_person_is_told_only_after_the_lado_and_police_agree(db, users):
     head = users[Role.HEADTEACHER]
     case = allegation(db, head)
-    with pytest.raises(workflow.TransitionNotAllowedError, match="Refer the allegation to the LADO"):
+    with pytest.raises(
+        workflow.TransitionNotAllowedError, match="Refer the allegation to the LADO"
+    ):
         informing.record_informing(db, actor=head, case=case, data=told(InformKind.ACCUSED))
     db.rollback()
     move(db, head, case, Agency.LADO, ReferralStatus.MADE)
@@ -254,9 +254,7 @@ def test_the_parents_are_told_the_outcome_only_once_there_is_one(db, users):
     informing.record_informing(db, actor=dsl, case=case, data=told(InformKind.PARENTS))
     informing.record_informing(db, actor=dsl, case=case, data=told(InformKind.PARENTS_UPDATE))
     with pytest.raises(InvalidInput, match="Record the outcome before"):
-        informing.record_informing(
-            db, actor=dsl, case=case, data=told(InformKind.PARENTS_OUTCOME)
-        )
+        informing.record_informing(db, actor=dsl, case=case, data=told(InformKind.PARENTS_OUTCOME))
     with pytest.raises(InvalidInput) as bad:
         informing.record_informing(
             db,
@@ -326,9 +324,7 @@ def test_a_timescale_with_bad_input_changes_nothing(db, users):
     policy = case_about(db, head)
     assess(db, head, policy, CaseKind.POLICY_BREACH)
     with pytest.raises(workflow.TransitionNotAllowedError, match="for allegations"):
-        clocks.start_clock(
-            db, actor=head, case=policy, kind=ClockKind.HEARING, started_on=TODAY
-        )
+        clocks.start_clock(db, actor=head, case=policy, kind=ClockKind.HEARING, started_on=TODAY)
 
 
 # --- Supply staff, contractors, lettings ----------------------------------------------------

@@ -10,6 +10,7 @@ from incidents.admin.clauses import adoption
 from incidents.admin.clauses.commands import list_clauses
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import AuditEntry, PolicyClause, Role, School
+from tests import factories
 from tests.case_routes import case_about
 from tests.cli.test_cli import run
 from tests.conftest import csrf_token, success_banner
@@ -91,3 +92,42 @@ def test_the_policies_page_previews_and_saves(db, users, login_as):
     ).get_data(as_text=True)
     assert "Choose policies from the list" in bad
     assert adoption.adopted(db, users[Role.ADMIN].school_id) == {"003"}
+
+
+def test_the_catalogue_covers_the_mandatory_rules_it_missed():
+    """Issue 13: the 11 mandatory seed rules the catalogue did not cover (e.g. seed 001's
+    catch-all, 002's separate lives and children's best interests, 003's "must not breach the
+    law", 004's tone)."""
+    from incidents.catalogue import default_catalogue
+
+    texts = {c.code: c.text for c in default_catalogue().clauses}
+    assert "breaches the school's code of conduct" in texts["001-COC-8"]
+    assert "personal and professional lives separate" in texts["002-PR-2-1A"]
+    assert "best interests of children" in texts["002-WEB-4-2"]
+    assert "must not breach the law" in texts["003-INT-2"]
+    assert "tone of content" in texts["004-TON-5-1"]
+    added = {
+        "000-PC-1",
+        "001-COC-8",
+        "002-PR-2-1A",
+        "002-PR-2-1B",
+        "002-PR-2-6",
+        "002-WEB-4-2",
+        "003-INT-2",
+        "003-SNS-1",
+        "003-SNS-2",
+        "004-TON-5-1",
+        "004-IMG-3-4",
+    }
+    assert added <= set(texts) and len(added) == 11
+
+
+def test_a_school_that_adopted_nothing_chooses_a_policy_later(db):
+    school = factories.make_school(db, name="Fresh Primary", policies=())
+    admin = factories.make_user(db, school, Role.ADMIN)
+    assert adoption.adopted(db, school.id) == set()
+    result = adoption.adopt_policies(db, actor=admin, policies=["004"])
+    db.commit()
+    codes = {c.code for c in list_clauses(db, school.id)}
+    assert "004-TON-5-1" in codes and result.added == len(codes)
+    assert all(code.startswith("004-") for code in codes)

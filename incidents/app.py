@@ -45,6 +45,7 @@ PAGES = (
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",
+    "incidents.admin.procedures.views",
     "incidents.admin.audit.views",
     "incidents.alerts.views",
 )

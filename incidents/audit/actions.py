@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     ORGANISATION_STOPPED = "organisation.stopped"
     CONCERN_REVIEW_PROMPT = "concern.review_prompt"
     PERSON_VIEW = "person.view"
+    SCHOOL_PROCEDURES_CHANGE = "school.procedures_change"
     # Evidence leaving the school is itself evidence: who took which case's proofs, and when.
     AUDIT_EXPORT = "audit.export"
     CASE_ACCEPT = "case.accept"
@@ -143,6 +144,7 @@ LABELS: dict[Action, str] = {
     Action.ORGANISATION_STOPPED: "Recorded that the organisation stopped using the person",
     Action.CONCERN_REVIEW_PROMPT: "Asked for a review of the low-level concerns about a person",
     Action.PERSON_VIEW: "Opened the page about a person across cases",
+    Action.SCHOOL_PROCEDURES_CHANGE: "Changed the school's own procedures",
     Action.CASE_MANAGER_CHANGE: "Changed the case manager, giving a reason",
     Action.SCHOOL_DEPUTY_NAMED: "Named the deputy case manager",
     Action.LEGAL_HOLD_LIFT: "Lifted a legal hold on the case",

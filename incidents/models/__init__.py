@@ -56,6 +56,7 @@ from incidents.models.referral import (
 from incidents.models.retention import LegalHold, LegalHoldKind
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
+from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
 from incidents.models.subject_access import (
     Exemption,
@@ -140,6 +141,7 @@ __all__ = [
     "SarExemption",
     "School",
     "SchoolMail",
+    "SchoolSettings",
     "StaffOutcome",
     "SubjectAccessRequest",
     "SuspensionAlternative",

@@ -1,4 +1,5 @@
-"""allegation steps: reporting restriction ends, meetings, informing, KCSIE clocks, employers
+"""allegation steps: reporting restriction ends, meetings, informing, KCSIE clocks, employers,
+school settings
 
 Issue 13, what is missing. New tables only: nothing existing changes.
 
@@ -19,6 +20,33 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "school_settings",
+        sa.Column("school_id", sa.Uuid(), nullable=False),
+        sa.Column("tell_before_monitoring", sa.Boolean(), nullable=True),
+        sa.Column("lado_working_days", sa.Integer(), nullable=False),
+        sa.Column("data_breach_years", sa.Integer(), nullable=True),
+        sa.Column("policy_breach_years", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "data_breach_years IS NULL OR data_breach_years BETWEEN 1 AND 50",
+            name=op.f("ck_school_settings_data_breach_years_in_range"),
+        ),
+        sa.CheckConstraint(
+            "lado_working_days BETWEEN 1 AND 5",
+            name=op.f("ck_school_settings_lado_days_in_range"),
+        ),
+        sa.CheckConstraint(
+            "policy_breach_years IS NULL OR policy_breach_years BETWEEN 1 AND 50",
+            name=op.f("ck_school_settings_policy_breach_years_in_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"],
+            ["school.id"],
+            name=op.f("fk_school_settings_school_id_school"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("school_id", name=op.f("pk_school_settings")),
+    )
     op.create_table(
         "case_meeting",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -224,6 +252,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("school_settings")
     with op.batch_alter_table("employing_organisation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_employing_organisation_case_id"))
 

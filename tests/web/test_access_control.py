@@ -75,6 +75,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.choose_policies": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
+    "admin_procedures.edit": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "disciplinary.start": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.hearing": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.outcome": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),

@@ -18,6 +18,7 @@ from incidents.casework.allegation import (
 from incidents.models import (
     Case,
     CaseClock,
+    DisclosureSource,
     EmployingOrganisation,
     InformingStep,
     Meeting,
@@ -25,6 +26,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.base import utcnow
+from incidents.models.school_settings import settings_of
 from incidents.permissions import Permission, has_permission
 
 
@@ -40,6 +42,9 @@ class CaseParts:
     now_overdue: frozenset[object]
     # The page about one person is for those who decide cases.
     may_see_people: bool
+    # A case from the school's monitoring: its own rule on telling the person first (None:
+    # not a monitoring case; 'unset': the school has not said).
+    monitoring_rule: str | None
 
     @property
     def restriction_in_force(self) -> bool:
@@ -59,4 +64,24 @@ def page_parts(session: Session, *, actor: User, case: Case) -> CaseParts:
         organisations=organisations.organisations_of(session, case),
         now_overdue=frozenset(c.id for c in case_clocks if not c.is_met and c.due_at < now),
         may_see_people=has_permission(actor, Permission.CASE_DECIDE),
+        monitoring_rule=_monitoring_rule(case),
     )
+
+
+def _monitoring_rule(case: Case) -> str | None:
+    if case.source is not DisclosureSource.MONITORING:
+        return None
+    own = settings_of(case, case.school_id)
+    told = own.tell_before_monitoring if own is not None else None
+    if told is None:
+        return (
+            "The school has not said whether a person is told before their internet use is "
+            "monitored: check its policy (an administrator sets this under the school's "
+            "procedures)."
+        )
+    if told:
+        return (
+            "The school's policy: the person is told that monitoring will take place, and why, "
+            "before it does."
+        )
+    return "The school's policy: internet use is monitored without telling the person first."

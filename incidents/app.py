@@ -39,9 +39,12 @@ PAGES = (
     "incidents.casework.suspension.views",
     "incidents.casework.breach.views",
     "incidents.casework.erasure.views",
+    "incidents.casework.allegation.views",
+    "incidents.casework.allegation.person_views",
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",
+    "incidents.admin.procedures.views",
     "incidents.admin.audit.views",
     "incidents.alerts.views",
 )

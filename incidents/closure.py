@@ -220,8 +220,16 @@ class RetentionUnknownError(ValueError):
     """The rule needs a date the user has not given (the person's normal pension age)."""
 
 
-def retention_for(case: Case, *, closed_on: date, pension_age_on: date | None) -> Retention:
-    """How long the case record is kept (DOMAIN.md section 2)."""
+def retention_for(
+    case: Case,
+    *,
+    closed_on: date,
+    pension_age_on: date | None,
+    data_breach_years: int | None = None,
+    policy_breach_years: int | None = None,
+) -> Retention:
+    """How long the case record is kept (DOMAIN.md section 2). A school's own period for
+    breach records (issue 13, per-school settings) replaces the default where it is set."""
     if case.kind is CaseKind.ALLEGATION:
         if pension_age_on is None:
             raise RetentionUnknownError("Enter the date the person reaches normal pension age")
@@ -243,11 +251,15 @@ def retention_for(case: Case, *, closed_on: date, pension_age_on: date | None) -
     if case.kind is CaseKind.LOW_LEVEL_CONCERN:
         return Retention(None, "Low-level concern: kept at least until the person leaves")
     if case.kind is CaseKind.DATA_BREACH:
+        years = data_breach_years or DATA_BREACH_YEARS
         return Retention(
-            _add_years(closed_on, DATA_BREACH_YEARS),
-            f"Personal data breach: {DATA_BREACH_YEARS} years after closure",
+            _add_years(closed_on, years),
+            f"Personal data breach: {years} years after closure"
+            + (" (the school's own period)" if data_breach_years else ""),
         )
+    years = policy_breach_years or POLICY_BREACH_YEARS
     return Retention(
-        _add_years(closed_on, POLICY_BREACH_YEARS),
-        f"Policy breach: {POLICY_BREACH_YEARS} years after closure",
+        _add_years(closed_on, years),
+        f"Policy breach: {years} years after closure"
+        + (" (the school's own period)" if policy_breach_years else ""),
     )

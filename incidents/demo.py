@@ -24,6 +24,7 @@ from incidents.casework.cases.commands import (
     report_concern,
 )
 from incidents.casework.cases.people import create_person
+from incidents.catalogue import policy_titles
 from incidents.clock import local_today
 from incidents.demo_history import build_history
 from incidents.models import (
@@ -259,7 +260,9 @@ def _clause_ids(
 
 
 def build_demo(session: Session, *, password: str) -> School:
-    school = create_school(session, actor=None, name=DEMO_SCHOOL, urn=DEMO_URN)
+    school = create_school(
+        session, actor=None, name=DEMO_SCHOOL, urn=DEMO_URN, policies=policy_titles()
+    )
     users: dict[str, User] = {}
     for role, name, local in DEMO_USERS:
         users[local] = create_user(
@@ -320,7 +323,9 @@ def build_demo(session: Session, *, password: str) -> School:
 
 
 def _trust_school(session: Session, spec: TrustSchool, *, password: str) -> School:
-    school = create_school(session, actor=None, name=spec.name, urn=spec.urn)
+    school = create_school(
+        session, actor=None, name=spec.name, urn=spec.urn, policies=policy_titles()
+    )
     head = create_user(
         session,
         actor=None,

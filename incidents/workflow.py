@@ -18,7 +18,9 @@ from incidents.models import (
     CaseKind,
     CaseOutcome,
     CaseState,
+    DisclosureSource,
     Investigation,
+    PersonKind,
     Referral,
     ReferralStatus,
     ThresholdAnswer,
@@ -492,6 +494,82 @@ TRANSITIONS: tuple[Transition, ...] = (
         guard=_has_legal_hold,
     ),
 )
+
+# Issue 13, what is missing: the KCSIE Part 4 steps recorded beside an allegation. None moves
+# the case; each is offered while the case is open (the commands check the rest).
+_ROUTE_ON = _ASSESSED_ON | {S.OUTCOME_RECORDED, S.DISCIPLINARY}
+TRANSITIONS += (
+    Transition(
+        "end_reporting_restriction",
+        "Record that the reporting restriction ended",
+        _OPEN,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=lambda case: (
+            None
+            if reporting_restriction_applies(case)
+            else "No reporting restriction applies to this case"
+        ),
+    ),
+    Transition("record_meeting", "Record a meeting", _ROUTE_ON, None, Permission.CASE_PROGRESS),
+    Transition(
+        "inform_accused",
+        "Record telling the person the allegation is about",
+        _ROUTE_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_lado_decided,
+    ),
+    Transition(
+        "inform_parents",
+        "Record telling the child's parents",
+        _ROUTE_ON,
+        None,
+        Permission.CASE_PROGRESS,
+    ),
+    Transition(
+        "start_clock",
+        "Start a KCSIE timescale",
+        _ROUTE_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=lambda case: (
+            None if case.kind is CaseKind.ALLEGATION else "The KCSIE timescales are for allegations"
+        ),
+    ),
+    Transition(
+        "record_organisation",
+        "Record the agency or organisation that employs the person",
+        _OPEN,
+        None,
+        Permission.CASE_PROGRESS,
+    ),
+    Transition(
+        "organisation_stopped",
+        "Record that the agency or organisation stopped using the person",
+        _ROUTE_ON,
+        None,
+        Permission.CASE_DECIDE,
+        manager_only=True,
+        guard=_lado_decided,
+    ),
+)
+
+
+def reporting_restriction_applies(case: Case) -> bool:
+    """Education Act 2002 s.141F: a pupil's allegation that a teacher committed an offence
+    against them may not be published in a way that identifies the teacher until charged. Read
+    as: a child's disclosure on the allegation track about a member of staff (the case manager
+    records "not a teacher" where that is so)."""
+    return (
+        case.source is DisclosureSource.CHILD
+        and case.kind is CaseKind.ALLEGATION
+        and any(p.kind is PersonKind.STAFF for p in case.subjects)
+    )
+
 
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 

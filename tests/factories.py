@@ -27,14 +27,20 @@ TOTP_SECRET = pyotp.random_base32()
 _counter = itertools.count(1)
 
 
+ALL_SEED_POLICIES = ("000", "001", "002", "003", "004")
+
+
 def make_school(
     db: Session,
     name: str = "Test Primary School",
     urn: str | None = None,
     policies: tuple[str, ...] | None = None,
 ) -> School:
+    # The tests' schools adopt every seed policy unless told otherwise (a real school adopts
+    # none until it chooses).
+    chosen = policies if policies is not None else ALL_SEED_POLICIES
     return create_school(
-        db, actor=None, name=name, urn=urn or f"{100000 + next(_counter)}", policies=policies
+        db, actor=None, name=name, urn=urn or f"{100000 + next(_counter)}", policies=chosen
     )
 
 

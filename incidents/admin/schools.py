@@ -24,8 +24,11 @@ def create_school(
     actor: User | None,
     name: str,
     urn: str,
-    policies: Iterable[str] | None = None,
+    policies: Iterable[str] = (),
 ) -> School:
+    """A new school, with the seed policies named in `policies` as its catalogue. By default
+    none: a school gets no other school's clauses unless it chooses them (issue 13); the
+    administrator chooses later in the admin pages."""
     name = name.strip()
     urn = urn.strip()
     errors: dict[str, str] = {}
@@ -51,7 +54,9 @@ def create_school(
         object_type="school",
         object_id=school.id,
     )
-    load_catalogue(session, actor=actor, school=school, policies=policies)
+    wanted = set(policies)
+    if wanted:
+        load_catalogue(session, actor=actor, school=school, policies=wanted)
     return school
 
 

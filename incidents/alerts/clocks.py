@@ -25,6 +25,7 @@ from incidents.clock import SCHOOL_TZ
 from incidents.models import (
     AlertKind,
     Case,
+    CaseClock,
     CaseState,
     Referral,
     ReferralStatus,
@@ -100,7 +101,7 @@ def current(started_at: datetime, due_at: datetime, now: datetime) -> AlertKind 
 @dataclass(frozen=True)
 class RunningClock:
     school_id: uuid.UUID
-    object_type: str  # "referral", "suspension" or "sar"
+    object_type: str  # "referral", "suspension", "clock" or "sar"
     object_id: uuid.UUID
     case: Case | None
     started_at: datetime
@@ -155,6 +156,19 @@ def running_clocks(session: Session) -> list[RunningClock]:
                 decision.confirmation_due_at,
             )
         )
+    # The KCSIE timescales started on a case (issue 13): running until their task is done.
+    for clock in session.scalars(select(CaseClock).join(Case).where(Case.state.not_in(CLOSED))):
+        if not clock.is_met:
+            clocks.append(
+                RunningClock(
+                    clock.case.school_id,
+                    "clock",
+                    clock.id,
+                    clock.case,
+                    max(clock.created_at, deadlines.start_of_day(clock.started_on)),
+                    clock.due_at,
+                )
+            )
     for request in session.scalars(
         select(SubjectAccessRequest).where(SubjectAccessRequest.state == RequestState.OPEN)
     ):

@@ -38,6 +38,16 @@ class Action(enum.StrEnum):
     CASE_MANAGER_CHANGE = "case.manager_change"
     SCHOOL_DEPUTY_NAMED = "school.deputy_named"
     LEGAL_HOLD_LIFT = "legal_hold.lift"
+    # Issue 13, what is missing: the KCSIE Part 4 steps beside an allegation.
+    RESTRICTION_END = "reporting_restriction.end"
+    MEETING_RECORD = "meeting.record"
+    INFORMING_RECORD = "informing.record"
+    CLOCK_START = "clock.start"
+    ORGANISATION_RECORD = "organisation.record"
+    ORGANISATION_STOPPED = "organisation.stopped"
+    CONCERN_REVIEW_PROMPT = "concern.review_prompt"
+    PERSON_VIEW = "person.view"
+    SCHOOL_PROCEDURES_CHANGE = "school.procedures_change"
     # Evidence leaving the school is itself evidence: who took which case's proofs, and when.
     AUDIT_EXPORT = "audit.export"
     CASE_ACCEPT = "case.accept"
@@ -126,6 +136,15 @@ LABELS: dict[Action, str] = {
     Action.CASE_SHRED: "Erased the case at the end of retention",
     Action.CASE_ERASURE_OVERRIDE: "Erased the case before the end of retention, giving a reason",
     Action.LEGAL_HOLD_PLACE: "Placed a legal hold on the case",
+    Action.RESTRICTION_END: "Recorded that the reporting restriction ended",
+    Action.MEETING_RECORD: "Recorded a strategy or allegation management meeting",
+    Action.INFORMING_RECORD: "Recorded who was told about the allegation",
+    Action.CLOCK_START: "Started a KCSIE timescale",
+    Action.ORGANISATION_RECORD: "Recorded the agency or organisation that employs the person",
+    Action.ORGANISATION_STOPPED: "Recorded that the organisation stopped using the person",
+    Action.CONCERN_REVIEW_PROMPT: "Asked for a review of the low-level concerns about a person",
+    Action.PERSON_VIEW: "Opened the page about a person across cases",
+    Action.SCHOOL_PROCEDURES_CHANGE: "Changed the school's own procedures",
     Action.CASE_MANAGER_CHANGE: "Changed the case manager, giving a reason",
     Action.SCHOOL_DEPUTY_NAMED: "Named the deputy case manager",
     Action.LEGAL_HOLD_LIFT: "Lifted a legal hold on the case",

@@ -73,6 +73,15 @@ def default_catalogue() -> Catalogue:
     )
 
 
+@cache
+def policy_titles() -> dict[str, str]:
+    """Each seed policy's id and title, for the page where a school adopts its policy."""
+    raw = json.loads(
+        resources.files("incidents.catalogue").joinpath("default_clauses.json").read_text("utf-8")
+    )
+    return {p["id"]: p["title"] for p in raw["policies"]}
+
+
 def consequence_for(code: str, person_kind: str) -> Consequence | None:
     """What the policy behind a catalogue clause says follows a breach by this kind of person;
     None for a local clause, or a person the clause's policy does not bind."""

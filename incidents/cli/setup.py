@@ -31,17 +31,21 @@ from incidents.models import Role, School, User
     "--policy",
     "policies",
     multiple=True,
-    help="Load only these seed policies' clauses (000 to 004); repeat for more. Default: all.",
+    help="Adopt these seed policies' clauses (000 to 004); repeat for more. Default: none "
+    "(choose them later in the admin pages).",
 )
 @with_appcontext
 def create_school_command(name: str, urn: str, policies: tuple[str, ...]) -> None:
     """Create a school and load its default policy clauses."""
     try:
         with service_session() as session:
-            school = create_school(
-                session, actor=None, name=name, urn=urn, policies=policies or None
-            )
+            school = create_school(session, actor=None, name=name, urn=urn, policies=policies)
             click.echo(f"Created {school.name} (URN {school.urn}).")
+            if not policies:
+                click.echo(
+                    "No seed policy adopted: an administrator chooses the school's policies "
+                    "under Policy clauses."
+                )
     except DomainError as exc:
         raise fail_with(exc) from None
 

@@ -10,6 +10,18 @@ from incidents.models.alert import (
     OutboxStatus,
     SchoolMail,
 )
+from incidents.models.allegation_steps import (
+    CaseClock,
+    ClockKind,
+    EmployingOrganisation,
+    EngagedBy,
+    InformingStep,
+    InformKind,
+    Meeting,
+    MeetingKind,
+    RestrictionEnd,
+    RestrictionEnded,
+)
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
 from incidents.models.breach import BreachRecord, DataSubjects
 from incidents.models.case import Case, CaseKind, CaseState, Citation, DisclosureSource, Note
@@ -44,6 +56,7 @@ from incidents.models.referral import (
 from incidents.models.retention import LegalHold, LegalHoldKind
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
+from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
 from incidents.models.subject_access import (
     Exemption,
@@ -75,10 +88,12 @@ __all__ = [
     "AuditLog",
     "BreachRecord",
     "Case",
+    "CaseClock",
     "CaseKind",
     "CaseOutcome",
     "CaseState",
     "Citation",
+    "ClockKind",
     "DataKey",
     "DataSubjects",
     "Delivery",
@@ -89,8 +104,12 @@ __all__ = [
     "DisclosureSource",
     "Elevation",
     "ElevationPurpose",
+    "EmployingOrganisation",
     "EmploymentOutcome",
+    "EngagedBy",
     "Exemption",
+    "InformKind",
+    "InformingStep",
     "Investigation",
     "JobLease",
     "KeyScope",
@@ -99,6 +118,8 @@ __all__ = [
     "LoginSession",
     "Measure",
     "MeasureReview",
+    "Meeting",
+    "MeetingKind",
     "Note",
     "OutboxMessage",
     "OutboxStatus",
@@ -113,11 +134,14 @@ __all__ = [
     "ReferralStatus",
     "RequestState",
     "Requester",
+    "RestrictionEnd",
+    "RestrictionEnded",
     "ReviewDecision",
     "Role",
     "SarExemption",
     "School",
     "SchoolMail",
+    "SchoolSettings",
     "StaffOutcome",
     "SubjectAccessRequest",
     "SuspensionAlternative",

@@ -74,6 +74,8 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "admin.edit_clause": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "admin.retire_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
     "admin.restore_clause": (Permission.CLAUSE_MANAGE, frozenset({"POST"})),
+    "admin.choose_policies": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
+    "admin_procedures.edit": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "disciplinary.start": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.hearing": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "disciplinary.outcome": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
@@ -104,6 +106,19 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "sar.respond": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "sar.close": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "alerts.preferences": (SIGNED_IN, frozenset({"GET", "POST"})),
+    "allegation_steps.end_restriction": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "allegation_steps.record_meeting": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "allegation_steps.inform": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "allegation_steps.start_clock": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "allegation_steps.record_organisation": (
+        Permission.CASE_PROGRESS,
+        frozenset({"GET", "POST"}),
+    ),
+    "allegation_steps.organisation_stopped": (
+        Permission.CASE_DECIDE,
+        frozenset({"GET", "POST"}),
+    ),
+    "people.person": (Permission.CASE_DECIDE, frozenset({"GET"})),
 }
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
@@ -171,6 +186,12 @@ CASE_STEP_PAGES = [
     "legal_holds.place",
     "legal_holds.lift",
     "case_manager.change",
+    "allegation_steps.end_restriction",
+    "allegation_steps.record_meeting",
+    "allegation_steps.inform",
+    "allegation_steps.start_clock",
+    "allegation_steps.record_organisation",
+    "allegation_steps.organisation_stopped",
 ]
 CASE_URLS = [
     ("cases.show", "GET"),
@@ -264,6 +285,9 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "decision_id": uuid.uuid4(),
             "measure_id": uuid.uuid4(),
             "hold_id": uuid.uuid4(),
+            "organisation_id": uuid.uuid4(),
+            # The page about one adult: the person the case is about.
+            "person_id": objects.case.subjects[0].id,
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
             **ids,
@@ -430,6 +454,7 @@ def _case_request(
         decision_id=uuid.uuid4(),
         measure_id=uuid.uuid4(),
         hold_id=uuid.uuid4(),
+        organisation_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

@@ -1,10 +1,11 @@
-"""The policy-clause form. Its limits are the commands' (`admin/clauses/commands.py`)."""
+"""The policy-clause form, and the choice of seed policies. Its limits are the commands'
+(`admin/clauses/commands.py`)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
+from wtforms import SelectMultipleField, SubmitField
 
 from incidents.admin.clauses.commands import MAX_CODE, MAX_SOURCE, MAX_TEXT
 from incidents.web.fields import radio, text_area, text_input
@@ -29,3 +30,15 @@ class ClauseForm(FlaskForm):
     category = radio("Category", "Choose a category")
     text = text_area("Clause", limit=MAX_TEXT, called="Clause", empty="Enter the clause")
     submit = SubmitField("Save clause", widget=GovSubmitInput())
+
+
+class PoliciesForm(FlaskForm):
+    """Which seed policies make the school's catalogue; none is a valid answer."""
+
+    policies = SelectMultipleField(
+        "Which policies does the school adopt?",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validate_choice=False,
+    )
+    submit = SubmitField("Save the school's policies", widget=GovSubmitInput())

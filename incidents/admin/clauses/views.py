@@ -10,8 +10,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from incidents.admin.clauses import adoption
 from incidents.admin.clauses import commands as clause_service
-from incidents.admin.clauses.forms import ClauseForm
+from incidents.admin.clauses.forms import ClauseForm, PoliciesForm
 from incidents.catalogue import category_label, default_catalogue
 from incidents.extensions import db_session
 from incidents.models import PolicyClause
@@ -96,4 +97,27 @@ def _set_retired(clause_id: uuid.UUID, *, retired: bool) -> Response:
             db_session(), actor=current_user, clause_id=clause_id, retired=retired
         ),
         f"Clause {clause.code} {'retired' if retired else 'restored'}",
+    )
+
+
+@bp.route("/clauses/policies", methods=["GET", "POST"])
+@requires(Permission.CLAUSE_MANAGE)
+def choose_policies() -> str | Response:
+    """Which seed policies make the school's catalogue, with the clauses each brings."""
+    back_to(url_for("admin.clauses"))
+    db = db_session()
+    policies = adoption.seed_policies()
+    form = PoliciesForm()
+    form.policies.choices = [SelectChoice(p.id, p.title) for p in policies]
+    if request.method == "GET":
+        form.policies.data = sorted(adoption.adopted(db, current_user.school_id))
+    return form_page(
+        form,
+        command=lambda: adoption.adopt_policies(
+            db, actor=current_user, policies=form.policies.data or []
+        ),
+        done_message="The school's policies are saved",
+        show=lambda: render_template(
+            "admin/policies.html", form=form, policies=policies, category_label=category_label
+        ),
     )

@@ -26,6 +26,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.base import utcnow
+from incidents.models.school_settings import settings_of
 from incidents.sensitive import Sensitive
 from incidents.validation import Errors
 
@@ -160,8 +161,13 @@ def _check_closure(case: Case, data: ClosureInput) -> closure.Retention:
         )
     retention = None
     try:
+        own = settings_of(case, case.school_id)
         retention = closure.retention_for(
-            case, closed_on=local_today(), pension_age_on=data.pension_age_on
+            case,
+            closed_on=local_today(),
+            pension_age_on=data.pension_age_on,
+            data_breach_years=own.data_breach_years if own else None,
+            policy_breach_years=own.policy_breach_years if own else None,
         )
     except closure.RetentionUnknownError as exc:
         errors["pension_age_on"] = str(exc)

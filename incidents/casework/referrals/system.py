@@ -12,6 +12,7 @@ from incidents import audit, deadlines
 from incidents.casework.guard import record
 from incidents.models import Agency, Case, Referral, User
 from incidents.models import ReferralStatus as Status
+from incidents.models.school_settings import settings_of
 
 
 def create_prompt(
@@ -52,7 +53,10 @@ def high_stakes(referral: Referral) -> bool | None:
 def due_for(case: Case, agency: Agency) -> datetime | None:
     """The statutory clock for a new referral to `agency`, where DOMAIN.md section 5 has one."""
     if agency is Agency.LADO:
-        return deadlines.lado_due(case.became_aware_on)
+        # The local safeguarding partnership sets the LADO period: the school's setting.
+        own = settings_of(case, case.school_id)
+        days = own.lado_working_days if own is not None else deadlines.DEFAULT.lado_working_days
+        return deadlines.lado_due(case.became_aware_on, deadlines.Calendar(lado_working_days=days))
     if agency is Agency.ICO:
         # From the recorded instant the school became aware of the breach (issue 13, item 8);
         # where only the day is known, from its first moment, so the clock is never late.

@@ -21,6 +21,7 @@ from incidents.models.disciplinary import (
     Measure,
     StaffOutcome,
 )
+from incidents.models.evidence import EvidenceChunk, EvidenceFile, EvidenceSource
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
 from incidents.models.measure_review import MeasureReview, ReviewDecision
@@ -90,6 +91,9 @@ __all__ = [
     "Elevation",
     "ElevationPurpose",
     "EmploymentOutcome",
+    "EvidenceChunk",
+    "EvidenceFile",
+    "EvidenceSource",
     "Exemption",
     "Investigation",
     "JobLease",

@@ -99,6 +99,10 @@ class Settings:
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "EVIDENCE_MAX_FILE_BYTES": self.evidence_max_file_mb * 1024 * 1024,
             "EVIDENCE_MAX_CASE_BYTES": self.evidence_max_case_mb * 1024 * 1024,
+            # A page that takes files may send this many of the largest, plus its text fields.
+            "EVIDENCE_MAX_FILES": 10,
+            "EVIDENCE_MAX_REQUEST_BYTES": 10 * self.evidence_max_file_mb * 1024 * 1024
+            + 1024 * 1024,
             **self.extra,
         }
 

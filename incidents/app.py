@@ -40,6 +40,7 @@ PAGES = (
     "incidents.casework.suspension.views",
     "incidents.casework.breach.views",
     "incidents.casework.erasure.views",
+    "incidents.casework.evidence.views",
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",

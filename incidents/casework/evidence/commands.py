@@ -25,6 +25,7 @@ from incidents.audit import tlog
 from incidents.casework import guard
 from incidents.casework.evidence import sniff
 from incidents.casework.evidence.storage import store_for
+from incidents.clock import local_today
 from incidents.crypto.envelope import ChunkCipher, SealedHeader, read_header
 from incidents.crypto.keyring import Keyring
 from incidents.db import new_id
@@ -136,12 +137,17 @@ def _check(uploads: Sequence[Upload], limits: Limits, room: int, errors: Errors)
             continue
         total += size
         checked.append(_Checked(upload, name, size, accepted))
-        if len(upload.description.strip()) > MAX_DESCRIPTION:
-            _add_error(
-                errors, "description", f"Description must be {MAX_DESCRIPTION} characters or fewer"
-            )
-        if upload.source is None:
-            _add_error(errors, "source", "Select where the file came from")
+    # The description, source and date are asked once for the files sent together.
+    first = uploads[0]
+    if len(first.description.strip()) > MAX_DESCRIPTION:
+        _add_error(
+            errors, "description", f"Description must be {MAX_DESCRIPTION} characters or fewer"
+        )
+    if first.source is None:
+        _add_error(errors, "source", "Select where the file came from")
+    errors.past_date(
+        "shows_date", first.shows_date, called="The date it shows", today=local_today()
+    )
     if total > room:
         _add_error(
             errors,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from werkzeug.datastructures import FileStorage
-from wtforms import MultipleFileField, SelectChoice, SubmitField
+from wtforms import MultipleFileField, SelectChoice, SubmitField, TextAreaField
 
 from incidents.casework.evidence import commands as evidence
 from incidents.models import EvidenceSource
@@ -57,3 +57,20 @@ class DeleteForm(FlaskForm):
         empty="Enter why the file is being deleted",
     )
     submit = SubmitField("Delete the file", widget=GovSubmitInput(), render_kw={})
+
+
+# The staff report and the disclosure form take files too (`attach`): these are their fields.
+def files_field() -> FilesField:
+    return FilesField(
+        "Attach files (optional)",
+        description="For example, a screenshot of the post or message. You can choose more "
+        "than one file.",
+    )
+
+
+def description_field() -> TextAreaField:
+    return text_area(
+        "What do the files show? (optional)",
+        limit=evidence.MAX_DESCRIPTION,
+        called="Description",
+    )

@@ -27,7 +27,7 @@ from incidents.casework.evidence import sniff
 from incidents.casework.evidence.storage import store_for
 from incidents.clock import local_today
 from incidents.crypto.envelope import ChunkCipher, SealedHeader, read_header
-from incidents.crypto.keyring import Keyring
+from incidents.crypto.keyring import ErasedError, Keyring
 from incidents.db import new_id
 from incidents.errors import Forbidden, InvalidInput, NotFound, Refused
 from incidents.models import Case, CaseState, User
@@ -332,6 +332,8 @@ def clear_chunks(session: Session, evidence: EvidenceFile) -> Iterator[bytes]:
             clear = cipher.open(number, sealed)
         except EvidenceTampered:
             raise
+        except ErasedError:
+            raise Refused("The case was erased: its files can never be read again") from None
         except Exception as exc:
             raise EvidenceTampered(
                 f"{describe(evidence)} has been altered since it was uploaded and cannot be "

@@ -21,8 +21,16 @@ from tests.conftest import run_cli as run
 
 def _verify(vkey: str, bundle: Path, file: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "incidents.audit.verifier", "file", "--key", vkey,
-         str(bundle), str(file)],
+        [
+            sys.executable,
+            "-m",
+            "incidents.audit.verifier",
+            "file",
+            "--key",
+            vkey,
+            str(bundle),
+            str(file),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -43,8 +51,15 @@ def test_a_file_is_checked_against_the_case_bundle(signed_app: Flask, tmp_path: 
 
     out = tmp_path / "case.json"
     result = run(
-        signed_app, "audit", "prove", "--school", school.urn, "--case", case.reference,
-        "--out", str(out),
+        signed_app,
+        "audit",
+        "prove",
+        "--school",
+        school.urn,
+        "--case",
+        case.reference,
+        "--out",
+        str(out),
     )
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
@@ -74,3 +89,36 @@ def test_a_file_is_checked_against_the_case_bundle(signed_app: Flask, tmp_path: 
     listed["sha256"] = hashlib.sha256(bytes(changed)).hexdigest()
     out.write_text(json.dumps(data))
     assert _verify(vkey, out, given).returncode == 1
+
+
+def test_evidence_verify_names_the_file_that_was_altered(signed_app: Flask) -> None:
+    from sqlalchemy import select, update
+
+    from incidents.models import EvidenceChunk
+
+    db = signed_app.extensions["incidents.sessions"]()
+    school = factories.make_school(db)
+    head = factories.make_user(db, school, Role.HEADTEACHER)
+    case = factories.make_case(db, head)
+    [good, bad] = evidence.add_evidence(
+        db,
+        actor=head,
+        case=case,
+        uploads=[upload("a.txt", samples.TEXT), upload("b.pdf", samples.PDF)],
+        limits=LIMITS,
+    )
+    db.commit()
+    ok = run(signed_app, "evidence", "verify", "--school", school.urn)
+    assert ok.exit_code == 0 and "2 files verified" in ok.output
+    stored = db.scalar(select(EvidenceChunk.data).where(EvidenceChunk.file_id == bad.id))
+    db.execute(
+        update(EvidenceChunk)
+        .where(EvidenceChunk.file_id == bad.id)
+        .values(data=bytes(stored)[:-1] + bytes([stored[-1] ^ 1]))
+    )
+    db.commit()
+    failed = run(signed_app, "evidence", "verify", "--school", school.urn, "--case", case.reference)
+    assert failed.exit_code == 1
+    assert f"file {bad.id}" in failed.output and f"hash {bad.sha256[:12]}" in failed.output
+    assert f"file {good.id}" not in failed.output
+    assert "1 of 2 files do not match" in failed.output

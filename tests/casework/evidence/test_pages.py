@@ -304,3 +304,21 @@ def test_a_dsl_cannot_delete(
     page = dsl.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Download" in page and f"/evidence/{item.id}/delete" not in page
     assert dsl.get(f"/cases/{case.id}/evidence/{item.id}/delete").status_code == 403
+
+
+def test_a_file_over_the_limit_is_refused_by_name_and_a_huge_body_by_size(
+    app: object, db: Session, head_client: FlaskClient, case: Case
+) -> None:
+    config = head_client.application.config
+    config["EVIDENCE_MAX_FILE_BYTES"] = 2 * 1024 * 1024
+    config["EVIDENCE_MAX_REQUEST_BYTES"] = 5 * 1024 * 1024
+    before = _rows(db)
+    big = b"a long chat log line\n" * (3 * 1024 * 1024 // 21)
+    response = _post_files(head_client, f"/cases/{case.id}/evidence/add", [("chat.txt", big)])
+    assert "chat.txt: the file must be smaller than 2 MB" in problem(
+        response.get_data(as_text=True)
+    )
+    huge = _post_files(head_client, f"/cases/{case.id}/evidence/add", [("chat.txt", big + big)])
+    assert huge.status_code == 413
+    assert "too large" in huge.get_data(as_text=True)
+    assert _rows(db) == before

@@ -23,6 +23,7 @@ import gc
 import hashlib
 import os
 import resource
+import secrets
 import sys
 import tempfile
 import threading
@@ -125,7 +126,7 @@ def setup(folder: Path, url: str | None, file_mb: int) -> tuple[Flask, str]:
     factory = make_session_factory(engine, keyring=keyring, audit_origin_base="bench.invalid")
     settings = Settings(
         env="testing",
-        secret_key="bench-secret-key-that-is-long-enough-to-use",
+        secret_key=secrets.token_urlsafe(48),
         database_url=url,
         instance_path=folder / "instance",
         session_cookie_secure=False,

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, current_app, render_template, stream_with_context
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from incidents.casework import page as case_step
@@ -191,6 +192,15 @@ def _disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback or 'evidence'}\"; filename*=UTF-8''{quote(name)}"
 
 
+def _released(db: Session, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Each chunk read in its own short transaction, ended before the client is sent it: a
+    slow download must not hold a database transaction (on SQLite, the write lock) open."""
+    for block in chunks:
+        db.commit()
+        yield block
+    db.commit()
+
+
 @bp.route("/cases/<uuid:case_id>/evidence/<uuid:file_id>/download")
 @requires(Permission.CASE_READ)
 def download(case_id: uuid.UUID, file_id: uuid.UUID) -> Response:
@@ -202,7 +212,7 @@ def download(case_id: uuid.UUID, file_id: uuid.UUID) -> Response:
     )
     name = item.name.reveal() if item.name is not None else "evidence"
     db.commit()  # the entry for downloading it, before a byte leaves
-    response = Response(stream_with_context(chunks), mimetype=item.media_type)
+    response = Response(stream_with_context(_released(db, chunks)), mimetype=item.media_type)
     response.headers["Content-Length"] = str(item.size)
     response.headers["Content-Disposition"] = _disposition(name)
     response.headers["Content-Security-Policy"] = FILE_POLICY

@@ -67,6 +67,10 @@ class Settings:
     smtp_ca_file: str = ""
     # The service's address as users reach it: links in emails are built on it.
     base_url: str = "http://127.0.0.1:5000"
+    # Evidence files (issue 14): the largest file, and the most a case may keep, in MB. The
+    # pages state both; a school with long videos of meetings would raise them.
+    evidence_max_file_mb: int = 25
+    evidence_max_case_mb: int = 250
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -96,6 +100,12 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": 3600,
             "PAGE_SIZE": self.page_size,
             "MAX_CONTENT_LENGTH": 1024 * 1024,
+            "EVIDENCE_MAX_FILE_BYTES": self.evidence_max_file_mb * 1024 * 1024,
+            "EVIDENCE_MAX_CASE_BYTES": self.evidence_max_case_mb * 1024 * 1024,
+            # A page that takes files may send this many of the largest, plus its text fields.
+            "EVIDENCE_MAX_FILES": 10,
+            "EVIDENCE_MAX_REQUEST_BYTES": 10 * self.evidence_max_file_mb * 1024 * 1024
+            + 1024 * 1024,
             **self.extra,
         }
 
@@ -312,6 +322,8 @@ def load_settings(overrides: dict[str, object] | None = None) -> Settings:
         signer_socket=Path(os.environ["AUDIT_SIGNER_SOCKET"])
         if os.environ.get("AUDIT_SIGNER_SOCKET")
         else None,
+        evidence_max_file_mb=_int("EVIDENCE_MAX_FILE_MB", 25, 1, 2000),
+        evidence_max_case_mb=_int("EVIDENCE_MAX_CASE_MB", 250, 1, 100_000),
         **_mail_settings(env),  # type: ignore[arg-type]
     )
     if overrides:

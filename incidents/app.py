@@ -41,6 +41,7 @@ PAGES = (
     "incidents.casework.erasure.views",
     "incidents.casework.allegation.views",
     "incidents.casework.allegation.person_views",
+    "incidents.casework.evidence.views",
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",

@@ -97,6 +97,12 @@ class Action(enum.StrEnum):
     ALERT_SENT = "alert.sent"
     ALERT_PREFERENCE = "alert.preference"
     ALERT_REPLY_TO = "alert.reply_to"
+    # Evidence (issue 14; object_type "evidence"): the upload's leaf commits to the file's
+    # SHA-256 ("ev"); its size and type are in the sealed detail, never its name or content.
+    EVIDENCE_ADD = "evidence.add"
+    EVIDENCE_PREVIEW = "evidence.preview"
+    EVIDENCE_DOWNLOAD = "evidence.download"
+    EVIDENCE_DELETE = "evidence.delete"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
@@ -188,6 +194,10 @@ LABELS: dict[Action, str] = {
     Action.ALERT_SENT: "Sent an alert by email",
     Action.ALERT_PREFERENCE: "Chose how to receive alerts",
     Action.ALERT_REPLY_TO: "Set the school's reply-to address for alert emails",
+    Action.EVIDENCE_ADD: "Added a file of evidence",
+    Action.EVIDENCE_PREVIEW: "Viewed a file of evidence",
+    Action.EVIDENCE_DOWNLOAD: "Downloaded a file of evidence",
+    Action.EVIDENCE_DELETE: "Deleted a file of evidence, giving a reason",
 }
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from incidents.audit import tlog
 from incidents.audit.actions import Action
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
+from incidents.models.evidence import EvidenceFile
 
 FORMAT = "incidents-audit-evidence/1"
 
@@ -180,8 +181,40 @@ def case_evidence(
 ) -> dict[str, Any]:
     """Every entry about one case with its inclusion proof against the latest checkpoint, and
     the consistency proofs chaining all checkpoints: other cases stay hidden (their leaves are
-    opaque hashes in the proofs)."""
-    return _evidence(session, school_id, AuditEntry.case_id == case_id, vkey)
+    opaque hashes in the proofs). With the case's files (issue 14)."""
+    data = _evidence(session, school_id, AuditEntry.case_id == case_id, vkey)
+    data["files"] = evidence_files(session, case_id, data)
+    return data
+
+
+def evidence_files(
+    session: Session, case_id: uuid.UUID, data: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each file of the case whose upload entry the bundle proves: its SHA-256 and the salt of
+    the leaf's commitment to it, so whoever is given the file can check it against the log
+    with `python -m incidents.audit.verifier file` (the salt is kept under the case's key:
+    shredding the case unlinks the log from every copy of its files)."""
+    proved = {item["seq"] for item in data["entries"]}
+    rows = session.execute(
+        select(EvidenceFile, AuditEntry.seq)
+        .join(AuditEntry, AuditEntry.id == EvidenceFile.upload_entry_id)
+        .where(EvidenceFile.case_id == case_id)
+        .order_by(AuditEntry.seq)
+    ).all()
+    return [
+        {
+            "file": str(item.id),
+            "seq": seq,
+            "sha256": item.sha256,
+            "salt": item.salt,
+            "size": item.size,
+            "type": item.media_type,
+            "supersedes": str(item.supersedes_id) if item.supersedes_id else None,
+            "deleted": item.is_deleted,
+        }
+        for item, seq in rows
+        if seq in proved
+    ]
 
 
 # The case's milestones a hearing needs beside the process itself: when the school recorded,
@@ -202,6 +235,8 @@ HEARING_MILESTONES = tuple(
         Action.REFERRAL_NOT_MADE,
         Action.POLICE_HOLD_PLACE,
         Action.POLICE_HOLD_LIFT,
+        # The case's files (issue 14): a panel checks the copies it is given against these.
+        Action.EVIDENCE_ADD,
     )
 )
 
@@ -220,7 +255,9 @@ def disciplinary_evidence(
         AuditEntry.object_type == "disciplinary", AuditEntry.object_id == process_id
     )
     milestones = and_(AuditEntry.case_id == case_id, AuditEntry.action.in_(HEARING_MILESTONES))
-    return _evidence(session, school_id, or_(about_process, milestones), vkey)
+    data = _evidence(session, school_id, or_(about_process, milestones), vkey)
+    data["files"] = evidence_files(session, case_id, data)
+    return data
 
 
 def _evidence(

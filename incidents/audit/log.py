@@ -163,6 +163,7 @@ def record(
     detail: dict[str, Any] | None = None,
     checkpoint: bool | None = None,
     sealed_actor: bool = False,
+    commitment: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the school's log, in the caller's transaction.
 
@@ -173,6 +174,8 @@ def record(
     `sealed_actor`: the actor is a sealed source of the case (a staff report): the entry and
     its actor_id hold a keyed per-case pseudonym instead of the user's id, and no role, so a
     database reader cannot join it to the user; whoever can open the case can (item 9).
+    `commitment`: a salted digest the leaf carries in clear as "ev" (an evidence file's, issue
+    14), so an outsider holding the file and its salt can check it against a proof.
     """
     if target is None and object_id is not None:
         target = _loaded(session, object_id)
@@ -228,6 +231,7 @@ def record(
             "detail": detail_digest,
             # 128 random bits: a kept leaf hash cannot be brute-forced back to its contents.
             "salt": base64.b64encode(os.urandom(16)).decode(),
+            **({"ev": commitment} if commitment is not None else {}),
         }
     )
     entry.leaf = leaf

@@ -430,3 +430,14 @@ def root_of_levels(node: NodeSource, size: int) -> bytes:
 
 def proof_size(size: int) -> int:
     return math.ceil(math.log2(size)) if size > 1 else 0
+
+
+# --- evidence files (issue 14) -----------------------------------------------------------------
+def evidence_commitment(sha256_hex: str, salt_hex: str) -> str:
+    """What an evidence entry's leaf carries as "ev": a salted digest of the file's SHA-256.
+    Salted (the salt is kept under the case key and handed out in bundles), so that after a
+    case is shredded nobody holding a copy of a file can confirm it was in the log."""
+    digest = hashlib.sha256(
+        b"incidents-evidence/v1|" + bytes.fromhex(salt_hex) + bytes.fromhex(sha256_hex)
+    ).digest()
+    return base64.b64encode(digest).decode()

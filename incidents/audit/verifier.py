@@ -8,6 +8,11 @@ school's server. Exit status: 0 verified, 1 did not verify (the reason is printe
     python -m incidents.audit.verifier evidence    --key VKEY case.json [--checkpoint held.cp]
     python -m incidents.audit.verifier export      --key VKEY log.jsonl [--checkpoint held.cp]
                                                    [--unanchored]
+    python -m incidents.audit.verifier file        --key VKEY case.json FILE
+                                                   [--checkpoint held.cp]
+
+`file` checks a file you were given (a screenshot, a letter) against a case's evidence: the
+bundle verifies as `evidence` does, and the file's SHA-256 is one the log recorded at upload.
 
 Give `--checkpoint` for every checkpoint you already hold from the school: without it, a
 history rewritten and re-signed by someone inside the school verifies too. An export with no
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import itertools
 import json
 import sys
@@ -150,6 +156,42 @@ def check_evidence(data: Any, vkey: str, held: Sequence[str] = ()) -> str:
     )
 
 
+def check_file(data: Any, vkey: str, path: str, held: Sequence[str] = ()) -> str:
+    """The bundle verifies, and the file at `path` is byte for byte one whose upload entry it
+    proves (issue 14): the leaf commits to the file's SHA-256 with a salt the bundle gives."""
+    proved = check_evidence(data, vkey, held)
+    sha = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as handle:
+            while block := handle.read(1024 * 1024):
+                sha.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    digest = sha.hexdigest()
+    leaves = {
+        int(item["seq"]): tlog.parse_entry(str(item["leaf"]).encode("utf-8"))
+        for item in data.get("entries", [])
+    }
+    for listed in data.get("files", []):
+        if listed.get("sha256") != digest:
+            continue
+        entry = leaves.get(int(listed.get("seq", -1)))
+        if (
+            entry is not None
+            and entry.get("action") == "evidence.add"
+            and entry.get("oid") == listed.get("file")
+            and entry.get("ev") == tlog.evidence_commitment(digest, str(listed.get("salt")))
+        ):
+            return (
+                f"{path} (SHA-256 {digest}) is the file added to the log at entry "
+                f"{listed['seq']} on {entry.get('ts')}. {proved}"
+            )
+    raise tlog.LogError(
+        f"{path} (SHA-256 {digest}) is not any file this evidence proves: it is not the file "
+        "that was uploaded, or it was changed since"
+    )
+
+
 def _anchor(
     held: Sequence[str],
     vkey: str,
@@ -263,7 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0] if __doc__ else None,
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("checkpoint", "consistency", "evidence", "export"):
+    for name in ("checkpoint", "consistency", "evidence", "export", "file"):
         command = sub.add_parser(name)
         command.add_argument("--key", required=True, help="verifier key, or @FILE")
         if name == "consistency":
@@ -272,7 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             command.add_argument("proof", help='JSON file: {"proof": [base64 hashes]}')
         else:
             command.add_argument("file")
-        if name in ("evidence", "export"):
+        if name == "file":
+            command.add_argument("evidence_file", help="the file to check against the evidence")
+        if name in ("evidence", "export", "file"):
             command.add_argument(
                 "--checkpoint",
                 action="append",
@@ -301,6 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "evidence":
             held = [_read(p) for p in args.checkpoint]
             message = check_evidence(_json(args.file), vkey, held)
+        elif args.command == "file":
+            held = [_read(p) for p in args.checkpoint]
+            message = check_file(_json(args.file), vkey, args.evidence_file, held)
         else:
             held = [_read(p) for p in args.checkpoint]
             message = check_export(

@@ -32,6 +32,7 @@ from incidents.cli import (  # noqa: E402,F401
     audit,
     backup,
     db,
+    evidence,
     jobs,
     keys,
     setup,

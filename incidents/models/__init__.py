@@ -33,6 +33,7 @@ from incidents.models.disciplinary import (
     Measure,
     StaffOutcome,
 )
+from incidents.models.evidence import EvidenceChunk, EvidenceFile, EvidenceSource
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.login_session import LoginSession
 from incidents.models.measure_review import MeasureReview, ReviewDecision
@@ -107,6 +108,9 @@ __all__ = [
     "EmployingOrganisation",
     "EmploymentOutcome",
     "EngagedBy",
+    "EvidenceChunk",
+    "EvidenceFile",
+    "EvidenceSource",
     "Exemption",
     "InformKind",
     "InformingStep",

@@ -61,6 +61,7 @@ def init_web(app: Flask) -> None:
     # strict referrer check on https would refuse every POST. The session-bound CSRF token and
     # the SameSite=Lax cookie still guard every form.
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)
+    app.before_request(access.file_limit)  # before CSRF reads the body
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

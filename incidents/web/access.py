@@ -44,6 +44,25 @@ def requires(permission: Permission) -> Callable[[F], F]:
     return mark
 
 
+def takes_files(view: F) -> F:
+    """The page takes uploaded files (multipart): the gate lets them through, up to the
+    evidence limit (EVIDENCE_MAX_REQUEST_BYTES), instead of refusing them."""
+    view.takes_files = True  # type: ignore[attr-defined]
+    return view
+
+
+def _takes_files(endpoint: str) -> bool:
+    return bool(getattr(current_app.view_functions.get(endpoint), "takes_files", False))
+
+
+def file_limit() -> None:
+    """before_request hook, registered ahead of CSRF (which reads the body first): a page that
+    takes files (evidence, issue 14) may receive up to its files' limit; Werkzeug spools the
+    files to disk, never holding one whole in memory. Every other page keeps the small limit."""
+    if request.endpoint is not None and _takes_files(request.endpoint):
+        request.max_content_length = int(current_app.config["EVIDENCE_MAX_REQUEST_BYTES"])
+
+
 def declared_access(endpoint: str) -> str | Permission | None:
     if endpoint in BUILTIN_PUBLIC:
         return PUBLIC
@@ -59,8 +78,8 @@ def gate() -> Response | None:
     access = declared_access(endpoint)
     if access is None:
         abort(403)  # undeclared: deny
-    if request.files:
-        # No page takes a file yet: one sent in a text field would reach the forms as an
+    if not _takes_files(endpoint) and request.files:
+        # Other pages take no file: one sent in a text field would reach the forms as an
         # object they cannot read. Refused before any form or command sees it.
         abort(400)
     if access == PUBLIC:

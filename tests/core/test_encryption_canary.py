@@ -20,6 +20,7 @@ from incidents.casework.cases import steps as casework
 from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.casework.disciplinary import reviews as measure_reviews
+from incidents.casework.evidence import commands as evidence
 from incidents.casework.outcome import commands as outcomes
 from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
@@ -48,7 +49,11 @@ from incidents.registers.subject_access import commands as sar
 from incidents.sensitive import Sensitive
 from tests import factories
 from tests.case_routes import TODAY, assess, case_about, lado_agreed, lado_says, upheld
+from tests.casework.evidence.conftest import LIMITS as EVIDENCE_LIMITS
+from tests.casework.evidence.conftest import upload as evidence_upload
 from tests.core.test_encryption import _every_stored_value
+
+FILE_CONTENT_MARKER = "Canary-evidence-file-content-Zq"
 
 
 def _declared() -> set[tuple[str, str]]:
@@ -186,6 +191,24 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
         reason="x",
     )
     db.flush()
+    # Evidence (issue 14): a file whose bytes hold a marker, and one that replaces it.
+    [shot] = evidence.add_evidence(
+        db,
+        actor=head,
+        case=child_case,
+        uploads=[evidence_upload("n.txt", FILE_CONTENT_MARKER.encode())],
+        limits=EVIDENCE_LIMITS,
+    )
+    evidence.add_evidence(
+        db,
+        actor=head,
+        case=child_case,
+        uploads=[evidence_upload("m.txt", b"m")],
+        limits=EVIDENCE_LIMITS,
+        supersedes=shot,
+        reason="r",
+    )
+    db.flush()
 
 
 def test_every_personal_field_of_every_model_is_sealed_at_rest(db: Session, users) -> None:
@@ -215,6 +238,7 @@ def test_every_personal_field_of_every_model_is_sealed_at_rest(db: Session, user
     raw = _every_stored_value(db)
     leaked = sorted(m for m in [*markers.values(), *per_row.values()] if m.encode() in raw)
     assert leaked == []
+    assert FILE_CONTENT_MARKER.encode() not in raw, "an evidence file's bytes are in clear"
 
     db.expire_all()
     for obj in rows:

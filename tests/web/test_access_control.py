@@ -18,10 +18,12 @@ from werkzeug.test import TestResponse
 
 from incidents.admin.clauses.commands import list_clauses
 from incidents.casework.cases import notes as note_service
+from incidents.casework.evidence import commands as evidence_service
 from incidents.casework.referrals import commands as referral_service
 from incidents.models import (
     Agency,
     Case,
+    EvidenceFile,
     Note,
     PolicyClause,
     Referral,
@@ -34,6 +36,9 @@ from incidents.permissions import Permission, permissions_for
 from incidents.registers.subject_access import commands as sar_service
 from incidents.web.access import PUBLIC, SIGNED_IN, declared_access
 from tests import case_stages, factories
+from tests.casework.evidence import samples as evidence_samples
+from tests.casework.evidence.conftest import LIMITS as EVIDENCE_LIMITS
+from tests.casework.evidence.conftest import upload as evidence_upload
 from tests.conftest import csrf_token
 
 Access = str | Permission
@@ -93,6 +98,14 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "legal_holds.place": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "case_manager.change": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
     "legal_holds.lift": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    # Evidence (issue 14): who may see the case sees its files; adding and replacing are case
+    # work; deleting is the case manager's (checked per record in the command).
+    "evidence.add": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "evidence.replace": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "evidence.delete": (Permission.CASE_DECIDE, frozenset({"GET", "POST"})),
+    "evidence.show": (Permission.CASE_READ, frozenset({"GET"})),
+    "evidence.image": (Permission.CASE_READ, frozenset({"GET"})),
+    "evidence.download": (Permission.CASE_READ, frozenset({"GET"})),
     "stats.index": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.chart": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.export_csv": (Permission.STATS_READ, frozenset({"GET"})),
@@ -200,6 +213,15 @@ CASE_URLS = [
     ("cases.correct_note", "POST"),
     *((endpoint, method) for endpoint in CASE_STEP_PAGES for method in ("GET", "POST")),
     ("police.await_police", "POST"),
+    ("evidence.add", "GET"),
+    ("evidence.add", "POST"),
+    ("evidence.replace", "GET"),
+    ("evidence.replace", "POST"),
+    ("evidence.delete", "GET"),
+    ("evidence.delete", "POST"),
+    ("evidence.show", "GET"),
+    ("evidence.image", "GET"),
+    ("evidence.download", "GET"),
 ]
 CLAUSE_URLS = [
     ("admin.edit_clause", "GET"),
@@ -226,6 +248,7 @@ class Objects:
     clause: PolicyClause
     referral: Referral
     request: SubjectAccessRequest
+    evidence: EvidenceFile
 
 
 def _make_objects(
@@ -256,6 +279,14 @@ def _make_objects(
     db.commit()
     referral = referral_service.add_referral(db, actor=author, case=case, agency=Agency.POLICE)
     db.commit()
+    [evidence] = evidence_service.add_evidence(
+        db,
+        actor=author,
+        case=case,
+        uploads=[evidence_upload("screenshot.png", evidence_samples.image("PNG"))],
+        limits=EVIDENCE_LIMITS,
+    )
+    db.commit()
     clause = list_clauses(db, case.school_id)[0]
     request = sar_service.log_request(
         db,
@@ -263,7 +294,14 @@ def _make_objects(
         data=sar_service.NewRequest("A Requester", Requester.DATA_SUBJECT, date(2026, 1, 5)),
     )
     db.commit()
-    return Objects(case=case, note=note, clause=clause, referral=referral, request=request)
+    return Objects(
+        case=case,
+        note=note,
+        clause=clause,
+        referral=referral,
+        request=request,
+        evidence=evidence,
+    )
 
 
 def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: object) -> str:
@@ -278,6 +316,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "clause_id": objects.clause.id,
             "referral_id": objects.referral.id,
             "request_id": objects.request.id,
+            "file_id": objects.evidence.id,
             "step_name": "made",
             # Process, decision and measure ids are looked up within the case, after its step is
             # checked: the fresh case is not at that step, so any id shows the refusal.
@@ -455,6 +494,7 @@ def _case_request(
         measure_id=uuid.uuid4(),
         hold_id=uuid.uuid4(),
         organisation_id=uuid.uuid4(),
+        file_id=uuid.uuid4(),
     )
     if method == "GET":
         return client.get(url)

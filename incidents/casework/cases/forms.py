@@ -13,6 +13,7 @@ from wtforms.validators import Optional
 
 from incidents.casework.cases import commands as cases
 from incidents.casework.cases import managers, notes, people
+from incidents.casework.evidence.forms import description_field, files_field
 from incidents.models import ADULT_KINDS, DisclosureSource
 from incidents.web.fields import radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
@@ -73,6 +74,9 @@ class CaseForm(FlaskForm):
         choices=[],
         validators=[Optional()],
     )
+    # Evidence sent with the report or disclosure (issue 14; checked by the evidence commands).
+    evidence_files = files_field()
+    evidence_description = description_field()
     submit = SubmitField("Send", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Any = None) -> bool:

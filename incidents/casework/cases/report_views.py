@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 from incidents.casework.cases.choices import case_input, fill_case_choices
 from incidents.casework.cases.commands import report_concern
 from incidents.casework.cases.forms import CaseForm
+from incidents.casework.evidence import attach
 from incidents.extensions import db_session
 from incidents.models import Case
 from incidents.permissions import Permission
-from incidents.web.access import requires
+from incidents.web.access import requires, takes_files
 from incidents.web.pipeline import form_page
 
 bp = Blueprint("report", __name__, url_prefix="/report")
@@ -20,16 +21,29 @@ bp = Blueprint("report", __name__, url_prefix="/report")
 
 @bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CONCERN_REPORT)
+@takes_files
 def new() -> str | Response:
     form = CaseForm()
     fill_case_choices(form, current_user, report=True)
     return form_page(
         form,
-        command=lambda: report_concern(db_session(), actor=current_user, data=case_input(form)),
+        command=lambda: _report(form),
         done_message=None,  # the receipt's panel is the confirmation
-        show=lambda: render_template("report/new.html", form=form),
+        show=lambda: render_template("report/new.html", form=form, **attach.page_text()),
         then=_receipt,
     )
+
+
+def _report(form: CaseForm) -> Case:
+    case = report_concern(db_session(), actor=current_user, data=case_input(form))
+    # Files sent with the report, in the same transaction: a refused file sends no report.
+    attach.attach(
+        case,
+        form.evidence_files.chosen(),
+        form.evidence_description.data or "",
+        report=True,
+    )
+    return case
 
 
 def _receipt(case: Case) -> str:

@@ -16,12 +16,13 @@ from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
 from incidents.casework.cases.choices import case_input, fill_case_choices
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
+from incidents.casework.evidence import attach
 from incidents.catalogue import category_label
 from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState
 from incidents.permissions import Permission, can_add_note, can_progress
-from incidents.web.access import requires
+from incidents.web.access import requires, takes_files
 from incidents.web.forms import ConfirmForm
 from incidents.web.pipeline import form_page
 
@@ -59,18 +60,29 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.CASE_CREATE)
+@takes_files
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
     return form_page(
         form,
-        command=lambda: case_service.record_disclosure(
-            db_session(), actor=current_user, data=case_input(form)
-        ),
+        command=lambda: _record(form),
         done_message=lambda case: f"Case {case.reference} recorded",
-        show=lambda: render_template("cases/new.html", form=form),
+        show=lambda: render_template("cases/new.html", form=form, **attach.page_text()),
         then=lambda case: url_for("cases.show", case_id=case.id),
     )
+
+
+def _record(form: RecordForm) -> Case:
+    case = case_service.record_disclosure(db_session(), actor=current_user, data=case_input(form))
+    # Files given with the disclosure, in the same transaction (issue 14).
+    attach.attach(
+        case,
+        form.evidence_files.chosen(),
+        form.evidence_description.data or "",
+        report=False,
+    )
+    return case
 
 
 @bp.route("/<uuid:case_id>")

@@ -1,0 +1,1 @@
+"""Tests for casework/evidence (issue 14)."""

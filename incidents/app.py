@@ -45,6 +45,10 @@ PAGES = (
     "incidents.admin.clauses.views",
     "incidents.admin.audit.views",
     "incidents.alerts.views",
+    "incidents.admin.users.views",
+    "incidents.accounts.invitation_views",
+    "incidents.accounts.password_reset_views",
+    "incidents.accounts.own_account_views",
 )
 
 

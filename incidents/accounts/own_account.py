@@ -15,7 +15,7 @@ from incidents.accounts import sessions as login_sessions
 from incidents.accounts import two_factor, users
 from incidents.accounts.invitation import check_new_password
 from incidents.accounts.passwords import MAX_PASSWORD_LENGTH, verify_password
-from incidents.errors import InvalidInput, NotFound
+from incidents.errors import InvalidInput, Refused
 from incidents.models import AuditEntry, LoginSession, User
 from incidents.models.base import utcnow
 
@@ -66,7 +66,8 @@ def end_session(
     """Sign out one of the actor's other sessions (another's, or an ended one, is not found)."""
     row = session.get(LoginSession, session_id)
     if row is None or row.user_id != actor.id or row.ended_at is not None:
-        raise NotFound("login session")
+        # Someone else's session looks the same as one already ended.
+        raise Refused("That session has already ended")
     if login_sessions.is_this(row, login_token):
         raise InvalidInput({"session": "Use Sign out to end this session"})
     row.ended_at = utcnow()

@@ -104,7 +104,28 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "sar.respond": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "sar.close": (Permission.SAR_MANAGE, frozenset({"GET", "POST"})),
     "alerts.preferences": (SIGNED_IN, frozenset({"GET", "POST"})),
+    # Accounts in the browser (issue 16).
+    "users.index": (Permission.USER_MANAGE, frozenset({"GET"})),
+    "users.show": (Permission.USER_MANAGE, frozenset({"GET"})),
+    "users.invite": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.roles": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.deactivate": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.reactivate": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "users.reset_two_factor": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "users.resend_invitation": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "invitation.link": (PUBLIC, frozenset({"GET"})),
+    "invitation.accept": (PUBLIC, frozenset({"GET", "POST"})),
+    "password_reset.forgot": (PUBLIC, frozenset({"GET", "POST"})),
+    "password_reset.link": (PUBLIC, frozenset({"GET"})),
+    "password_reset.reset": (PUBLIC, frozenset({"GET", "POST"})),
+    "account.show": (SIGNED_IN, frozenset({"GET"})),
+    "account.password": (SIGNED_IN, frozenset({"GET", "POST"})),
+    "account.end_session": (SIGNED_IN, frozenset({"POST"})),
+    "account.end_others": (SIGNED_IN, frozenset({"POST"})),
+    "account.recovery_codes": (SIGNED_IN, frozenset({"GET", "POST"})),
 }
+# Public pages that only move a link's token into the session and go on to a clean address.
+LINK_PAGES = {"invitation.link": "/invitation", "password_reset.link": "/reset-password"}
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
 # widened role fails the sweep. Record-level limits (the chair's own cases only) are tested below.
@@ -138,7 +159,9 @@ ROLE_MAY: dict[Role, frozenset[Permission]] = {
             Permission.CASE_DECIDE,
         }
     ),
-    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
+    Role.ADMIN: frozenset(
+        {Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS, Permission.USER_MANAGE}
+    ),
 }
 
 ROUTES = sorted(
@@ -266,6 +289,10 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "hold_id": uuid.uuid4(),
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
+            # Accounts (issue 16): the case's manager's account, a link token and a session.
+            "user_id": objects.case.case_manager_id,
+            "token": "not-a-real-token",
+            "session_id": uuid.uuid4(),
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
@@ -395,6 +422,10 @@ def test_route_answers_by_role(
         # Signing out lands on the sign-in page, and the user is then signed out.
         assert _is_sign_in_redirect(response)
         assert _is_sign_in_redirect(client.get("/"))
+        return
+    if role is None and endpoint in LINK_PAGES:
+        assert response.status_code == 302
+        assert urlsplit(response.location).path == LINK_PAGES[endpoint]
         return
     if role is None and endpoint == "auth.second_factor":
         assert _is_sign_in_redirect(response)  # no correct password yet: back to the start

@@ -11,7 +11,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    PasswordField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from incidents.accounts.elevation import MAX_REASON
@@ -19,7 +26,7 @@ from incidents.accounts.passwords import MAX_PASSWORD_LENGTH
 from incidents.accounts.users import MAX_EMAIL, MAX_NAME
 from incidents.models import Role
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 CASE_ACCESS_HINT = (
     "Only if you give a role that opens cases (headteacher, chair of governors, safeguarding "
     "lead, deputy or trust officer): the school's headteacher and safeguarding lead are told."
@@ -30,7 +37,7 @@ class RolesField(SelectMultipleField):
     """Role checkboxes: anything not offered is refused in plain words (never echoed)."""
 
     def pre_validate(self, form: object) -> None:
-        offered = {value for value, _ in ROLE_CHOICES}
+        offered = {choice.value for choice in ROLE_CHOICES}
         if any(value not in offered for value in self.data or []):
             raise ValidationError("Choose roles from the list")
 

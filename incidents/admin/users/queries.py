@@ -119,11 +119,12 @@ def recent_changes(session: Session, school_id: uuid.UUID) -> list[AccountChange
         .limit(RECENT_CHANGES)
     ).all()
     ids = {i for row in entries for i in (row.actor_id, row.object_id) if i is not None}
-    names = dict(
-        session.execute(
+    names = {
+        user_id: display_name
+        for user_id, display_name in session.execute(
             select(User.id, User.display_name).where(User.id.in_(ids), User.school_id == school_id)
-        ).tuples()
-    )
+        )
+    }
 
     def name(user_id: uuid.UUID | None) -> str:
         if user_id is None:

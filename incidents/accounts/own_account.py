@@ -96,7 +96,7 @@ def end_other_sessions(session: Session, *, actor: User, login_token: str | None
 
 def new_recovery_codes(session: Session, *, actor: User, password: str) -> list[str]:
     if not _password_right(actor, password):
-        raise InvalidInput({"password": "Enter your correct password"})
+        raise InvalidInput({"password": "Enter your correct password"})  # nosec B105 - a message
     return two_factor.regenerate_recovery_codes(session, user=actor)
 
 

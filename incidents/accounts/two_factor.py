@@ -125,7 +125,7 @@ def record_lockout(session: Session, *, user: User) -> None:
 def regenerate_recovery_codes(session: Session, *, user: User) -> list[str]:
     """Ten new codes, in clear this once; every earlier code stops working."""
     if not user.has_second_factor:
-        raise InvalidInput({"password": "Set up two-factor sign-in first"})
+        raise InvalidInput({"password": "Set up two-factor sign-in first"})  # nosec B105 - a message
     codes = _new_recovery_codes(session, user)
     _record(session, user, audit.Action.RECOVERY_CODES_REGENERATE)
     return codes

@@ -94,9 +94,9 @@ class Action(enum.StrEnum):
     USER_ROLES_CHANGE = "user.roles_change"
     USER_DEACTIVATE = "user.deactivate"
     USER_REACTIVATE = "user.reactivate"
-    PASSWORD_CHANGE = "auth.password_change"  # noqa: S105 - action names, not passwords
-    PASSWORD_RESET_REQUEST = "auth.password_reset_request"  # noqa: S105
-    PASSWORD_RESET = "auth.password_reset"  # noqa: S105
+    PASSWORD_CHANGE = "auth.password_change"  # noqa: S105  # nosec B105 - an action name
+    PASSWORD_RESET_REQUEST = "auth.password_reset_request"  # noqa: S105  # nosec B105
+    PASSWORD_RESET = "auth.password_reset"  # noqa: S105  # nosec B105
     SESSION_END = "auth.session_end"
     RECOVERY_CODES_REGENERATE = "auth.recovery_codes_regenerate"
 

@@ -17,7 +17,7 @@ from incidents.models.base import UTCDateTime, checked_enum, created_column, id_
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 - a name, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105 - a name
 
 
 class AccountToken(Base):

@@ -29,7 +29,7 @@ class AlertKind(enum.StrEnum):
     DIGEST = "digest"
     # Emails only, about accounts (issue 16): never an inbox alert.
     ACCOUNT_INVITATION = "account_invitation"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 - a name, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105 - a name
     CASE_ACCESS_GRANTED = "case_access_granted"
 
     @property
@@ -46,7 +46,7 @@ class AlertKind(enum.StrEnum):
             "checkpoints_stopped": "Scheduled audit checkpoints have stopped",
             "digest": "Your daily summary",
             "account_invitation": "You have been invited to use the service",
-            "password_reset": "Reset your password",
+            "password_reset": "Reset your password",  # nosec B105 - a label
             "case_access_granted": "Someone has been given access to cases",
         }[self.value]
 

@@ -53,7 +53,7 @@ def build(url: str, folder: Path) -> Flask:
         db.commit()
     settings = Settings(
         env="testing",
-        secret_key="bench-secret-key-that-is-long-enough-to-use",
+        secret_key="bench-secret-key-that-is-long-enough-to-use",  # noqa: S106 - a bench
         database_url=url,
         instance_path=folder / "instance",
         session_cookie_secure=False,

@@ -46,6 +46,7 @@ PAGES = (
     "incidents.admin.audit.views",
     "incidents.alerts.views",
     "incidents.admin.users.views",
+    "incidents.admin.people.views",
     "incidents.accounts.invitation_views",
     "incidents.accounts.password_reset_views",
     "incidents.accounts.own_account_views",

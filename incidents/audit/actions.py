@@ -99,6 +99,10 @@ class Action(enum.StrEnum):
     PASSWORD_RESET = "auth.password_reset"  # noqa: S105  # nosec B105
     SESSION_END = "auth.session_end"
     RECOVERY_CODES_REGENERATE = "auth.recovery_codes_regenerate"
+    # People in the browser (issue 16): the object is the person, by id.
+    PERSON_UPDATE = "person.update"
+    PERSON_LEFT = "person.left"
+    STAFF_IMPORT = "person.staff_import"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -210,6 +214,9 @@ LABELS: dict[Action, str] = {
     Action.PASSWORD_RESET: "Reset their password from an emailed link",
     Action.SESSION_END: "Signed out another of their sessions",
     Action.RECOVERY_CODES_REGENERATE: "Made new recovery codes",
+    Action.PERSON_UPDATE: "Changed a person's details",
+    Action.PERSON_LEFT: "Recorded that a person left the school",
+    Action.STAFF_IMPORT: "Imported the staff list",
 }
 
 

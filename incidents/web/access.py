@@ -44,6 +44,12 @@ def requires(permission: Permission) -> Callable[[F], F]:
     return mark
 
 
+def accepts_file(view: F) -> F:
+    """The one kind of page that takes an uploaded file (the staff list import)."""
+    view.accepts_file = True  # type: ignore[attr-defined]
+    return view
+
+
 def declared_access(endpoint: str) -> str | Permission | None:
     if endpoint in BUILTIN_PUBLIC:
         return PUBLIC
@@ -59,9 +65,9 @@ def gate() -> Response | None:
     access = declared_access(endpoint)
     if access is None:
         abort(403)  # undeclared: deny
-    if request.files:
-        # No page takes a file yet: one sent in a text field would reach the forms as an
-        # object they cannot read. Refused before any form or command sees it.
+    if request.files and not getattr(current_app.view_functions[endpoint], "accepts_file", False):
+        # Only a page made for a file takes one: elsewhere a file sent in a text field would
+        # reach the forms as an object they cannot read. Refused before any form sees it.
         abort(400)
     if access == PUBLIC:
         return None

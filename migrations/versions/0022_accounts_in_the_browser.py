@@ -2,8 +2,9 @@
 new email kinds and elevation purpose
 
 Issue 16. A new table (account_token: only hashes of the invitation and password-reset links);
-one new nullable column (outbox_message.link_secret_ct); three CHECK constraints widened to
-take the new enum values (nothing existing is refused by the wider lists).
+new nullable columns (outbox_message.link_secret_ct; person's sealed email and job title, the
+email's blind index, start and leaving dates); three CHECK constraints widened to take the new
+enum values (nothing existing is refused by the wider lists).
 
 Revision ID: 0022
 Revises: 0018
@@ -94,6 +95,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_account_token_user_id"), ["user_id"], unique=False)
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("link_secret_ct", sa.LargeBinary(), nullable=True))
+    # The staff list (issue 16): work email (sealed, with a blind index to match an import
+    # on), job title (sealed), start date and leaving date.
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email_ct", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("email_index", sa.LargeBinary(length=16), nullable=True))
+        batch_op.add_column(sa.Column("job_title_ct", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("started_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("left_on", sa.Date(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_person_email_index"), ["email_index"], unique=False)
     _recheck(new=True)
 
 
@@ -111,6 +121,13 @@ def downgrade() -> None:
     )
     op.execute(sa.text("DELETE FROM elevation WHERE purpose = 'grant_case_access'"))
     _recheck(new=False)
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_person_email_index"))
+        batch_op.drop_column("left_on")
+        batch_op.drop_column("started_on")
+        batch_op.drop_column("job_title_ct")
+        batch_op.drop_column("email_index")
+        batch_op.drop_column("email_ct")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_column("link_secret_ct")
     with op.batch_alter_table("account_token", schema=None) as batch_op:

@@ -123,6 +123,12 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "account.end_session": (SIGNED_IN, frozenset({"POST"})),
     "account.end_others": (SIGNED_IN, frozenset({"POST"})),
     "account.recovery_codes": (SIGNED_IN, frozenset({"GET", "POST"})),
+    "people.index": (Permission.PEOPLE_MANAGE, frozenset({"GET"})),
+    "people.new": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.edit": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.left": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.upload": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.confirm": (Permission.PEOPLE_MANAGE, frozenset({"POST"})),
 }
 # Public pages that only move a link's token into the session and go on to a clean address.
 LINK_PAGES = {"invitation.link": "/invitation", "password_reset.link": "/reset-password"}
@@ -160,7 +166,12 @@ ROLE_MAY: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADMIN: frozenset(
-        {Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS, Permission.USER_MANAGE}
+        {
+            Permission.CLAUSE_MANAGE,
+            Permission.AUDIT_STATUS,
+            Permission.USER_MANAGE,
+            Permission.PEOPLE_MANAGE,
+        }
     ),
 }
 
@@ -293,6 +304,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "user_id": objects.case.case_manager_id,
             "token": "not-a-real-token",
             "session_id": uuid.uuid4(),
+            "person_id": objects.case.subjects[0].id,
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)

@@ -48,6 +48,11 @@ PAGES = (
     "incidents.admin.procedures.views",
     "incidents.admin.audit.views",
     "incidents.alerts.views",
+    "incidents.admin.users.views",
+    "incidents.admin.people.views",
+    "incidents.accounts.invitation_views",
+    "incidents.accounts.password_reset_views",
+    "incidents.accounts.own_account_views",
 )
 
 

@@ -25,6 +25,10 @@ class Permission(enum.StrEnum):
     AUDIT_STATUS = "audit:status"
     # The subject access register (UK GDPR Art 15): the headteacher answers for the school.
     SAR_MANAGE = "sar:manage"
+    # Accounts in the browser (issue 16): invite, change roles, deactivate, reset two-factor.
+    USER_MANAGE = "user:manage"
+    # The school's own people (staff list): add, edit, mark leavers, import (issue 16).
+    PEOPLE_MANAGE = "people:manage"
 
 
 # Case workers: the people KCSIE Part 4 lets handle an allegation.
@@ -61,7 +65,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # Admin runs the system and never sees case content.
-    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.CLAUSE_MANAGE,
+            Permission.AUDIT_STATUS,
+            Permission.USER_MANAGE,
+            Permission.PEOPLE_MANAGE,
+        }
+    ),
 }
 
 

@@ -11,10 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import PasswordField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
 from incidents.accounts.elevation import MAX_REASON
-from incidents.accounts.passwords import MAX_PASSWORD_LENGTH
+from incidents.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from incidents.accounts.two_factor import CODE_ERROR, ENROL_CODE_ERROR, MAX_CODE, MAX_ENROL_CODE
 from incidents.accounts.users import MAX_EMAIL
 
@@ -81,3 +81,79 @@ class SignInForm(FlaskForm):
     email = _line("Email address", limit=MAX_EMAIL, empty="Enter your email address")
     password = _password("Password")
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _new_password(label: str, hint: str = "") -> PasswordField:
+    return PasswordField(
+        label,
+        description=hint,
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter a new password"),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+
+
+NEW_PASSWORD_HINT = (
+    f"At least {MIN_PASSWORD_LENGTH} characters. Three or four random words are easy to "
+    "remember and hard to guess."
+)
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(
+        "Enter the new password again",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter the new password again"),
+            Length(max=MAX_PASSWORD_LENGTH, message="The passwords do not match"),
+        ],
+    )
+
+
+class AcceptInvitationForm(FlaskForm):
+    password = _new_password("Choose a password", NEW_PASSWORD_HINT)
+    confirm = _confirm()
+    # Required by the command only where the role needs a second factor.
+    code = StringField(
+        "Enter the 6-digit code your app shows",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=MAX_ENROL_CODE, message=ENROL_CODE_ERROR)],
+    )
+    submit = SubmitField("Set password and sign in", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _line("Email address", limit=MAX_EMAIL, empty="Enter your email address")
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password("New password", NEW_PASSWORD_HINT)
+    confirm = _confirm()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        "Your current password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter your current password"),
+            Length(max=MAX_PASSWORD_LENGTH, message="Enter your correct current password"),
+        ],
+    )
+    password = _new_password("New password", NEW_PASSWORD_HINT)
+    confirm = _confirm()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class PasswordCheckForm(FlaskForm):
+    """Re-enter the password before a step that shows secrets (new recovery codes)."""
+
+    password = _password("Your password")
+    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())

@@ -29,8 +29,10 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
+        # An invited user has no password yet (an empty hash): the dummy is verified instead, so
+        # they cost the same time, and nothing matches.
         checked = _hasher.verify(password_hash or _dummy_hash(), password)
-        return checked and password_hash is not None
+        return checked and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -120,6 +120,31 @@ def end_all(session: Session, *, user: User, reason: str) -> None:
     )
 
 
+def end_others(session: Session, *, user: User, keep: str | None, reason: str) -> None:
+    """Sign a user out everywhere but this browser (their own password change)."""
+    conditions = [LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)]
+    if keep:
+        conditions.append(LoginSession.token_hash != _hash(keep))
+    session.execute(
+        update(LoginSession).where(*conditions).values(ended_at=utcnow(), end_reason=reason)
+    )
+
+
+def live(session: Session, *, user: User) -> list[LoginSession]:
+    """The user's sessions still open, newest first."""
+    return list(
+        session.scalars(
+            select(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+            .order_by(LoginSession.last_seen_at.desc())
+        )
+    )
+
+
+def is_this(row: LoginSession, token: str | None) -> bool:
+    return bool(token) and row.token_hash == _hash(token or "")
+
+
 def _end(row: LoginSession, reason: str, now: datetime) -> None:
     row.ended_at = now
     row.end_reason = reason

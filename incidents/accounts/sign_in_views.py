@@ -118,7 +118,7 @@ def sign_in() -> str | Response:
             session[PENDING] = {"user": str(user.id), "at": int(time.time()), "next": next_url}
             return redirect(url_for("auth.second_factor"))
         if user is not None:
-            _complete_sign_in(user, token, next_url)
+            complete_sign_in(user, token, next_url)
             return redirect(next_url)
         failed = True
     expired = session.pop("expired", False)
@@ -127,7 +127,7 @@ def sign_in() -> str | Response:
     )
 
 
-def _complete_sign_in(user: User, token: str | None, next_url: str) -> None:
+def complete_sign_in(user: User, token: str | None, next_url: str) -> None:
     session.clear()  # a fresh session at sign-in: no fixation
     login_user(user)
     session["sid"] = token
@@ -201,7 +201,7 @@ def second_factor() -> str | Response:
         db.commit()  # the failed attempt's audit entry too
         if ok:
             next_url = safe_next(session[PENDING].get("next"))
-            _complete_sign_in(user, token, next_url)
+            complete_sign_in(user, token, next_url)
             return redirect(next_url)
         form.code.errors = [two_factor.CODE_ERROR]
     return render_template("auth/second_factor.html", form=form)

@@ -122,6 +122,15 @@ def record_lockout(session: Session, *, user: User) -> None:
     _record(session, user, audit.Action.SECOND_FACTOR_LOCKED)
 
 
+def regenerate_recovery_codes(session: Session, *, user: User) -> list[str]:
+    """Ten new codes, in clear this once; every earlier code stops working."""
+    if not user.has_second_factor:
+        raise InvalidInput({"password": "Set up two-factor sign-in first"})  # nosec B105 - a message
+    codes = _new_recovery_codes(session, user)
+    _record(session, user, audit.Action.RECOVERY_CODES_REGENERATE)
+    return codes
+
+
 def remaining_recovery_codes(session: Session, *, user: User) -> int:
     rows = session.scalars(
         select(RecoveryCode.id).where(

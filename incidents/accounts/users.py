@@ -60,8 +60,10 @@ def create_user(
     email: str,
     display_name: str,
     roles: Iterable[Role],
-    password: str,
+    password: str | None,
 ) -> User:
+    """A new account, with the Person that makes "a case about me" detectable. `password`
+    None: an invited user, who has no password until they accept (and cannot sign in)."""
     errors: dict[str, str] = {}
     try:
         email = normalise_email(email)
@@ -77,7 +79,7 @@ def create_user(
     role_set = frozenset(roles)
     if not role_set:
         errors["roles"] = "Choose at least one role"
-    problem = password_problem(password)
+    problem = password_problem(password) if password is not None else None
     if problem:
         errors["password"] = problem
     if errors:
@@ -87,7 +89,7 @@ def create_user(
         school_id=school.id,
         email=email,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if password is not None else "",
         role_rows=[UserRole(role=role) for role in sorted(role_set)],
     )
     session.add(user)
@@ -106,6 +108,12 @@ def create_user(
         object_id=user.id,
     )
     return user
+
+
+def new_password_hash(password: str) -> str:
+    """The hash to store for a password someone has just chosen (every command that sets one
+    comes here, so there is one hashing policy)."""
+    return hash_password(password)
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User | None:

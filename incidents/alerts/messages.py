@@ -52,7 +52,37 @@ WORDING: dict[AlertKind, tuple[str, str]] = {
         "Your daily summary",
         "{items} things need your attention at {school}: alerts and tasks due or overdue.",
     ),
+    AlertKind.ACCOUNT_INVITATION: (
+        "You have been invited to use Incidents",
+        "You have been invited to use Incidents, the service {school} uses to record concerns "
+        "about adults who work with children.",
+    ),
+    AlertKind.PASSWORD_RESET: (
+        "Reset your password",
+        "Someone asked to reset the password of your account at {school}.",
+    ),
+    AlertKind.CASE_ACCESS_GRANTED: (
+        "Someone has been given access to cases",
+        "An administrator at {school} has given a user a role that can open cases. If you did "
+        "not expect this, speak to your administrator today.",
+    ),
 }
+# Account emails (issue 16): what the link does, and the closing line, instead of "sign in".
+ACCOUNT_LINKS: dict[AlertKind, tuple[str, str]] = {
+    AlertKind.ACCOUNT_INVITATION: (
+        "Set your password and sign in (the link works once, for 72 hours):",
+        "If you did not expect this email, you can ignore it: no account is usable until the "
+        "link is used.",
+    ),
+    AlertKind.PASSWORD_RESET: (
+        "Choose a new password (the link works once, for 30 minutes):",
+        "If you did not ask for this, ignore this email: your password has not changed.",
+    ),
+}
+CASE_FOOTER = (
+    "This email never says what a case is about. If you did not expect it, tell your "
+    "school's safeguarding lead; do not forward it."
+)
 
 
 @dataclass(frozen=True)
@@ -78,18 +108,16 @@ def compose(row: OutboxMessage, *, to_address: str, sender: Sender) -> EmailMess
     school = " ".join(sender.school_name.split())
     first = opening.format(school=school, items=row.items)
     link = f"{sender.base_url}{row.link_path}"
-    text = (
-        f"{first}\n\n"
-        f"Sign in to see it:\n{link}\n\n"
-        "This email never says what a case is about. If you did not expect it, tell your "
-        "school's safeguarding lead; do not forward it.\n"
-    )
+    secret = row.link_secret if row.kind.single_use_link else None
+    if secret is not None:
+        link += secret.reveal()  # the single-use token: only ever in the email itself
+    action, footer = ACCOUNT_LINKS.get(row.kind, ("Sign in to see it:", CASE_FOOTER))
+    text = f"{first}\n\n{action}\n{link}\n\n{footer}\n"
     html = (
         '<!doctype html><html lang="en"><body>'
         f"<p>{escape(first)}</p>"
-        f'<p><a href="{escape(link)}">Sign in to see it</a></p>'
-        "<p>This email never says what a case is about. If you did not expect it, tell your "
-        "school's safeguarding lead; do not forward it.</p></body></html>"
+        f'<p>{escape(action.rstrip(":"))}: <a href="{escape(link)}">{escape(link)}</a></p>'
+        f"<p>{escape(footer)}</p></body></html>"
     )
     message = EmailMessage()
     message["Subject"] = f"{subject}: {school}"

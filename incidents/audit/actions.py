@@ -103,7 +103,41 @@ class Action(enum.StrEnum):
     EVIDENCE_PREVIEW = "evidence.preview"
     EVIDENCE_DOWNLOAD = "evidence.download"
     EVIDENCE_DELETE = "evidence.delete"
+    # Accounts in the browser (issue 16): the object is always the user, by id.
+    USER_INVITE = "user.invite"
+    USER_INVITATION_RESEND = "user.invitation_resend"
+    USER_INVITATION_ACCEPT = "user.invitation_accept"
+    USER_ROLES_CHANGE = "user.roles_change"
+    USER_DEACTIVATE = "user.deactivate"
+    USER_REACTIVATE = "user.reactivate"
+    PASSWORD_CHANGE = "auth.password_change"  # noqa: S105  # nosec B105 - an action name
+    PASSWORD_RESET_REQUEST = "auth.password_reset_request"  # noqa: S105  # nosec B105
+    PASSWORD_RESET = "auth.password_reset"  # noqa: S105  # nosec B105
+    SESSION_END = "auth.session_end"
+    RECOVERY_CODES_REGENERATE = "auth.recovery_codes_regenerate"
+    # People in the browser (issue 16): the object is the person, by id.
+    PERSON_UPDATE = "person.update"
+    PERSON_LEFT = "person.left"
+    STAFF_IMPORT = "person.staff_import"
 
+
+# Changes to accounts, listed on the admin's audit page (never case data: users by id only).
+ACCOUNT_CHANGES = frozenset(
+    {
+        Action.USER_CREATE,
+        Action.USER_INVITE,
+        Action.USER_INVITATION_RESEND,
+        Action.USER_INVITATION_ACCEPT,
+        Action.USER_ROLES_CHANGE,
+        Action.USER_DEACTIVATE,
+        Action.USER_REACTIVATE,
+        Action.TWO_FACTOR_RESET,
+        Action.TWO_FACTOR_ENROL,
+        Action.PASSWORD_CHANGE,
+        Action.PASSWORD_RESET,
+        Action.RECOVERY_CODES_REGENERATE,
+    }
+)
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
 # prove later what it knew and when. Other entries are covered by the scheduled checkpoint.
@@ -198,6 +232,20 @@ LABELS: dict[Action, str] = {
     Action.EVIDENCE_PREVIEW: "Viewed a file of evidence",
     Action.EVIDENCE_DOWNLOAD: "Downloaded a file of evidence",
     Action.EVIDENCE_DELETE: "Deleted a file of evidence, giving a reason",
+    Action.USER_INVITE: "Invited a user",
+    Action.USER_INVITATION_RESEND: "Sent a user a new invitation",
+    Action.USER_INVITATION_ACCEPT: "Accepted an invitation and set a password",
+    Action.USER_ROLES_CHANGE: "Changed a user's roles",
+    Action.USER_DEACTIVATE: "Deactivated a user's account",
+    Action.USER_REACTIVATE: "Reactivated a user's account",
+    Action.PASSWORD_CHANGE: "Changed their password",
+    Action.PASSWORD_RESET_REQUEST: "Asked for a password reset email",
+    Action.PASSWORD_RESET: "Reset their password from an emailed link",
+    Action.SESSION_END: "Signed out another of their sessions",
+    Action.RECOVERY_CODES_REGENERATE: "Made new recovery codes",
+    Action.PERSON_UPDATE: "Changed a person's details",
+    Action.PERSON_LEFT: "Recorded that a person left the school",
+    Action.STAFF_IMPORT: "Imported the staff list",
 }
 
 

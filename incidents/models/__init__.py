@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see one complete metadata."""
 
+from incidents.models.account_token import AccountToken, TokenPurpose
 from incidents.models.alert import (
     Alert,
     AlertKind,
@@ -79,6 +80,7 @@ __all__ = [
     "ALLEGATION_OUTCOMES",
     "DBS_DUTY_EMPLOYMENT",
     "OTHER_OUTCOMES",
+    "AccountToken",
     "Agency",
     "Alert",
     "AlertKind",
@@ -153,6 +155,7 @@ __all__ = [
     "Task",
     "TaskKind",
     "ThresholdAnswer",
+    "TokenPurpose",
     "TreeNode",
     "TriageDecision",
     "User",

@@ -8,11 +8,12 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
+from incidents.sensitive import Sensitive, SensitiveField
 
 
 class AlertKind(enum.StrEnum):
@@ -26,6 +27,10 @@ class AlertKind(enum.StrEnum):
     CHECKPOINTS_STOPPED = "checkpoints_stopped"
     # An email only: the day's digest of alerts held for it and tasks due.
     DIGEST = "digest"
+    # Emails only, about accounts (issue 16): never an inbox alert.
+    ACCOUNT_INVITATION = "account_invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105  # nosec B105 - a name
+    CASE_ACCESS_GRANTED = "case_access_granted"
 
     @property
     def label(self) -> str:
@@ -40,6 +45,9 @@ class AlertKind(enum.StrEnum):
             "audit_verify_failed": "The audit log failed verification",
             "checkpoints_stopped": "Scheduled audit checkpoints have stopped",
             "digest": "Your daily summary",
+            "account_invitation": "You have been invited to use the service",
+            "password_reset": "Reset your password",  # nosec B105 - a label
+            "case_access_granted": "Someone has been given access to cases",
         }[self.value]
 
     @property
@@ -47,6 +55,11 @@ class AlertKind(enum.StrEnum):
         """Always sent at once, whatever the user's preference: statutory clocks, a child's
         disclosure and the audit log's health cannot wait for tomorrow's digest."""
         return self not in (AlertKind.NEW_CASE, AlertKind.TASK_ASSIGNED, AlertKind.DIGEST)
+
+    @property
+    def single_use_link(self) -> bool:
+        """An account email: its link carries a sealed single-use token (`link_secret`)."""
+        return self in (AlertKind.ACCOUNT_INVITATION, AlertKind.PASSWORD_RESET)
 
     @property
     def urgent(self) -> bool:
@@ -140,6 +153,13 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # A digest is made once per user and day.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    # An invitation's or password reset's token, appended to `link_path` when the email is
+    # built: sealed with the school's key, as only its hash is kept anywhere else (issue 16).
+    link_secret: SensitiveField[Sensitive | None] = SensitiveField()
+    link_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+    def crypto_scope(self) -> tuple[uuid.UUID, uuid.UUID | None]:
+        return self.school_id, None
 
 
 class AlertPreference(Base):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from incidents.db import Base
@@ -16,6 +16,8 @@ from incidents.sensitive import FieldCipher, Sensitive, SensitiveField, cipher_o
 
 # The blind index's purpose for the link between a person and their login (issue 19, item 10).
 ACCOUNT = "account"
+# ... and for matching an imported staff list to the people already here, by work email.
+EMAIL = "email"
 
 
 class PersonKind(enum.StrEnum):
@@ -71,6 +73,15 @@ class Person(Base):
     account_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     account_index: Mapped[bytes | None] = mapped_column(LargeBinary(16), nullable=True)
     created_at: Mapped[datetime] = created_column()
+    # The staff list (issue 16): work email (sealed; its blind index matches an imported row to
+    # the person already here), job title (sealed), and the dates they started and left.
+    email: SensitiveField[Sensitive | None] = SensitiveField()
+    email_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    email_index: Mapped[bytes | None] = mapped_column(LargeBinary(16), index=True, nullable=True)
+    job_title: SensitiveField[Sensitive | None] = SensitiveField()
+    job_title_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    started_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    left_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     @property
     def user_id(self) -> uuid.UUID | None:
@@ -91,6 +102,13 @@ class Person(Base):
             self.account_index = (
                 cipher.blind_index(self.school_id, ACCOUNT, link.reveal()) if link else None
             )
+        if "email" in changed:
+            email: Sensitive | None = changed["email"]
+            self.email_index = (
+                cipher.blind_index(self.school_id, EMAIL, email.reveal().casefold())
+                if email
+                else None
+            )
         if "name" not in changed:
             return
         value: Sensitive | None = changed["name"]
@@ -109,3 +127,8 @@ def surname_of(name: str) -> str:
 def account_index_of(session: Session, school_id: uuid.UUID, user_id: uuid.UUID) -> bytes:
     """The blind index a user's person carries: computed, never stored against the user."""
     return cipher_of(session).blind_index(school_id, ACCOUNT, str(user_id))
+
+
+def email_index_of(session: Session, school_id: uuid.UUID, email: str) -> bytes:
+    """The blind index a person with this work email carries."""
+    return cipher_of(session).blind_index(school_id, EMAIL, email.casefold())

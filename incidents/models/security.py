@@ -33,6 +33,8 @@ class ElevationPurpose(enum.StrEnum):
     REVEAL_REPORTER = "reveal_reporter"
     OPEN_CLOSED_CASE = "open_closed_case"
     EXPORT = "export"
+    # An admin giving someone a role that opens cases (issue 16).
+    GRANT_CASE_ACCESS = "grant_case_access"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,7 @@ ELEVATION_LABELS = {
     ElevationPurpose.REVEAL_REPORTER: "see who reported a concern",
     ElevationPurpose.OPEN_CLOSED_CASE: "open a closed case",
     ElevationPurpose.EXPORT: "export records",
+    ElevationPurpose.GRANT_CASE_ACCESS: "give someone access to cases",
 }
 
 

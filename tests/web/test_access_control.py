@@ -132,7 +132,34 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
         frozenset({"GET", "POST"}),
     ),
     "people.person": (Permission.CASE_DECIDE, frozenset({"GET"})),
+    # Accounts in the browser (issue 16).
+    "users.index": (Permission.USER_MANAGE, frozenset({"GET"})),
+    "users.show": (Permission.USER_MANAGE, frozenset({"GET"})),
+    "users.invite": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.roles": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.deactivate": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
+    "users.reactivate": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "users.reset_two_factor": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "users.resend_invitation": (Permission.USER_MANAGE, frozenset({"POST"})),
+    "invitation.link": (PUBLIC, frozenset({"GET"})),
+    "invitation.accept": (PUBLIC, frozenset({"GET", "POST"})),
+    "password_reset.forgot": (PUBLIC, frozenset({"GET", "POST"})),
+    "password_reset.link": (PUBLIC, frozenset({"GET"})),
+    "password_reset.reset": (PUBLIC, frozenset({"GET", "POST"})),
+    "account.show": (SIGNED_IN, frozenset({"GET"})),
+    "account.password": (SIGNED_IN, frozenset({"GET", "POST"})),
+    "account.end_session": (SIGNED_IN, frozenset({"POST"})),
+    "account.end_others": (SIGNED_IN, frozenset({"POST"})),
+    "account.recovery_codes": (SIGNED_IN, frozenset({"GET", "POST"})),
+    "people.index": (Permission.PEOPLE_MANAGE, frozenset({"GET"})),
+    "people.new": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.edit": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.left": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.upload": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    "people.confirm": (Permission.PEOPLE_MANAGE, frozenset({"POST"})),
 }
+# Public pages that only move a link's token into the session and go on to a clean address.
+LINK_PAGES = {"invitation.link": "/invitation", "password_reset.link": "/reset-password"}
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
 # widened role fails the sweep. Record-level limits (the chair's own cases only) are tested below.
@@ -166,7 +193,14 @@ ROLE_MAY: dict[Role, frozenset[Permission]] = {
             Permission.CASE_DECIDE,
         }
     ),
-    Role.ADMIN: frozenset({Permission.CLAUSE_MANAGE, Permission.AUDIT_STATUS}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.CLAUSE_MANAGE,
+            Permission.AUDIT_STATUS,
+            Permission.USER_MANAGE,
+            Permission.PEOPLE_MANAGE,
+        }
+    ),
 }
 
 ROUTES = sorted(
@@ -329,6 +363,11 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "person_id": objects.case.subjects[0].id,
             "purpose_name": "export",
             "name": "tracks",  # a statistics chart
+            # Accounts (issue 16): the case's manager's account, a link token and a session.
+            "user_id": objects.case.case_manager_id,
+            "token": "not-a-real-token",
+            "session_id": uuid.uuid4(),
+            "person_id": objects.case.subjects[0].id,
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
@@ -458,6 +497,10 @@ def test_route_answers_by_role(
         # Signing out lands on the sign-in page, and the user is then signed out.
         assert _is_sign_in_redirect(response)
         assert _is_sign_in_redirect(client.get("/"))
+        return
+    if role is None and endpoint in LINK_PAGES:
+        assert response.status_code == 302
+        assert urlsplit(response.location).path == LINK_PAGES[endpoint]
         return
     if role is None and endpoint == "auth.second_factor":
         assert _is_sign_in_redirect(response)  # no correct password yet: back to the start

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from incidents.admin.audit import commands as verification
 from incidents.admin.audit.queries import STALE_AFTER, audit_status
+from incidents.admin.users.queries import recent_changes
 from incidents.extensions import db_session, limiter
 from incidents.permissions import Permission
 from incidents.web.access import requires
@@ -51,6 +52,8 @@ def show() -> str:
         reason_label=lambda r: "Scheduled" if r == "scheduled" else "Straight after an event",
         stale_hours=int(STALE_AFTER.total_seconds() // 3600),
         form=ConfirmForm(formdata=None),
+        # Who changed which account (issue 16): names of accounts only, never a case.
+        account_changes=recent_changes(db_session(), current_user.school_id),
     )
 
 

@@ -1,0 +1,113 @@
+"""Accounts in the browser (issue 16), axe-checked: an admin invites a safeguarding lead, who
+accepts (password and two-factor in one step) and signs in; then the admin deactivates them
+while they are signed in, and their next page is the sign-in page. Also the own-account page
+and the forgotten-password request."""
+
+from __future__ import annotations
+
+import pyotp
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from incidents.models import AlertKind, OutboxMessage, Role, User
+from tests import factories
+from tests.browser.conftest import Live, Visit
+
+EMAIL = "new.lead@browser.example"
+PASSWORD = "a long new passphrase for the lead"
+
+
+def _invitation_path(live: Live) -> str:
+    with live.db() as db:
+        user_id = db.scalar(select(User.id).where(User.email == EMAIL))
+        message = db.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.recipient_id == user_id,
+                OutboxMessage.kind == AlertKind.ACCOUNT_INVITATION,
+            )
+        )
+        assert message is not None and message.link_secret is not None
+        return message.link_path + message.link_secret.reveal()
+
+
+def _totp(live: Live) -> pyotp.TOTP:
+    with live.db() as db:
+        user = db.scalar(select(User).where(User.email == EMAIL))
+        assert user is not None and user.totp_secret is not None
+        return pyotp.TOTP(user.totp_secret.reveal())
+
+
+def test_invite_accept_enrol_sign_in_then_deactivate_the_leaver(
+    live: Live, visit: Visit, page: Page, browser: Browser
+) -> None:
+    visit.sign_in(live, Role.ADMIN)
+    page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    visit.check("users")
+    page.get_by_role("button", name="Invite a user").click()
+    visit.check("invite")
+    page.get_by_label("Full name").fill("Nia Newlead")
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Designated safeguarding lead", exact=True).check()
+    page.get_by_role("button", name="Send invitation").click()
+    # A role that opens cases: the admin's password and a reason are needed.
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your password")
+    visit.check("invite needs password")
+    page.get_by_label("Your password").fill(factories.PASSWORD)
+    page.get_by_label("Why does this person need access to cases?").fill("Our new DSL")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
+    visit.check("invited")
+
+    # The new lead, in their own browser, follows the emailed link.
+    context = browser.new_context(base_url=live.url)
+    theirs = context.new_page()
+    theirs.set_default_timeout(10_000)
+    their_visit = Visit(theirs, "invited lead")
+    theirs.goto(_invitation_path(live))
+    expect(theirs.get_by_role("heading", name="Set up your account")).to_be_visible()
+    their_visit.check("accept invitation")
+    theirs.get_by_label("Choose a password").fill(PASSWORD)
+    theirs.get_by_label("Enter the new password again").fill(PASSWORD)
+    theirs.get_by_label("Enter the 6-digit code your app shows").fill(_totp(live).now())
+    theirs.get_by_role("button", name="Set password and sign in").click()
+    expect(theirs.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+    their_visit.check("recovery codes")
+    theirs.get_by_role("link", name="I have saved my recovery codes").click()
+    expect(theirs.get_by_role("button", name="Sign out")).to_be_visible()
+    their_visit.check("signed in")
+
+    # The admin deactivates them while they are signed in.
+    page.goto("/admin/users?q=newlead")
+    page.get_by_role("link", name="Nia Newlead").click()
+    visit.check("user")
+    page.get_by_role("link", name="Deactivate account").click()
+    visit.check("deactivate")
+    page.get_by_role("button", name="Deactivate account").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("deactivated")
+    visit.check("deactivated")
+
+    theirs.goto("/cases/")
+    expect(theirs.get_by_role("heading", name="Sign in")).to_be_visible()
+    their_visit.check("refused")
+    context.close()
+
+
+def test_own_account_and_the_forgotten_password_request(
+    live: Live, visit: Visit, page: Page
+) -> None:
+    visit.sign_in(live, Role.STAFF)
+    page.get_by_role("link", name="Your account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    visit.check("your account")
+    page.get_by_role("link", name="Change your password").click()
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your current password")
+    visit.check("change password errors")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("link", name="I have forgotten my password").click()
+    visit.check("forgot password")
+    page.get_by_label("Email address").fill("nobody@browser.example")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    visit.check("check your email")

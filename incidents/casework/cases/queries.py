@@ -16,6 +16,7 @@ from sqlalchemy.sql.expression import Exists
 
 from incidents.casework.cases import managers
 from incidents.casework.cases.history import History, case_history
+from incidents.casework.cases.summary import Summary, case_summary
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
 from incidents.models.case import case_subject
@@ -172,12 +173,14 @@ class CasePage:
     # Entries a later note corrects.
     corrected: set[uuid.UUID]
     history: History | None
+    # What was recorded, read back: the discloser, overdue deadlines, what needs doing.
+    summary: Summary
 
 
 def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
     """Loads only the users the page names, from the case's own school."""
     wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
-    wanted |= {case.case_manager_id}
+    wanted |= {case.case_manager_id} | {d.decided_by_id for d in case.triage_decisions}
     ids = {i for i in wanted if i is not None}
     people = (
         {
@@ -196,6 +199,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
         corrected={n.corrects_id for n in case.notes if n.corrects_id},
         # Read from the log, not logged again: the page's CASE_VIEW already records the visit.
         history=case_history(session, actor=actor, case=case),
+        summary=case_summary(session, actor=actor, case=case),
     )
 
 

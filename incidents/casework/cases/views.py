@@ -104,6 +104,8 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
         manager_basis=page.manager_basis,
         category_label=category_label,
         history=page.history,
+        summary=page.summary,
+        read_only=case.state is CaseState.CLOSED,
     )
 
 

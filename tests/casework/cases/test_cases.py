@@ -114,8 +114,11 @@ def test_record_disclosure_from_each_source(login_as, users, db, source):
         "A member of staff (identity sealed)" if source is DisclosureSource.STAFF else source.label
     )
     assert summary_value(page, "Told by") == expected
-    assert "Sam Reporter" not in page
-    assert "07700 900123" not in page
+    # Issue 17: the case manager reads the discloser's contact back, unless it is a sealed
+    # report (a member of staff, a governor), which only the reveal page shows.
+    sealed = source in (DisclosureSource.STAFF, DisclosureSource.GOVERNOR)
+    assert ("Sam Reporter" in page) is not sealed
+    assert ("07700 900123" in page) is not sealed
     assert f"Case {case.reference} recorded" in page
 
 

@@ -16,6 +16,7 @@ from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
 from incidents.casework.cases.choices import case_input, fill_case_choices
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
+from incidents.casework.cases.timeline import Show, timeline
 from incidents.catalogue import category_label
 from incidents.errors import NotFound
 from incidents.extensions import db_session
@@ -86,6 +87,7 @@ def show(case_id: uuid.UUID) -> str:
 
 def _case_page(case: Case, note_form: NoteForm) -> str:
     page = case_list.case_page(db_session(), actor=current_user, case=case)
+    show = Show.read(request.args.get("show"))
     return render_template(
         "cases/show.html",
         case=case,
@@ -105,6 +107,9 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
         category_label=category_label,
         history=page.history,
         summary=page.summary,
+        show=show,
+        timeline=timeline(case.notes, page.history, show),
+        printing=False,
         read_only=case.state is CaseState.CLOSED,
     )
 

@@ -87,6 +87,8 @@ class Action(enum.StrEnum):
     ALERT_SENT = "alert.sent"
     ALERT_PREFERENCE = "alert.preference"
     ALERT_REPLY_TO = "alert.reply_to"
+    # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
+    CASE_FILE_PRINT = "case.print"
 
 
 # After these, a checkpoint is signed at once (AUDIT.md): the moments a school most needs to
@@ -152,6 +154,7 @@ LABELS: dict[Action, str] = {
     Action.SAR_RESPOND: "Recorded the reply to a subject access request",
     Action.SAR_CLOSE: "Closed a subject access request without a reply",
     Action.STATS_EXPORT: "Downloaded the anonymised statistics",
+    Action.CASE_FILE_PRINT: "Printed the case file",
     Action.DISCIPLINARY_HEARING: "Recorded the disciplinary hearing date",
     Action.DISCIPLINARY_OUTCOME: "Recorded the disciplinary outcome",
     Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",

@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "cases.show": (Permission.CASE_READ, frozenset({"GET"})),
     "cases.add_note": (Permission.NOTE_CREATE, frozenset({"POST"})),
     "cases.correct_note": (Permission.NOTE_CREATE, frozenset({"GET", "POST"})),
+    "cases.case_file": (Permission.CASE_READ, frozenset({"GET"})),
     "casework.step": (Permission.CASE_DECIDE, frozenset({"POST"})),
     "case_tasks.task_done": (Permission.CASE_PROGRESS, frozenset({"POST"})),
     "reporter.reveal_reporter": (Permission.CASE_DECIDE, frozenset({"GET"})),

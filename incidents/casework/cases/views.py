@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents import workflow
+from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.casework import page as case_step
+from incidents.casework.cases import casefile
 from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
@@ -20,9 +23,11 @@ from incidents.casework.cases.timeline import Show, timeline
 from incidents.catalogue import category_label
 from incidents.errors import NotFound
 from incidents.extensions import db_session
-from incidents.models import Case, CaseKind, CaseState
+from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
+from incidents.models.base import utcnow
 from incidents.permissions import Permission, can_add_note, can_progress
 from incidents.web.access import requires
+from incidents.web.filters import london_datetime
 from incidents.web.forms import ConfirmForm
 from incidents.web.pipeline import form_page
 
@@ -111,7 +116,60 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
         timeline=timeline(case.notes, page.history, show),
         printing=False,
         read_only=case.state is CaseState.CLOSED,
+        case_file_until=grant_until(ElevationPurpose.EXPORT, case.id),
     )
+
+
+@bp.route("/<uuid:case_id>/case-file.pdf")
+@requires(Permission.CASE_READ)
+def case_file(case_id: uuid.UUID) -> Response:
+    """The case file as a PDF, after the password again and a reason; each print is recorded.
+    The password form comes back to the case page, which then offers the file for a few
+    minutes (a download would leave the user looking at the password form)."""
+    db = db_session()
+    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    back = url_for("cases.show", case_id=case.id, _anchor="case-file")
+    grant = require_elevation(ElevationPurpose.EXPORT, case.id, back=back)
+    if isinstance(grant, Response):
+        return grant
+    page = case_list.case_page(db, actor=current_user, case=case)
+    # A sealed reporter is printed only by the case manager who has just revealed them.
+    revealed = (
+        case.reporter_identity
+        if case.reporter_is_sealed
+        and any(a.action == "reveal_reporter" for a in workflow.available(case, current_user))
+        and grant_until(ElevationPurpose.REVEAL_REPORTER, case.id) is not None
+        else None
+    )
+    casefile.record_print(
+        db, actor=current_user, case=case, grant=grant, revealed=revealed is not None
+    )
+    html = render_template(
+        "cases/case_file.html",
+        case=case,
+        summary=page.summary,
+        authors=page.people,
+        corrected=page.corrected,
+        manager=page.manager,
+        history=page.history,
+        show=Show.ALL,
+        timeline=timeline(case.notes, page.history, Show.ALL),
+        printing=True,
+        can_add_note=False,
+        actions=[],
+        marking=casefile.MARKING,
+        printed_by=current_user.display_name,
+        printed_at=london_datetime(utcnow()),
+        revealed_reporter=revealed,
+        evidence_html=None,
+    )
+    body = casefile.to_pdf(html, Path(current_app.static_folder or ""))
+    db.commit()  # the print is recorded once the file is made
+    response = Response(body, mimetype="application/pdf")
+    filename = f"case-file-{case.reference}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/<uuid:case_id>/notes", methods=["POST"])

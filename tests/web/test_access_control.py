@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "cases.add_note": (Permission.NOTE_CREATE, frozenset({"POST"})),
     "cases.correct_note": (Permission.NOTE_CREATE, frozenset({"GET", "POST"})),
     "cases.case_file": (Permission.CASE_READ, frozenset({"GET"})),
+    "cases.hearing_bundle": (Permission.CASE_DECIDE, frozenset({"GET"})),
     "casework.step": (Permission.CASE_DECIDE, frozenset({"POST"})),
     "case_tasks.task_done": (Permission.CASE_PROGRESS, frozenset({"POST"})),
     "reporter.reveal_reporter": (Permission.CASE_DECIDE, frozenset({"GET"})),

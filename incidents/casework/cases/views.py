@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from incidents import workflow
 from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.casework import page as case_step
-from incidents.casework.cases import casefile
+from incidents.casework.cases import bundle, casefile
 from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
@@ -25,7 +25,7 @@ from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
 from incidents.models.base import utcnow
-from incidents.permissions import Permission, can_add_note, can_progress
+from incidents.permissions import Permission, can_add_note, can_progress, is_case_manager
 from incidents.web.access import requires
 from incidents.web.filters import london_datetime
 from incidents.web.forms import ConfirmForm
@@ -117,6 +117,7 @@ def _case_page(case: Case, note_form: NoteForm) -> str:
         printing=False,
         read_only=case.state is CaseState.CLOSED,
         case_file_until=grant_until(ElevationPurpose.EXPORT, case.id),
+        is_manager=is_case_manager(current_user, case),
     )
 
 
@@ -214,3 +215,40 @@ def correct_note(case_id: uuid.UUID, note_id: uuid.UUID) -> str | Response:
         done_message="Correction added to the chronology",
         show=lambda: render_template("cases/correct.html", case=case, original=original, form=form),
     )
+
+
+@bp.route("/<uuid:case_id>/disciplinary/<uuid:process_id>/hearing-bundle.zip")
+@requires(Permission.CASE_DECIDE)
+def hearing_bundle(case_id: uuid.UUID, process_id: uuid.UUID) -> Response:
+    """The case manager's download of `incidents audit prove --disciplinary`: the proofs and
+    a readable PDF, after the password again and a reason; the export is an audit entry."""
+    db = db_session()
+    case = case_service.get_case(db, actor=current_user, case_id=case_id, audited=False)
+    back = url_for("cases.show", case_id=case.id, _anchor="disciplinary")
+    grant = require_elevation(ElevationPurpose.EXPORT, case.id, back=back)
+    if isinstance(grant, Response):
+        return grant
+    data, entries = bundle.hearing_bundle(
+        db,
+        actor=current_user,
+        case=case,
+        process_id=process_id,
+        grant=grant,
+        signer=db.info.get("signer"),
+    )
+    html = render_template(
+        "cases/hearing_bundle.html",
+        case=case,
+        process_id=process_id,
+        entries=entries,
+        marking=casefile.MARKING,
+        printed_by=current_user.display_name,
+        printed_at=london_datetime(utcnow()),
+    )
+    pdf = casefile.to_pdf(html, Path(current_app.static_folder or ""))
+    db.commit()  # the export's entry, and its checkpoint
+    response = Response(bundle.to_zip(case, process_id, data, pdf), mimetype="application/zip")
+    filename = f"hearing-bundle-{case.reference}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -51,7 +51,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "home.index": (SIGNED_IN, frozenset({"GET"})),
     "report.new": (Permission.CONCERN_REPORT, frozenset({"GET", "POST"})),
     "report.receipt": (Permission.CONCERN_REPORT, frozenset({"GET"})),
-    "cases.index": (Permission.CASE_LIST, frozenset({"GET"})),
+    "cases.index": (Permission.CASE_LIST, frozenset({"GET", "POST"})),
     "cases.new": (Permission.CASE_CREATE, frozenset({"GET", "POST"})),
     "cases.show": (Permission.CASE_READ, frozenset({"GET"})),
     "cases.add_note": (Permission.NOTE_CREATE, frozenset({"POST"})),

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents import workflow
 from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.casework import page as case_step
-from incidents.casework.cases import bundle, casefile
+from incidents.casework.cases import bundle, casefile, search
 from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
@@ -26,6 +27,7 @@ from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, can_add_note, can_progress, is_case_manager
+from incidents.validation import plain_name
 from incidents.web.access import requires
 from incidents.web.filters import london_datetime
 from incidents.web.forms import ConfirmForm
@@ -35,10 +37,32 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 CHRONOLOGY = "chronology"
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @requires(Permission.CASE_LIST)
-def index() -> str:
-    filters = case_list.read_filters(request.args)
+def index() -> str | tuple[str, int] | Response:
+    """The case list. A surname search is POSTed and comes back as an encrypted, short-lived
+    token in the links (`search.py`): no name is ever in a URL."""
+    secret = str(current_app.config["SECRET_KEY"])
+    if request.method == "POST":
+        typed = plain_name(request.form.get("surname", ""))
+        kept = {k: request.form.get(k, "") for k in ("state", "kind") if request.form.get(k)}
+        problem = case_list.surname_problem(typed) if typed else None
+        if problem is None:
+            values: dict[str, Any] = {**kept}
+            if typed:
+                values["search"] = search.seal(secret, current_user.id, typed)
+            return redirect(url_for("cases.index", **values), code=303)
+        filters = case_list.read_filters(kept, surname=typed)
+        return _case_list(filters, token=None), 400
+    token = request.args.get("search", "")
+    surname = search.open_token(secret, current_user.id, token) if token else ""
+    filters = case_list.read_filters(request.args, surname=surname or "")
+    if surname is None:
+        filters.problems["surname"] = search.EXPIRED
+    return _case_list(filters, token=token if surname else None)
+
+
+def _case_list(filters: case_list.Filters, token: str | None) -> str:
     result = case_list.list_cases(
         db_session(),
         actor=current_user,
@@ -60,6 +84,7 @@ def index() -> str:
         if filters.unassessed
         else (filters.kind.value if filters.kind else ""),
         surname=filters.surname,
+        search_token=token,
     )
 
 

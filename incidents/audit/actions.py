@@ -119,6 +119,8 @@ class Action(enum.StrEnum):
     PERSON_UPDATE = "person.update"
     PERSON_LEFT = "person.left"
     STAFF_IMPORT = "person.staff_import"
+    # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
+    CASE_FILE_PRINT = "case.print"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -211,6 +213,7 @@ LABELS: dict[Action, str] = {
     Action.SAR_RESPOND: "Recorded the reply to a subject access request",
     Action.SAR_CLOSE: "Closed a subject access request without a reply",
     Action.STATS_EXPORT: "Downloaded the anonymised statistics",
+    Action.CASE_FILE_PRINT: "Printed the case file",
     Action.DISCIPLINARY_HEARING: "Recorded the disciplinary hearing date",
     Action.DISCIPLINARY_OUTCOME: "Recorded the disciplinary outcome",
     Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from incidents import deadlines
 from incidents.alerts.queries import InboxItem, inbox
 from incidents.casework.cases.queries import visible_where
-from incidents.clock import SCHOOL_TZ, local_today
+from incidents.clock import local_today
 from incidents.models import Case, Referral, ReferralStatus, Role, Task, TaskKind, User
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 from incidents.registers.subject_access import commands as subject_access
+from incidents.web.filters import london_datetime
 
 
 @dataclass(frozen=True)
@@ -113,5 +114,4 @@ def due_items(session: Session, *, actor: User, now: datetime | None = None) -> 
 
 
 def _london(moment: datetime) -> str:
-    local = moment.astimezone(SCHOOL_TZ)
-    return f"{local:%d %B %Y} at {local:%H:%M}"
+    return london_datetime(moment)  # the one date-and-time format (issue 17, item 10)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
+from babel.dates import format_date, format_datetime
 from flask import Flask
 from markupsafe import Markup, escape
 
@@ -19,8 +20,15 @@ _TAG = Markup('<span class="govuk-tag govuk-tag--grey" title="{title}">[U+{code:
 _TITLE = "An invisible character, shown here so that it cannot change how the text reads"
 
 
+# One date format and one date-and-time format everywhere (issue 17, item 10), through Babel's
+# CLDR data for English in the UK: "27 March 2026" and "27 March 2026 at 2:05pm".
+LOCALE = "en_GB"
+DATE = "d MMMM y"
+DATE_TIME = "d MMMM y 'at' h:mma"
+
+
 def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return format_date(value, DATE, locale=LOCALE)
 
 
 def london_date(value: datetime) -> str:
@@ -28,9 +36,7 @@ def london_date(value: datetime) -> str:
 
 
 def london_datetime(value: datetime) -> str:
-    local = value.astimezone(SCHOOL_TZ)
-    hour = local.hour % 12 or 12
-    return f"{long_date(local.date())} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return format_datetime(value.astimezone(SCHOOL_TZ), DATE_TIME, locale=LOCALE)
 
 
 def _hidden(char: str) -> bool:

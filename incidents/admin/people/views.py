@@ -16,7 +16,7 @@ from incidents.errors import Refused
 from incidents.extensions import db_session, limiter
 from incidents.models import Person
 from incidents.permissions import Permission
-from incidents.web.access import takes_files, requires
+from incidents.web.access import requires, takes_files
 from incidents.web.pipeline import back_to, done, form_page
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")

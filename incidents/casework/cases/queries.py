@@ -16,12 +16,12 @@ from sqlalchemy.sql.expression import Exists
 
 from incidents.casework.cases import managers
 from incidents.casework.cases.history import History, case_history
+from incidents.casework.cases.summary import Summary, case_summary
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
 from incidents.models.case import case_subject
 from incidents.models.person import account_index_of, surname_of
 from incidents.permissions import Permission, has_permission
-from incidents.sensitive import cipher_of
 from incidents.validation import plain_name
 
 MAX_SURNAME = 60
@@ -118,17 +118,24 @@ def list_cases(
 
 
 def _has_subject_surname(session: Session, actor: User, surname: str) -> Exists:
-    """Cases with a subject of this surname, matched on the blind index alone."""
+    """Cases with a subject whose surname starts with `surname` ("fenw" finds Fenwick). The
+    blind index matches whole surnames only, and a prefix index would tell a database reader
+    which people share the first letters of their names; so the names of the school's case
+    subjects are decrypted here, in memory, compared and dropped (`search.py` says what the
+    index reveals)."""
     problem = surname_problem(surname)
     if problem:
         raise InvalidInput({"surname": problem})
-    index = cipher_of(session).blind_index(actor.school_id, "surname", surname_of(surname))
-    return exists().where(
-        and_(
-            case_subject.c.case_id == Case.id,
-            case_subject.c.person_id == Person.id,
-            Person.surname_index == index,
+    wanted = surname_of(surname)
+    people = session.scalars(
+        select(Person).where(
+            Person.school_id == actor.school_id,
+            Person.id.in_(select(case_subject.c.person_id)),
         )
+    )
+    ids = [p.id for p in people if surname_of(p.name.reveal()).startswith(wanted)]
+    return exists().where(
+        and_(case_subject.c.case_id == Case.id, case_subject.c.person_id.in_(ids))
     )
 
 
@@ -154,7 +161,9 @@ class Filters:
     problems: dict[str, str] = field(default_factory=dict)
 
 
-def read_filters(args: Mapping[str, str]) -> Filters:
+def read_filters(args: Mapping[str, str], surname: str = "") -> Filters:
+    """The filters from the query string; the surname never comes from there (it is POSTed,
+    and comes back inside an encrypted token: `search.py`)."""
     problems: dict[str, str] = {}
     state = _choice(CaseState, args.get("state", ""))
     if state is None and args.get("state"):
@@ -169,7 +178,7 @@ def read_filters(args: Mapping[str, str]) -> Filters:
     page = int(page_raw) if digits and 0 < int(page_raw) < MAX_PAGE else 1
     if page_raw != str(page):
         problems["results"] = "Page must be a whole number"
-    surname = plain_name(args.get("surname", ""))
+    surname = plain_name(surname)
     problem = surname_problem(surname) if surname else None
     if problem:
         problems["surname"] = problem
@@ -217,6 +226,8 @@ class CasePage:
     # Entries a later note corrects.
     corrected: set[uuid.UUID]
     history: History | None
+    # What was recorded, read back: the discloser, overdue deadlines, what needs doing.
+    summary: Summary
 
 
 def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
@@ -224,7 +235,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
     one list of the school's users (issue 21: one query, not three)."""
     staff = managers.school_staff(session, case.school_id)
     wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
-    wanted |= {case.case_manager_id}
+    wanted |= {case.case_manager_id} | {d.decided_by_id for d in case.triage_decisions}
     people = {u.id: u for u in staff if u.id in wanted}
     return CasePage(
         people=people,
@@ -238,6 +249,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
             case=case,
             names={u.id: u.display_name for u in staff},
         ),
+        summary=case_summary(session, actor=actor, case=case),
     )
 
 

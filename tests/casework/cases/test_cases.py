@@ -29,7 +29,7 @@ from incidents.models import (
 )
 from incidents.web.filters import london_datetime
 from tests import factories
-from tests.conftest import count, csrf_token, date_parts, problem, success_banner
+from tests.conftest import count, csrf_token, date_parts, post_form, problem, success_banner
 
 NARRATIVE = "A parent said Mr Example sent their son a friend request on Facebook."
 REPORTER = "Sam Reporter, 07700 900123"
@@ -114,8 +114,11 @@ def test_record_disclosure_from_each_source(login_as, users, db, source):
         "A member of staff (identity sealed)" if source is DisclosureSource.STAFF else source.label
     )
     assert summary_value(page, "Told by") == expected
-    assert "Sam Reporter" not in page
-    assert "07700 900123" not in page
+    # Issue 17: the case manager reads the discloser's contact back, unless it is a sealed
+    # report (a member of staff, a governor), which only the reveal page shows.
+    sealed = source in (DisclosureSource.STAFF, DisclosureSource.GOVERNOR)
+    assert ("Sam Reporter" in page) is not sealed
+    assert ("07700 900123" in page) is not sealed
     assert f"Case {case.reference} recorded" in page
 
 
@@ -230,9 +233,10 @@ def test_case_list_bad_filters_show_an_error_not_a_crash(login_as, varied_cases,
 
 
 def test_an_unusable_surname_is_an_error_and_the_other_filters_still_apply(login_as, varied_cases):
-    page = (
-        login_as(Role.HEADTEACHER).get("/cases/?state=reported&surname=123").get_data(as_text=True)
-    )
+    client = login_as(Role.HEADTEACHER)
+    response = post_form(client, "/cases/", {"state": "reported", "surname": "123"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
 
     assert "Enter a surname using letters" in error_summary(page)
     assert set(references(page)) == {varied_cases["reported"]}
@@ -493,7 +497,8 @@ def test_correct_a_note_keeps_the_original(login_as, users, db):
     assert "Met the parent on 4 March." in new_entry
     assert "Reason: Wrong date typed" in new_entry
     assert "Corrected later" not in new_entry
-    assert page.index(f"note-{original.id}") < page.index(f"note-{correction.id}")
+    # The timeline reads newest first (issue 17, item 2): the correction above what it corrects.
+    assert page.index(f"note-{correction.id}") < page.index(f"note-{original.id}")
 
 
 @pytest.mark.parametrize("role", [Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS])

@@ -4,7 +4,7 @@ school settings
 Issue 13, what is missing. New tables only: nothing existing changes.
 
 Revision ID: 0024
-Revises: 0018
+Revises: 0022
 Create Date: 2026-12-04 14:42:46.208682
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

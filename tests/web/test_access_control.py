@@ -133,7 +133,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
         Permission.CASE_DECIDE,
         frozenset({"GET", "POST"}),
     ),
-    "people.person": (Permission.CASE_DECIDE, frozenset({"GET"})),
+    "person.person": (Permission.CASE_DECIDE, frozenset({"GET"})),
     # Accounts in the browser (issue 16).
     "users.index": (Permission.USER_MANAGE, frozenset({"GET"})),
     "users.show": (Permission.USER_MANAGE, frozenset({"GET"})),

@@ -13,7 +13,7 @@ from incidents.extensions import db_session
 from incidents.permissions import Permission
 from incidents.web.access import requires
 
-bp = Blueprint("people", __name__, url_prefix="/people")
+bp = Blueprint("person", __name__, url_prefix="/people")
 
 
 @bp.route("/<uuid:person_id>")

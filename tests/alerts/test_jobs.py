@@ -8,7 +8,7 @@ import dataclasses
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -146,8 +146,11 @@ def test_two_runs_started_together_send_each_email_exactly_once(
             "SMTP_CA_FILE": str(smtp_server.ca_file),
             "INCIDENTS_BASE_URL": "https://incidents.hilltop.example",
         }
-        # The runs are other processes: they travel to the suite's moment too (INCIDENTS_TEST_NOW,
-        # ticking), or messages made "now" in the suite would not be due yet in theirs.
+        if os.environ.get("INCIDENTS_TEST_NOW"):
+            # The runs are other processes: they travel to this process's moment (the suite's
+            # INCIDENTS_TEST_NOW, ticked on since), or messages made "now" here would not be
+            # due yet in theirs.
+            env["INCIDENTS_TEST_NOW"] = datetime.now(UTC).isoformat()
         run = [sys.executable, "-c", AT_THE_SUITES_MOMENT + "cli()", "jobs", "run"]
         runs = [
             subprocess.Popen(

@@ -410,6 +410,34 @@ def statements_per_page(url: str, instance: Path) -> dict[str, int]:
             said.clear()
             status = client.get(path).status_code
             counts[name] = len(said) if status == 200 else -status
+        form = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        found = CSRF.search(form)
+        assert found is not None
+        csrf = found.group(1) or found.group(2)
+        said.clear()
+        status = client.post(
+            f"/cases/{case_id}/notes", data={"csrf_token": csrf, "body": "A counted note"}
+        ).status_code
+        counts["add note"] = len(said) if status == 302 else -status
+        said.clear()
+        client.get("/cases/new")
+        counts["record form"] = len(said)
+        said.clear()
+        today = time.localtime()
+        status = client.post(
+            "/cases/new",
+            data={
+                "csrf_token": csrf,
+                "source": "parent",
+                "new_subject_name": "Alex Counted",
+                "new_subject_kind": "staff",
+                "narrative": "A parent said a teacher messaged their child.",
+                "became_aware_on": [str(today.tm_mday), str(today.tm_mon), str(today.tm_year)],
+            },
+        ).status_code
+        counts["record disclosure"] = (
+            counts["record form"] + len(said) if status == 302 else -status
+        )
     finally:
         event.remove(Engine, "before_cursor_execute", count)
     return counts
@@ -437,6 +465,9 @@ def main() -> None:
         "--instance", default=str(Path(tempfile.gettempdir()) / "incidents-bench-load")
     )
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    parser.add_argument(
+        "--counts-only", action="store_true", help="print the statements per page and stop"
+    )
     args = parser.parse_args()
     instance = Path(args.instance)
     if not args.reuse:
@@ -445,6 +476,9 @@ def main() -> None:
             (instance / stale).unlink(missing_ok=True)
         build(args.database_url, instance, args.schools, args.cases)
     counts = statements_per_page(args.database_url, instance)
+    if args.counts_only:
+        print(f"statements per page, in process: {counts}")
+        return
     env = _env(args.database_url, instance)
     bare_dir = Path(tempfile.mkdtemp())
     (bare_dir / "bench_bare.py").write_text(BARE_APP)

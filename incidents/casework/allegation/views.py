@@ -27,9 +27,7 @@ from incidents.casework.allegation.forms import (
     RestrictionEndForm,
     StoppedForm,
 )
-from incidents.casework.allegation.queries import CaseParts, page_parts
-from incidents.casework.tasks.queries import case_workers
-from incidents.errors import TransitionNotAllowedError
+from incidents.casework.allegation.queries import CaseParts, offered, owners, page_parts
 from incidents.extensions import db_session
 from incidents.models import Case, ClockKind, EngagedBy, InformKind, MeetingKind, RestrictionEnd
 from incidents.permissions import Permission
@@ -74,12 +72,12 @@ def end_restriction(case_id: uuid.UUID) -> str | Response:
 def record_meeting(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, "record_meeting", anchor="meetings")
     form = MeetingForm()
-    owners = [("", "Choose an owner")] + [
-        (str(u.id), u.display_name) for u in case_workers(db_session(), case)
+    choices = [("", "Choose an owner")] + [
+        (str(u.id), u.display_name) for u in owners(db_session(), case)
     ]
     slots = [(form[f"action_{n}"], form[f"owner_{n}"], form[f"due_{n}"]) for n in (1, 2, 3)]
     for _, owner, _ in slots:
-        owner.choices = owners
+        owner.choices = choices
 
     def owner_id(raw: str | None) -> uuid.UUID | None:
         try:
@@ -109,21 +107,13 @@ def record_meeting(case_id: uuid.UUID) -> str | Response:
     )
 
 
-def _may(case_action: str, case: object) -> bool:
-    try:
-        case_step.check(case, case_action)  # type: ignore[arg-type]
-    except TransitionNotAllowedError:
-        return False
-    return True
-
-
 @bp.route("/told/new", methods=["GET", "POST"])
 @requires(Permission.CASE_PROGRESS)
 def inform(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, "inform_parents", anchor="told")
     form = InformForm()
     kinds: list[InformKind] = [k for k in InformKind if k is not InformKind.ACCUSED]
-    if _may("inform_accused", case):
+    if offered(case, current_user, "inform_accused"):
         kinds.insert(0, InformKind.ACCUSED)
     form.kind.choices = [INFORM_CHOICES[k] for k in kinds]
 

@@ -82,7 +82,7 @@ def test_the_case_manager_records_the_kcsie_steps(live: Live, visit: Visit, page
     _fill_date(page, "It runs from", TODAY)
     page.get_by_role("button", name="Start the timescale").click()
     expect(page.get_by_text("Timescale started")).to_be_visible()
-    expect(page.locator("#timescales").get_by_text("Running")).to_be_visible()
+    expect(page.get_by_role("cell", name="Running")).to_be_visible()
 
     page.get_by_role(
         "link", name="Record the agency or organisation that employs the person"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, g, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -39,8 +39,12 @@ bp = Blueprint("allegation_steps", __name__, url_prefix="/cases/<uuid:case_id>")
 
 @bp.app_template_global("allegation_steps")
 def _parts(case: Case) -> CaseParts:
-    """What the case page and the triage page show of these steps, for the user viewing."""
-    return page_parts(db_session(), actor=current_user, case=case)
+    """What the case page and the triage page show of these steps, for the user viewing: read
+    once per request (three partials ask)."""
+    cache: dict[object, CaseParts] = g.setdefault("allegation_steps", {})
+    if case.id not in cache:
+        cache[case.id] = page_parts(db_session(), actor=current_user, case=case)
+    return cache[case.id]
 
 
 def _page(template: str, **context: object) -> str:

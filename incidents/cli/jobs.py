@@ -20,9 +20,11 @@ from incidents.admin.schools import get_school_by_urn
 from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
 from incidents.audit import tlog
 from incidents.audit.signer import from_settings as load_signer
+from incidents.casework.allegation import concerns
 from incidents.cli import cli
 from incidents.cli.audit import scheduled_checkpoints
 from incidents.cli.common import fail_with, service_session
+from incidents.clock import local_today
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError
@@ -51,6 +53,11 @@ def run() -> None:
     try:
         with service_session() as session:
             click.echo(f"Reminders raised: {clocks.raise_due(session)}")
+        with service_session() as session:
+            # KCSIE Part 4 s.2: low-level concerns reviewed for patterns, once a term.
+            asked = concerns.prompt_reviews(session, local_today())
+            if asked:
+                click.echo(f"Low-level concern reviews asked for: {asked}")
         with service_session() as session:
             told = jobs.watch_checkpoints(session)
             if told:

@@ -30,17 +30,22 @@ from incidents.db import Base
 from incidents.models import (
     Agency,
     Alternative,
+    Case,
     CaseKind,
     CaseOutcome,
     DataSubjects,
     DisclosureSource,
     ElevationPurpose,
+    EngagedBy,
+    InformKind,
     Measure,
+    MeetingKind,
     PersonKind,
     ReferralMethod,
     ReferralStatus,
     Requester,
     RequestState,
+    RestrictionEnd,
     ReviewDecision,
     Role,
     User,
@@ -190,6 +195,7 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
         password=factories.PASSWORD,
         reason="x",
     )
+    _allegation_steps(db, head, child_case)
     db.flush()
     # Evidence (issue 14): a file whose bytes hold a marker, and one that replaces it.
     [shot] = evidence.add_evidence(
@@ -209,6 +215,34 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
         reason="r",
     )
     db.flush()
+
+
+def _allegation_steps(db: Session, head: User, child_case: Case) -> None:
+    """Issue 13's steps beside an allegation: the restriction's end, a meeting, who was told,
+    the employing organisation."""
+    from incidents.casework.allegation import informing, meetings, organisations, restrictions
+
+    assess(db, head, child_case, CaseKind.ALLEGATION)
+    restrictions.end_restriction(
+        db, actor=head, case=child_case, reason=RestrictionEnd.LIFTED, ended_on=TODAY, note="n"
+    )
+    meetings.record_meeting(
+        db,
+        actor=head,
+        case=child_case,
+        data=meetings.MeetingInput(MeetingKind.STRATEGY, TODAY, "a", "d", "w"),
+    )
+    informing.record_informing(
+        db,
+        actor=head,
+        case=child_case,
+        data=informing.InformInput(
+            InformKind.PARENTS, TODAY, "b", "s", True, True, contact="c", support="s"
+        ),
+    )
+    organisations.record_organisation(
+        db, actor=head, case=child_case, kind=EngagedBy.AGENCY, name="n", contact="c"
+    )
 
 
 def test_every_personal_field_of_every_model_is_sealed_at_rest(db: Session, users) -> None:

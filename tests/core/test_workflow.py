@@ -112,6 +112,10 @@ def prepare_for(case: Case, action: str) -> None:
         DisciplinaryMeasure(process=process, measure=Measure.PREMISES_RESTRICTED, starts_on=NOW)
     if action == "lift_legal_hold":
         LegalHold(case=case, kind=LegalHoldKind.INQUIRY)
+    if action == "end_reporting_restriction":
+        # A pupil's allegation against a member of staff (Education Act 2002 s.141F).
+        case.source, case.kind = DisclosureSource.CHILD, CaseKind.ALLEGATION
+        case.subjects[0].kind = PersonKind.STAFF
     if action in ("confirm_suspension", "lift_suspension"):
         SuspensionDecision(case=case, suspended=True, confirmation_due_at=NOW)
 

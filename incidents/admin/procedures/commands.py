@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from incidents import audit
-from incidents.closure import DATA_BREACH_YEARS, POLICY_BREACH_YEARS
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import SchoolSettings, User
 from incidents.permissions import Permission, has_permission
@@ -83,6 +82,3 @@ def _values(row: SchoolSettings | None) -> dict[str, object]:
         "data_breach_years": row.data_breach_years,
         "policy_breach_years": row.policy_breach_years,
     }
-
-
-DEFAULTS = {"data_breach_years": DATA_BREACH_YEARS, "policy_breach_years": POLICY_BREACH_YEARS}

@@ -15,6 +15,7 @@ from incidents.casework.allegation import (
     organisations,
     restrictions,
 )
+from incidents.casework.tasks.queries import case_workers
 from incidents.models import (
     Case,
     CaseClock,
@@ -85,3 +86,13 @@ def _monitoring_rule(case: Case) -> str | None:
             "before it does."
         )
     return "The school's policy: internet use is monitored without telling the person first."
+
+
+def offered(case: Case, actor: User, action: str) -> bool:
+    """The workflow offers `action` on this case to this user now."""
+    return any(step.action == action for step in workflow.available(case, actor))
+
+
+def owners(session: Session, case: Case) -> list[User]:
+    """Who may own a meeting's action: the case's workers."""
+    return case_workers(session, case)

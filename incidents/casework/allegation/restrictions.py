@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
 from incidents.casework.guard import record, visible
+from incidents.clock import local_today
 from incidents.errors import InvalidInput
 from incidents.models import Case, RestrictionEnd, RestrictionEnded, User
 from incidents.sensitive import Sensitive
@@ -58,6 +59,33 @@ def end_restriction(
     assert reason is not None and ended_on is not None  # noqa: S101 - errors raised above
     row = RestrictionEnded(
         case=case, reason=reason, ended_on=ended_on, ended_by_id=actor.id, note=Sensitive(note)
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        case,
+        actor,
+        audit.Action.RESTRICTION_END,
+        object_type="reporting_restriction",
+        object_id=row.id,
+        target=row,
+    )
+    return row
+
+
+def charged_with_police_result(session: Session, case: Case, actor: User) -> RestrictionEnded:
+    """The teacher was charged, recorded with the police result (s.141F(2): the restriction
+    ends). For the police-result command, which has checked the step; nothing here checks."""
+    row = ended(session, case)
+    if row is not None:
+        return row
+    row = RestrictionEnded(
+        case=case,
+        reason=RestrictionEnd.CHARGED,
+        ended_on=local_today(),
+        ended_by_id=actor.id,
+        note=Sensitive("Recorded with the result of the police investigation."),
     )
     session.add(row)
     session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, g, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -27,9 +27,7 @@ from incidents.casework.allegation.forms import (
     RestrictionEndForm,
     StoppedForm,
 )
-from incidents.casework.allegation.queries import CaseParts, page_parts
-from incidents.casework.tasks.queries import case_workers
-from incidents.errors import TransitionNotAllowedError
+from incidents.casework.allegation.queries import CaseParts, offered, owners, page_parts
 from incidents.extensions import db_session
 from incidents.models import Case, ClockKind, EngagedBy, InformKind, MeetingKind, RestrictionEnd
 from incidents.permissions import Permission
@@ -41,8 +39,12 @@ bp = Blueprint("allegation_steps", __name__, url_prefix="/cases/<uuid:case_id>")
 
 @bp.app_template_global("allegation_steps")
 def _parts(case: Case) -> CaseParts:
-    """What the case page and the triage page show of these steps, for the user viewing."""
-    return page_parts(db_session(), actor=current_user, case=case)
+    """What the case page and the triage page show of these steps, for the user viewing: read
+    once per request (three partials ask)."""
+    cache: dict[object, CaseParts] = g.setdefault("allegation_steps", {})
+    if case.id not in cache:
+        cache[case.id] = page_parts(db_session(), actor=current_user, case=case)
+    return cache[case.id]
 
 
 def _page(template: str, **context: object) -> str:
@@ -74,12 +76,12 @@ def end_restriction(case_id: uuid.UUID) -> str | Response:
 def record_meeting(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, "record_meeting", anchor="meetings")
     form = MeetingForm()
-    owners = [("", "Choose an owner")] + [
-        (str(u.id), u.display_name) for u in case_workers(db_session(), case)
+    choices = [("", "Choose an owner")] + [
+        (str(u.id), u.display_name) for u in owners(db_session(), case)
     ]
     slots = [(form[f"action_{n}"], form[f"owner_{n}"], form[f"due_{n}"]) for n in (1, 2, 3)]
     for _, owner, _ in slots:
-        owner.choices = owners
+        owner.choices = choices
 
     def owner_id(raw: str | None) -> uuid.UUID | None:
         try:
@@ -109,21 +111,13 @@ def record_meeting(case_id: uuid.UUID) -> str | Response:
     )
 
 
-def _may(case_action: str, case: object) -> bool:
-    try:
-        case_step.check(case, case_action)  # type: ignore[arg-type]
-    except TransitionNotAllowedError:
-        return False
-    return True
-
-
 @bp.route("/told/new", methods=["GET", "POST"])
 @requires(Permission.CASE_PROGRESS)
 def inform(case_id: uuid.UUID) -> str | Response:
     case = case_step.load(case_id, "inform_parents", anchor="told")
     form = InformForm()
     kinds: list[InformKind] = [k for k in InformKind if k is not InformKind.ACCUSED]
-    if _may("inform_accused", case):
+    if offered(case, current_user, "inform_accused"):
         kinds.insert(0, InformKind.ACCUSED)
     form.kind.choices = [INFORM_CHOICES[k] for k in kinds]
 

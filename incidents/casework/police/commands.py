@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from incidents import audit, workflow
+from incidents.casework.allegation import restrictions
 from incidents.casework.guard import progressable, record
 from incidents.casework.police.system import place_hold
 from incidents.models import Case, CaseState, PoliceHold, User
@@ -29,8 +30,12 @@ def result_action(case: Case) -> str:
     return "police_finished" if case.state is CaseState.AWAITING_POLICE else "police_result"
 
 
-def record_result(session: Session, *, actor: User, case: Case, result: str) -> PoliceHold:
-    """The police investigation has finished: its result lifts the hold."""
+def record_result(
+    session: Session, *, actor: User, case: Case, result: str, teacher_charged: bool = False
+) -> PoliceHold:
+    """The police investigation has finished: its result lifts the hold. `teacher_charged`:
+    the teacher was charged, which ends the reporting restriction (Education Act 2002
+    s.141F)."""
     progressable(actor, case)
     action = result_action(case)
     workflow.check(case, action, actor)
@@ -42,6 +47,8 @@ def record_result(session: Session, *, actor: User, case: Case, result: str) -> 
         limit=MAX_RESULT,
         empty="Enter what the police decided or found",
     )
+    if teacher_charged and not workflow.reporting_restriction_applies(case):
+        errors["teacher_charged"] = "No reporting restriction applies to this case"
     errors.raise_any()
     hold = case.open_police_hold
     assert hold is not None  # noqa: S101 - the step's guard requires an open hold
@@ -58,4 +65,6 @@ def record_result(session: Session, *, actor: User, case: Case, result: str) -> 
         object_type="police_hold",
         object_id=hold.id,
     )
+    if teacher_charged:
+        restrictions.charged_with_police_result(session, case, actor)
     return hold

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from incidents import workflow
 from incidents.casework import page as case_step
 from incidents.casework.police import commands as police
 from incidents.casework.police.forms import PoliceResultForm
@@ -29,10 +30,19 @@ def police_result(case_id: uuid.UUID) -> str | Response:
     return form_page(
         form,
         command=lambda: police.record_result(
-            db_session(), actor=current_user, case=case, result=form.result.data or ""
+            db_session(),
+            actor=current_user,
+            case=case,
+            result=form.result.data or "",
+            teacher_charged=bool(form.teacher_charged.data),
         ),
         done_message="Police result recorded: the hold is lifted",
-        show=lambda: render_template("casework/police_result.html", case=case, form=form),
+        show=lambda: render_template(
+            "casework/police_result.html",
+            case=case,
+            form=form,
+            restricted=workflow.reporting_restriction_applies(case),
+        ),
     )
 
 

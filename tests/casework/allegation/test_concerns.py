@@ -105,3 +105,18 @@ def test_low_level_concerns_are_prompted_for_a_periodic_review(db, users):
     # Once a term: not again the next day, nor a month later.
     assert concerns.prompt_reviews(db, TODAY + timedelta(days=1)) == 0
     assert concerns.prompt_reviews(db, TODAY + timedelta(days=30)) == 0
+
+
+def test_the_jobs_run_asks_for_the_review(signed_app) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_cli
+
+    db = signed_app.extensions["incidents.sessions"]()
+    school = factories.make_school(db)
+    head = factories.make_user(db, school, Role.HEADTEACHER)
+    person = factories.make_person(db, head, "Robin Staff")
+    concern(db, head, [person], 3)
+    result = run_cli(signed_app, "jobs", "run")
+    assert result.exit_code == 0, result.output
+    assert "Low-level concern reviews asked for: 1" in result.output
+    again = run_cli(signed_app, "jobs", "run")
+    assert "Low-level concern reviews" not in again.output

@@ -136,3 +136,20 @@ def test_the_organisation_stops_only_after_the_lado(db, users, login_as):
     assert success_banner(done.get_data(as_text=True))
     db.refresh(row)
     assert row.stopped_on == TODAY
+
+
+def test_the_teacher_charged_is_recorded_with_the_police_result(db, users, login_as):
+    case = childs_allegation(db, users[Role.HEADTEACHER])
+    client = login_as(Role.DSL)
+    url = f"/cases/{case.id}/police-result"
+    form = client.get(url).get_data(as_text=True)
+    assert "The teacher has been charged" in form and 'type="checkbox"' in form
+    token = csrf_token(client, url)
+    done = client.post(
+        url,
+        data={"csrf_token": token, "result": "Charged with assault.", "teacher_charged": "y"},
+        follow_redirects=True,
+    )
+    assert success_banner(done.get_data(as_text=True))
+    row = db.scalar(select(RestrictionEnded))
+    assert row is not None and row.reason.value == "charged"

@@ -156,14 +156,8 @@ def show(case_id: uuid.UUID, file_id: uuid.UUID) -> str:
     """The preview page: the file's details, and for an image the server's redrawn copy."""
     case, item = _file(case_id, file_id)
     case_step.closed_case_grant(case)
-    row = next(
-        (
-            r
-            for r in queries.evidence_rows(db_session(), actor=current_user, case=case)
-            if r.file.id == item.id and not r.file.is_deleted
-        ),
-        None,
-    )
+    rows = queries.evidence_rows(db_session(), actor=current_user, case=case, only=item.id)
+    row = rows[0] if rows and not rows[0].file.is_deleted else None
     if row is None:
         raise NotFound("File not found")
     return render_template("evidence/show.html", case=case, row=row)

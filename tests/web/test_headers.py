@@ -21,11 +21,15 @@ from incidents import create_app
 from incidents.accounts.sign_in_views import PENDING
 from incidents.admin.clauses.commands import list_clauses
 from incidents.casework.cases import notes as note_service
+from incidents.casework.evidence import commands as evidence_service
 from incidents.models import DisclosureSource, Requester, Role, User
 from incidents.registers.subject_access import commands as sar_service
 from incidents.sensitive import Sensitive
 from incidents.web import ERROR_PAGES
 from tests import case_stages, factories
+from tests.casework.evidence import samples as evidence_samples
+from tests.casework.evidence.conftest import LIMITS as EVIDENCE_LIMITS
+from tests.casework.evidence.conftest import upload as evidence_upload
 from tests.conftest import confirm_it_is_you, csrf_token
 
 # Every GET endpoint and who looks at it (None: nobody signed in). A new GET route must be added
@@ -74,6 +78,12 @@ GET_PAGES: dict[str, Role | None] = {
     "legal_holds.place": Role.HEADTEACHER,
     "case_manager.change": Role.HEADTEACHER,
     "legal_holds.lift": Role.HEADTEACHER,
+    "evidence.add": Role.HEADTEACHER,
+    "evidence.replace": Role.HEADTEACHER,
+    "evidence.delete": Role.HEADTEACHER,
+    "evidence.show": Role.HEADTEACHER,
+    "evidence.image": Role.HEADTEACHER,
+    "evidence.download": Role.HEADTEACHER,
     "audit_status.show": Role.ADMIN,
     "sar.index": Role.HEADTEACHER,
     "sar.new": Role.HEADTEACHER,
@@ -198,6 +208,16 @@ def _url_and_client(
         note = note_service.add_note(db, actor=users[Role.HEADTEACHER], case=case, body="A note")
         db.commit()
         values.update(case_id=case.id, note_id=note.id)
+        if "file_id" in rule.arguments:
+            [item] = evidence_service.add_evidence(
+                db,
+                actor=users[Role.HEADTEACHER],
+                case=case,
+                uploads=[evidence_upload("shot.png", evidence_samples.image("PNG"))],
+                limits=EVIDENCE_LIMITS,
+            )
+            db.commit()
+            values["file_id"] = item.id
     if "purpose_name" in rule.arguments:
         values["purpose_name"] = "export"
         values["record"] = uuid.uuid4()  # a grant is for one record

@@ -6,11 +6,9 @@ from flask import Blueprint, abort, render_template, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from incidents.casework.cases.choices import case_input, fill_case_choices
-from incidents.casework.cases.commands import report_concern
+from incidents.casework.cases import with_files
+from incidents.casework.cases.choices import fill_case_choices
 from incidents.casework.cases.forms import CaseForm
-from incidents.casework.evidence import attach
-from incidents.extensions import db_session
 from incidents.models import Case
 from incidents.permissions import Permission
 from incidents.web.access import requires, takes_files
@@ -27,23 +25,11 @@ def new() -> str | Response:
     fill_case_choices(form, current_user, report=True)
     return form_page(
         form,
-        command=lambda: _report(form),
+        command=lambda: with_files.report(form),
         done_message=None,  # the receipt's panel is the confirmation
-        show=lambda: render_template("report/new.html", form=form, **attach.page_text()),
+        show=lambda: render_template("report/new.html", form=form, **with_files.page_text()),
         then=_receipt,
     )
-
-
-def _report(form: CaseForm) -> Case:
-    case = report_concern(db_session(), actor=current_user, data=case_input(form))
-    # Files sent with the report, in the same transaction: a refused file sends no report.
-    attach.attach(
-        case,
-        form.evidence_files.chosen(),
-        form.evidence_description.data or "",
-        report=True,
-    )
-    return case
 
 
 def _receipt(case: Case) -> str:

@@ -13,15 +13,14 @@ from werkzeug.wrappers import Response
 from incidents import workflow
 from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.casework import page as case_step
-from incidents.casework.cases import bundle, casefile, search
+from incidents.casework.cases import bundle, casefile, search, with_files
 from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
-from incidents.casework.cases.choices import case_input, fill_case_choices
+from incidents.casework.cases.choices import fill_case_choices
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
 from incidents.casework.cases.timeline import Show, timeline
-from incidents.casework.evidence import attach
 from incidents.catalogue import category_label
 from incidents.errors import NotFound
 from incidents.extensions import db_session
@@ -97,23 +96,11 @@ def new() -> str | Response:
     fill_case_choices(form, current_user)
     return form_page(
         form,
-        command=lambda: _record(form),
+        command=lambda: with_files.record(form),
         done_message=lambda case: f"Case {case.reference} recorded",
-        show=lambda: render_template("cases/new.html", form=form, **attach.page_text()),
+        show=lambda: render_template("cases/new.html", form=form, **with_files.page_text()),
         then=lambda case: url_for("cases.show", case_id=case.id),
     )
-
-
-def _record(form: RecordForm) -> Case:
-    case = case_service.record_disclosure(db_session(), actor=current_user, data=case_input(form))
-    # Files given with the disclosure, in the same transaction (issue 14).
-    attach.attach(
-        case,
-        form.evidence_files.chosen(),
-        form.evidence_description.data or "",
-        report=False,
-    )
-    return case
 
 
 @bp.route("/<uuid:case_id>")

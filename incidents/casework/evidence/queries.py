@@ -4,6 +4,7 @@ supersedes. Only for someone who may see the case; nothing here is counted for s
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -49,7 +50,10 @@ def _size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def evidence_rows(session: Session, *, actor: User, case: Case) -> list[Row]:
+def evidence_rows(
+    session: Session, *, actor: User, case: Case, only: uuid.UUID | None = None
+) -> list[Row]:
+    """The case's files, oldest first, each checked against the log (`only`: just that one)."""
     if not can_view_case(actor, case) or case.is_erased:
         return []
     files = list(
@@ -67,33 +71,46 @@ def evidence_rows(session: Session, *, actor: User, case: Case) -> list[Row]:
             select(User).where(User.id.in_({f.uploaded_by_id for f in files if f.uploaded_by_id}))
         )
     }
-    rows = []
-    for item in files:
-        older = by_id.get(item.supersedes_id) if item.supersedes_id else None
-        rows.append(
-            Row(
-                file=item,
-                name=item.name.reveal() if item.name is not None else "Deleted file",
-                description=item.description.reveal() if item.description is not None else "",
-                kind=sniff.LABELS.get(item.media_type, item.media_type),
-                size=_size(item.size),
-                source=item.source.label,
-                shows_date=item.shows_date,
-                added_at=item.created_at,
-                added_by=SEALED_REPORTER
-                if item.by_sealed_reporter
-                else names.get(item.uploaded_by_id, "Unknown")
-                if item.uploaded_by_id
-                else "Unknown",
-                short_hash=item.sha256[:12],
-                full_hash=item.sha256,
-                problem=evidence.verify(session, item),
-                supersedes=older.sha256[:12] if older is not None else None,
-                superseded=item.id in replaced,
-                is_image=item.media_type.startswith("image/"),
-            )
-        )
-    return rows
+    return [
+        _row(session, item, by_id, replaced, names)
+        for item in files
+        if only is None or item.id == only
+    ]
+
+
+def _added_by(item: EvidenceFile, names: dict[uuid.UUID, str]) -> str:
+    if item.by_sealed_reporter:
+        return SEALED_REPORTER
+    if item.uploaded_by_id is None:
+        return "Unknown"
+    return names.get(item.uploaded_by_id, "A former user")
+
+
+def _row(
+    session: Session,
+    item: EvidenceFile,
+    by_id: dict[uuid.UUID, EvidenceFile],
+    replaced: set[uuid.UUID],
+    names: dict[uuid.UUID, str],
+) -> Row:
+    older = by_id.get(item.supersedes_id) if item.supersedes_id else None
+    return Row(
+        file=item,
+        name=item.name.reveal() if item.name is not None else "Deleted file",
+        description=item.description.reveal() if item.description is not None else "",
+        kind=sniff.LABELS.get(item.media_type, item.media_type),
+        size=_size(item.size),
+        source=item.source.label,
+        shows_date=item.shows_date,
+        added_at=item.created_at,
+        added_by=_added_by(item, names),
+        short_hash=item.sha256[:12],
+        full_hash=item.sha256,
+        problem=evidence.verify(session, item),
+        supersedes=older.sha256[:12] if older is not None else None,
+        superseded=item.id in replaced,
+        is_image=item.media_type.startswith("image/"),
+    )
 
 
 def may_delete(actor: User, case: Case) -> bool:

@@ -24,11 +24,17 @@ from incidents.models import Case, EvidenceFile, EvidenceSource
 from incidents.permissions import Permission, can_progress
 from incidents.web.access import requires, takes_files
 from incidents.web.pipeline import form_page
+from incidents.web.security import csp_nonce
 
 bp = Blueprint("evidence", __name__)
 ANCHOR = "evidence"
-# A file's own answer runs nothing, loads nothing, and cannot be framed.
-FILE_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def file_policy() -> str:
+    """A file's own answer runs nothing, loads nothing and cannot be framed: `sandbox` first
+    (web/security.py keeps a policy that starts with it). The nonce changes nothing in a
+    sandbox without scripts; every answer carries one (tests/web/test_headers.py)."""
+    return f"sandbox; default-src 'none'; script-src 'nonce-{csp_nonce()}'; frame-ancestors 'none'"
 
 
 def limits() -> service.Limits:
@@ -156,14 +162,8 @@ def show(case_id: uuid.UUID, file_id: uuid.UUID) -> str:
     """The preview page: the file's details, and for an image the server's redrawn copy."""
     case, item = _file(case_id, file_id)
     case_step.closed_case_grant(case)
-    row = next(
-        (
-            r
-            for r in queries.evidence_rows(db_session(), actor=current_user, case=case)
-            if r.file.id == item.id and not r.file.is_deleted
-        ),
-        None,
-    )
+    rows = queries.evidence_rows(db_session(), actor=current_user, case=case, only=item.id)
+    row = rows[0] if rows and not rows[0].file.is_deleted else None
     if row is None:
         raise NotFound("File not found")
     return render_template("evidence/show.html", case=case, row=row)
@@ -181,7 +181,7 @@ def image(case_id: uuid.UUID, file_id: uuid.UUID) -> Response:
     drawn = previews.render(chunks)
     db.commit()  # the entry for viewing it
     response = Response(drawn, mimetype="image/png")
-    response.headers["Content-Security-Policy"] = FILE_POLICY
+    response.headers["Content-Security-Policy"] = file_policy()
     response.headers["Content-Disposition"] = "inline"
     return response
 
@@ -215,5 +215,5 @@ def download(case_id: uuid.UUID, file_id: uuid.UUID) -> Response:
     response = Response(stream_with_context(_released(db, chunks)), mimetype=item.media_type)
     response.headers["Content-Length"] = str(item.size)
     response.headers["Content-Disposition"] = _disposition(name)
-    response.headers["Content-Security-Policy"] = FILE_POLICY
+    response.headers["Content-Security-Policy"] = file_policy()
     return response

@@ -103,6 +103,7 @@ class Action(enum.StrEnum):
     PERSON_UPDATE = "person.update"
     PERSON_LEFT = "person.left"
     STAFF_IMPORT = "person.staff_import"
+    PERSON_MERGE = "person.merge"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -217,6 +218,7 @@ LABELS: dict[Action, str] = {
     Action.PERSON_UPDATE: "Changed a person's details",
     Action.PERSON_LEFT: "Recorded that a person left the school",
     Action.STAFF_IMPORT: "Imported the staff list",
+    Action.PERSON_MERGE: "Merged a duplicate person into another",
 }
 
 

@@ -121,6 +121,7 @@ class Action(enum.StrEnum):
     STAFF_IMPORT = "person.staff_import"
     # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
     CASE_FILE_PRINT = "case.print"
+    PERSON_MERGE = "person.merge"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -249,6 +250,7 @@ LABELS: dict[Action, str] = {
     Action.PERSON_UPDATE: "Changed a person's details",
     Action.PERSON_LEFT: "Recorded that a person left the school",
     Action.STAFF_IMPORT: "Imported the staff list",
+    Action.PERSON_MERGE: "Merged a duplicate person into another",
 }
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.serving import run_simple
 
+from incidents.accounts import tokens
+from incidents.accounts.mail import INVITATION_PATH
 from incidents.accounts.passwords import generate_password, password_problem
 from incidents.accounts.users import create_user, normalise_email
 from incidents.admin.schools import create_school, get_school_by_urn
@@ -21,7 +23,7 @@ from incidents.cli import cli
 from incidents.cli.common import fail_with, service_session
 from incidents.cli.db import upgrade_schema
 from incidents.errors import DomainError
-from incidents.models import Role, School, User
+from incidents.models import Role, School, TokenPurpose, User
 
 
 @cli.command("create-school")
@@ -71,14 +73,24 @@ ROLE_CHOICE = click.Choice([role.value for role in Role])
     is_flag=True,
     help="Print a generated password instead of prompting for one.",
 )
+@click.option(
+    "--invite",
+    is_flag=True,
+    help="No password: print a single-use link (72 hours) to set one and, for roles that "
+    "need it, two-factor sign-in. The safest way to make the first administrator.",
+)
 @with_appcontext
 def create_user_command(
-    urn: str, email: str, name: str, roles: tuple[str, ...], generate: bool
+    urn: str, email: str, name: str, roles: tuple[str, ...], generate: bool, invite: bool
 ) -> None:
-    """Create a user. Prompts for the password unless --generate-password is given."""
+    """Create a user. Prompts for the password unless --generate-password or --invite is
+    given."""
+    if generate and invite:
+        raise click.ClickException("Choose --invite or --generate-password, not both")
+    password: str | None = None
     if generate:
         password = generate_password()
-    else:
+    elif not invite:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         problem = password_problem(password)
         if problem:
@@ -95,11 +107,22 @@ def create_user_command(
                 roles=[Role(r) for r in roles],
                 password=password,
             )
+            token = (
+                tokens.issue(session, user=user, purpose=TokenPurpose.INVITATION)
+                if invite
+                else None
+            )
             click.echo(f"Created {user.email} at {school.name}.")
     except DomainError as exc:
         raise fail_with(exc) from None
     if generate:
         click.echo(f"Password (shown once): {password}")
+    if token is not None:
+        base = current_app.extensions["incidents.settings"].base_url
+        click.echo(
+            "Give them this link (shown once; it works once, for 72 hours):\n"
+            f"{base}{INVITATION_PATH}{token}"
+        )
 
 
 @cli.command("demo")

@@ -27,7 +27,7 @@ from incidents.models import (
 )
 from incidents.models.base import utcnow
 from incidents.sensitive import Sensitive
-from tests.conftest import csrf_token, problem
+from tests.conftest import csrf_token, problem, run_cli
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -172,3 +172,22 @@ def test_the_invitation_email_links_to_the_page(
     user, token = _invited(db, users)
     message = mail.send_invitation(db, user=user, token=token)
     assert message.link_path + message.link_secret.reveal() == f"/invitation/{token}"  # type: ignore[union-attr]
+
+
+def test_the_first_admin_can_be_made_with_an_invitation_link_from_the_command_line(
+    app: Flask, db: Session, school: School
+) -> None:
+    args = ["create-user", "--school", school.urn, "--email", "first@school.example"]
+    args += ["--name", "First Admin", "--role", "admin"]
+    refused = run_cli(app, *args, "--invite", "--generate-password")
+    assert refused.exit_code != 0 and "not both" in refused.output
+    result = run_cli(app, *args, "--invite")
+    assert result.exit_code == 0, result.output
+    link = result.output.strip().splitlines()[-1]
+    assert "/invitation/" in link
+    client = app.test_client()
+    page = _open(client, link.split("/invitation/")[1])
+    # An admin needs two-factor: it is set up with the link, never with a password alone.
+    assert "Set up two-factor sign-in" in page
+    user = db.scalar(select(User).where(User.email == "first@school.example"))
+    assert user is not None and user.password_hash == ""

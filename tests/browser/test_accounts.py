@@ -5,6 +5,9 @@ and the forgotten-password request."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pyotp
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -111,3 +114,38 @@ def test_own_account_and_the_forgotten_password_request(
     page.get_by_role("button", name="Send me a link").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     visit.check("check your email")
+
+
+def test_people_pages_and_the_staff_import(
+    live: Live, visit: Visit, page: Page, tmp_path: Path
+) -> None:
+    staff_list = tmp_path / "staff.csv"
+    staff_list.write_text(
+        "Name,Role,Email,Start date\n"
+        "Priya Import,Year 2 teacher,priya.import@browser.example,01/09/2024\n"
+        "=SUM(A1),Teacher,formula@browser.example,\n"
+    )
+    visit.sign_in(live, Role.ADMIN)
+    page.get_by_role("link", name="People").click()
+    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    visit.check("people")
+    page.get_by_role("button", name="Import the staff list").click()
+    visit.check("import")
+    page.get_by_label("Upload the staff list").set_input_files(str(staff_list))
+    page.get_by_role("button", name="Preview the changes").click()
+    expect(
+        page.get_by_role("heading", name="Check the changes before they are saved")
+    ).to_be_visible()
+    expect(page.get_by_text("runs as a formula")).to_be_visible()
+    visit.check("preview")
+    page.get_by_role("button", name="Save these changes").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 added")
+    visit.check("imported")
+    page.get_by_role("link", name="Change Priya Import").click()
+    visit.check("edit person")
+    page.goto("/admin/people")
+    page.get_by_role("link", name="Merge a duplicate into Priya Import").click()
+    visit.check("merge")
+    page.goto("/admin/people")
+    page.get_by_role("link", name=re.compile(r"Record that they left\W+Priya Import")).click()
+    visit.check("left")

@@ -159,6 +159,7 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "people.left": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
     "people.upload": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
     "people.confirm": (Permission.PEOPLE_MANAGE, frozenset({"POST"})),
+    "people.merge_duplicate": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
 }
 # Public pages that only move a link's token into the session and go on to a clean address.
 LINK_PAGES = {"invitation.link": "/invitation", "password_reset.link": "/reset-password"}

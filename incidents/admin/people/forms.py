@@ -8,10 +8,18 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length
 
 from incidents.admin.people.commands import MAX_NAME, MAX_ROLE, OWN_KINDS
@@ -32,6 +40,7 @@ class PersonForm(FlaskForm):
         choices=[SelectChoice(k.value, k.label) for k in OWN_KINDS],
         widget=GovRadioInput(),
         validators=[InputRequired("Choose staff, governor or volunteer")],
+        validate_choice=False,  # the command refuses anything else, in plain words
     )
     email = StringField(
         "Work email address (optional)",
@@ -67,3 +76,15 @@ class ConfirmImportForm(FlaskForm):
     csv_text = HiddenField(validators=[InputRequired("Upload the file again")])
     digest = HiddenField(validators=[InputRequired("Upload the file again")])
     submit = SubmitField("Save these changes", widget=GovSubmitInput())
+
+
+class MergeForm(FlaskForm):
+    duplicate = SelectField(
+        "Which person is the duplicate?",
+        description="They are removed. Every case that names them will name this person instead.",
+        widget=GovSelect(),
+        validators=[InputRequired("Choose the duplicate")],
+        validate_choice=False,  # checked against the school's people, in plain words
+    )
+    confirmed = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -9,14 +9,22 @@ import uuid
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
-from incidents.admin.people import commands, staff_csv
-from incidents.admin.people.forms import ConfirmImportForm, ImportForm, LeftForm, PersonForm
-from incidents.errors import Refused
+from incidents.admin.people import commands, merge, staff_csv
+from incidents.admin.people.forms import (
+    ConfirmImportForm,
+    ImportForm,
+    LeftForm,
+    MergeForm,
+    PersonForm,
+)
+from incidents.errors import InvalidInput, Refused
 from incidents.extensions import db_session, limiter
 from incidents.models import Person
 from incidents.permissions import Permission
 from incidents.web.access import requires, takes_files
+from incidents.web.forms import apply_service_errors
 from incidents.web.pipeline import back_to, done, form_page
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -151,3 +159,37 @@ def confirm() -> str | Response:
     db.commit()
     back_to(url_for("people.index"))
     return done(f"Staff list imported: {len(saved.added)} added, {len(saved.changed)} changed")
+
+
+@bp.route("/<uuid:person_id>/merge", methods=["GET", "POST"])
+@requires(Permission.PEOPLE_MANAGE)
+def merge_duplicate(person_id: uuid.UUID) -> str | Response:
+    """Choose the duplicate, then confirm on a summary (GOV.UK check answers): nothing is
+    merged until the second page's button."""
+    keep = _person(person_id)
+    db = db_session()
+    others = [p for p in commands.list_people(db, current_user) if p.id != keep.id]
+    form = MergeForm()
+    form.duplicate.choices = [SelectChoice("", "Choose a person")] + [
+        SelectChoice(str(p.id), f"{p.name.reveal()} ({p.kind.label})") for p in others
+    ]
+
+    def show() -> str:
+        return render_template("admin/people/merge.html", form=form, keep=keep, duplicate=None)
+
+    if not form.validate_on_submit():
+        return show()
+    duplicate = next((p for p in others if str(p.id) == form.duplicate.data), None)
+    if duplicate is None:
+        form.duplicate.errors = ["Choose the duplicate"]
+        return show()
+    if form.confirmed.data != "yes":
+        return render_template("admin/people/merge.html", form=form, keep=keep, duplicate=duplicate)
+    try:
+        merge.merge(db, actor=current_user, keep=keep, duplicate=duplicate)
+    except InvalidInput as exc:
+        db.rollback()
+        apply_service_errors(form, exc)
+        return show()
+    db.commit()
+    return done("Merged. Every case that named the duplicate now names this person")

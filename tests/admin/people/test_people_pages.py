@@ -194,7 +194,7 @@ def test_bad_person_details_are_refused_on_the_field(login_as: Login, db: Sessio
     for data, message in [
         ({"name": ""}, "Enter the person&#39;s name"),
         ({"name": "x" * 121}, "120 characters or fewer"),
-        ({"kind": "pupil"}, "Not a valid choice"),
+        ({"kind": "pupil"}, "Choose staff, governor or volunteer"),
         ({"email": "nope"}, "correct format"),
         ({"email": "a@school.example"}, "already has this email"),
         ({"started_on": ["31", "2", "2024"]}, "must be a real date"),
@@ -220,3 +220,40 @@ def test_no_file_chosen(login_as: Login) -> None:
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Choose a CSV file" in problem(page)
+
+
+def test_merging_a_duplicate_moves_its_cases_and_is_audited(
+    login_as: Login, db: Session, users: dict[Role, User]
+) -> None:
+    head = users[Role.HEADTEACHER]
+    keep = factories.make_person(db, head, name="Alex Subject")
+    duplicate = factories.make_person(db, head, name="Alex  Subject")
+    case = factories.make_case(db, head, subjects=[duplicate])
+    db.commit()
+    admin = login_as(Role.ADMIN)
+    path = f"/admin/people/{keep.id}/merge"
+    page = post_form(admin, path, {"duplicate": str(duplicate.id)}).get_data(as_text=True)
+    assert "Check before you merge" in page and "This cannot be undone" in page
+    assert db.get(Person, duplicate.id) is not None  # nothing merged before the second page
+    response = post_form(admin, path, {"duplicate": str(duplicate.id), "confirmed": "yes"})
+    assert response.status_code == 302
+    gone = duplicate.id
+    db.expunge_all()
+    assert db.scalar(select(Person.id).where(Person.id == gone)) is None
+    assert [p.id for p in db.get(type(case), case.id).subjects] == [keep.id]  # type: ignore[union-attr]
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == Action.PERSON_MERGE.value))
+    assert entry is not None and entry.object_id == keep.id
+
+
+def test_two_people_with_different_accounts_are_never_merged(
+    login_as: Login, db: Session, users: dict[Role, User]
+) -> None:
+    dsl = factories.person_of(db, users[Role.DSL])
+    deputy = factories.person_of(db, users[Role.DEPUTY_DSL])
+    admin = login_as(Role.ADMIN)
+    path = f"/admin/people/{dsl.id}/merge"
+    response = post_form(admin, path, {"duplicate": str(deputy.id), "confirmed": "yes"})
+    assert "different user account" in problem(admin.get(response.location).get_data(as_text=True))
+    assert db.get(Person, deputy.id) is not None
+    page = post_form(admin, path, {"duplicate": str(dsl.id)}).get_data(as_text=True)
+    assert "Choose the duplicate" in problem(page)

@@ -14,7 +14,7 @@ from wtforms.validators import Optional
 from incidents.casework.cases import commands as cases
 from incidents.casework.cases import managers, notes, people
 from incidents.models import ADULT_KINDS, DisclosureSource
-from incidents.web.fields import radio, text_area, text_input
+from incidents.web.fields import confirmed, radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
 
 
@@ -90,6 +90,8 @@ class CaseForm(FlaskForm):
 
 
 class RecordForm(CaseForm):
+    # Checked before it is saved: a recorded disclosure can never be edited (issue 17, item 3).
+    confirmed = confirmed()
     source = radio(
         "Who told you?",
         "Choose who told you",

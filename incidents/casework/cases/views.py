@@ -18,10 +18,11 @@ from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
-from incidents.casework.cases.choices import case_input, fill_case_choices
+from incidents.casework.cases.choices import case_input, fill_case_choices, record_answers
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
 from incidents.casework.cases.timeline import Show, timeline
 from incidents.catalogue import category_label
+from incidents.clock import local_today
 from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
@@ -31,7 +32,7 @@ from incidents.validation import plain_name
 from incidents.web.access import requires
 from incidents.web.filters import london_datetime
 from incidents.web.forms import ConfirmForm
-from incidents.web.pipeline import form_page
+from incidents.web.pipeline import Summary, form_page
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 CHRONOLOGY = "chronology"
@@ -93,6 +94,8 @@ def _case_list(filters: case_list.Filters, token: str | None) -> str:
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
+    if request.method == "GET":
+        form.became_aware_on.data = local_today()  # most often told today: change it if not
     return form_page(
         form,
         command=lambda: case_service.record_disclosure(
@@ -100,7 +103,22 @@ def new() -> str | Response:
         ),
         done_message=lambda case: f"Case {case.reference} recorded",
         show=lambda: render_template("cases/new.html", form=form),
+        check=lambda: _check_record(form),
         then=lambda case: url_for("cases.show", case_id=case.id),
+    )
+
+
+def _check_record(form: RecordForm) -> Summary:
+    """The check-your-answers page, once the service would accept the answers: its refusals
+    land on the form first, so the page never promises what cannot be saved."""
+    case_service.check_disclosure(db_session(), actor=current_user, data=case_input(form))
+    return Summary(
+        title="Check your answers before recording the disclosure",
+        rows=record_answers(form),
+        warning="Once recorded, the disclosure cannot be changed: a mistake is put right "
+        "by a correction in the chronology.",
+        button="Record the disclosure",
+        context={"case": None},
     )
 
 

@@ -52,7 +52,7 @@ def index() -> str | tuple[str, int] | Response:
             values: dict[str, Any] = {**kept}
             if typed:
                 values["search"] = search.seal(secret, current_user.id, typed)
-            return redirect(url_for("cases.index", **values), code=303)
+            return redirect(url_for("cases.index", **values))
         filters = case_list.read_filters(kept, surname=typed)
         return _case_list(filters, token=None), 400
     token = request.args.get("search", "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms import FileField
 
 # Never carried between the two pages: the token is the page's own, the buttons are not data.
 _NOT_CARRIED = frozenset({"csrf_token", "submit", "confirmed"})
@@ -16,7 +17,9 @@ def hidden_fields(form: FlaskForm) -> list[tuple[str, str]]:
     """(name, value) for every value the user sent, as it was sent (a date's three parts)."""
     carried = []
     for name, field in form._fields.items():
-        if name in _NOT_CARRIED:
+        if name in _NOT_CARRIED or isinstance(field, FileField):
+            # A file cannot travel in a hidden field (its str() would put its name in the page):
+            # a page whose command takes files asks for them on the summary page itself.
             continue
         carried += [(name, str(value)) for value in (field.raw_data or [])]
     return carried

@@ -35,12 +35,14 @@ def test_the_case_manager_sees_the_case_history(live: Live, visit: Visit, page: 
     group.get_by_label("Day").fill(str(today.day))
     group.get_by_label("Month").fill(str(today.month))
     group.get_by_label("Year").fill(str(today.year))
-    page.get_by_role("button", name="Record").click()
-    expect(page.get_by_role("heading", name="Case history")).to_be_visible()
-    history = page.locator("table", has=page.get_by_role("columnheader", name="What"))
-    expect(history.get_by_role("cell", name="Recorded the case")).to_be_visible()
-    expect(history.get_by_role("cell", name="Opened the case").first).to_be_visible()
-    expect(history.get_by_role("cell", name="Headteacher").first).to_be_visible()
+    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_role("button", name="Record the disclosure").click()  # check your answers
+    # The history is on the one timeline with the chronology (issue 17, item 2).
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    history = page.locator("ol.app-chronology")
+    expect(history.get_by_text(re.compile("Recorded the case"))).to_be_visible()
+    expect(history.get_by_text(re.compile("Opened the case")).first).to_be_visible()
+    expect(history.get_by_text(re.compile("Headteacher")).first).to_be_visible()
     visit.check("case with its history")
 
 

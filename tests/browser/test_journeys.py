@@ -69,7 +69,10 @@ def _record(page: Page, visit: Visit, *, source: str, who: str, narrative: str) 
     if words.count():
         words.first.fill(narrative)
     visit.check(f"record form {source}")
-    page.get_by_role("button", name="Record").click()
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile("Check your answers"))).to_be_visible()
+    visit.check(f"check your answers {source}")
+    page.get_by_role("button", name="Record the disclosure").click()
     expect(page.get_by_role("heading", name=re.compile(r"Case \d{4}-\d{4}"))).to_be_visible()
     visit.check(f"case from {source}")
 
@@ -184,7 +187,8 @@ def test_script_in_stored_text_stays_text(live: Live, visit: Visit, page: Page) 
     page.get_by_role("group", name="Who told you?").get_by_label(
         "A parent or carer", exact=True
     ).check()
-    page.get_by_role("button", name="Record").click()
+    page.get_by_role("button", name="Record", exact=True).click()
+    page.get_by_role("button", name="Record the disclosure").click()  # check your answers
     expect(page.get_by_role("heading", name=re.compile(r"Case \d{4}-\d{4}"))).to_be_visible()
     page.get_by_label("Add to the chronology").fill(f"Note {PAYLOAD}")
     page.get_by_role("button", name="Add note").click()

@@ -139,6 +139,7 @@ def main(base: str, email: str, password: str) -> None:
             "new_subject_kind": "staff",
             "narrative": "A parent says a teacher added pupils as friends on social media.",
             "became_aware_on": [str(today.day), str(today.month), str(today.year)],
+            "confirmed": "yes",  # the check-your-answers page's final button
         },
         "/cases/new",
     )

@@ -130,6 +130,7 @@ def open_form(form: str, ctx: Context, login_as: Callable[[Role], FlaskClient]) 
             "new_subject_name": "Jo Recorded",
             "source": "parent",
             "reporter": "Sam, 07700 900123",
+            "confirmed": "yes",  # past check-your-answers (issue 17, item 3)
         }
         return Target(login_as(Role.HEADTEACHER), "/cases/new", valid, 200)
     if form in ("note", "correction"):
@@ -652,6 +653,7 @@ def test_record_with_markup_is_stored_and_shown_escaped(login_as, db):
         data={
             "csrf_token": csrf_token(head, "/"),
             **CASE_FORM_VALID,
+            "confirmed": "yes",  # past the check-your-answers page
             "source": "staff",
             "reporter": SCRIPT,
             "narrative": SCRIPT,

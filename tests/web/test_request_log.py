@@ -91,6 +91,7 @@ def test_a_whole_journey_logs_one_line_per_request_and_no_personal_data(
             "new_subject_kind": "staff",
             "narrative": MARKERS["narrative"],
             "became_aware_on": date_parts(local_today()),
+            "confirmed": "yes",
         },
     )
     assert recorded.status_code == 302

@@ -13,6 +13,7 @@ from incidents.casework.cases.forms import CaseForm, RecordForm
 from incidents.catalogue import category_label
 from incidents.extensions import db_session
 from incidents.models import DisclosureSource, Person, PersonKind, User
+from incidents.web.filters import long_date
 
 NOT_LISTED = "none"
 
@@ -76,3 +77,37 @@ def case_input(form: CaseForm) -> CaseInput:
         reporter=reporter,
         child_words=child_words,
     )
+
+
+def _chosen(field: object) -> list[str]:
+    """The labels of the choices the user picked in a multi-choice field."""
+    picked = {str(v) for v in (getattr(field, "data", None) or [])}
+    return [str(c.label) for c in getattr(field, "choices", []) if str(c.value) in picked]
+
+
+def record_answers(form: RecordForm) -> list[tuple[str, str]]:
+    """Check your answers before a disclosure is recorded: what will be kept, as typed."""
+    about = _chosen(form.subjects)
+    name = (form.new_subject_name.data or "").strip()
+    if name:
+        kind = PersonKind(form.new_subject_kind.data).label.lower()
+        about.append(f"{name} ({kind})")
+    source = DisclosureSource(form.source.data)
+    rows = [
+        ("Who told you", source.label),
+        ("Their name and how to contact them", (form.reporter.data or "").strip() or "Not given"),
+    ]
+    if source is DisclosureSource.CHILD:
+        rows.append(("The child's own words", form.child_words.data or ""))
+    aware = form.became_aware_on.data
+    rows += [
+        ("Who it is about", "; ".join(about)),
+        ("What happened", form.narrative.data or ""),
+        (
+            "When it happened",
+            long_date(form.occurred_on.data) if form.occurred_on.data else "Not known",
+        ),
+        ("When you became aware of it", long_date(aware) if aware else ""),
+        ("Policy clauses", "; ".join(_chosen(form.clauses)) or "None"),
+    ]
+    return rows

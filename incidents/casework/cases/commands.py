@@ -34,6 +34,7 @@ from incidents.models import (
     ElevationPurpose,
     Person,
     PersonKind,
+    PolicyClause,
     Role,
     User,
 )
@@ -171,19 +172,14 @@ def _resolve_typed_name(
     return None
 
 
-def _open_case(
-    session: Session,
-    *,
-    actor: User,
-    data: CaseInput,
-    action: str,
-    source: DisclosureSource,
-    reporter: Sensitive | None,
-) -> Case:
-    today = local_today()
-    errors = _validate(data, today=today, needs_source=action == "record")
+def _checked(
+    session: Session, actor: User, data: CaseInput, action: str
+) -> tuple[list[Person], Person | None, list[PolicyClause]]:
+    """Everything wrong with `data`, at once (InvalidInput); else the people and clauses it
+    names. Reads only: the check-your-answers page runs it before anything is saved."""
+    errors = _validate(data, today=local_today(), needs_source=action == "record")
     subjects: list[Person] = []
-    clauses = []
+    clauses: list[PolicyClause] = []
     # A member of staff picks only from the school's own people (issue 13, item 11).
     kinds = people_service.SCHOOL_KINDS if action == "report" else ADULT_KINDS
     try:
@@ -202,6 +198,28 @@ def _open_case(
     except InvalidInput as exc:
         errors.update(exc.errors)
     errors.raise_any()
+    return subjects, same_person, clauses
+
+
+def check_disclosure(session: Session, *, actor: User, data: CaseInput) -> None:
+    """InvalidInput for a disclosure `record_disclosure` would refuse, before it is shown back
+    on the check-your-answers page (issue 17, item 3). Saves nothing."""
+    if not has_permission(actor, Permission.CASE_CREATE):
+        raise Forbidden("Your role cannot record disclosures")
+    _checked(session, actor, data, "record")
+
+
+def _open_case(
+    session: Session,
+    *,
+    actor: User,
+    data: CaseInput,
+    action: str,
+    source: DisclosureSource,
+    reporter: Sensitive | None,
+) -> Case:
+    today = local_today()
+    subjects, same_person, clauses = _checked(session, actor, data, action)
     assert data.became_aware_on is not None  # noqa: S101 - checked above
     if same_person is not None:
         if same_person not in subjects:

@@ -15,7 +15,7 @@ from incidents.casework.cases import commands as cases
 from incidents.casework.cases import managers, notes, people
 from incidents.casework.evidence.forms import description_field, files_field
 from incidents.models import ADULT_KINDS, DisclosureSource
-from incidents.web.fields import radio, text_area, text_input
+from incidents.web.fields import confirmed, radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
 
 
@@ -94,6 +94,8 @@ class CaseForm(FlaskForm):
 
 
 class RecordForm(CaseForm):
+    # Checked before it is saved: a recorded disclosure can never be edited (issue 17, item 3).
+    confirmed = confirmed()
     source = radio(
         "Who told you?",
         "Choose who told you",

@@ -18,10 +18,11 @@ from incidents.casework.cases import commands as case_service
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases import queries as case_list
 from incidents.casework.cases import steps as casework
-from incidents.casework.cases.choices import fill_case_choices
+from incidents.casework.cases.choices import case_input, fill_case_choices, record_answers
 from incidents.casework.cases.forms import CorrectionForm, NoteForm, RecordForm
 from incidents.casework.cases.timeline import Show, timeline
 from incidents.catalogue import category_label
+from incidents.clock import local_today
 from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
@@ -31,7 +32,7 @@ from incidents.validation import plain_name
 from incidents.web.access import requires, takes_files
 from incidents.web.filters import london_datetime
 from incidents.web.forms import ConfirmForm
-from incidents.web.pipeline import form_page
+from incidents.web.pipeline import Summary, form_page
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 CHRONOLOGY = "chronology"
@@ -51,7 +52,7 @@ def index() -> str | tuple[str, int] | Response:
             values: dict[str, Any] = {**kept}
             if typed:
                 values["search"] = search.seal(secret, current_user.id, typed)
-            return redirect(url_for("cases.index", **values), code=303)
+            return redirect(url_for("cases.index", **values))
         filters = case_list.read_filters(kept, surname=typed)
         return _case_list(filters, token=None), 400
     token = request.args.get("search", "")
@@ -94,12 +95,30 @@ def _case_list(filters: case_list.Filters, token: str | None) -> str:
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
+    if request.method == "GET":
+        form.became_aware_on.data = local_today()  # most often told today: change it if not
     return form_page(
         form,
         command=lambda: with_files.record(form),
         done_message=lambda case: f"Case {case.reference} recorded",
         show=lambda: render_template("cases/new.html", form=form, **with_files.page_text()),
+        check=lambda: _check_record(form),
         then=lambda case: url_for("cases.show", case_id=case.id),
+    )
+
+
+def _check_record(form: RecordForm) -> Summary:
+    """The check-your-answers page, once the service would accept the answers: its refusals
+    land on the form first, so the page never promises what cannot be saved."""
+    case_service.check_disclosure(db_session(), actor=current_user, data=case_input(form))
+    return Summary(
+        title="Check your answers before recording the disclosure",
+        rows=record_answers(form),
+        warning="Once recorded, the disclosure cannot be changed: a mistake is put right "
+        "by a correction in the chronology.",
+        button="Record the disclosure",
+        # Files are chosen here, on the last page: a file cannot be carried between pages.
+        context={"case": None, "attach_files": True, **with_files.page_text()},
     )
 
 

@@ -48,6 +48,7 @@ def record_data(token: str, **overrides: object) -> dict[str, object]:
         "new_subject_kind": "staff",
         "narrative": NARRATIVE,
         "became_aware_on": date_parts(local_today() - timedelta(days=1)),
+        "confirmed": "yes",  # as if checked on the check-your-answers page
     }
     data.update(overrides)
     if data["source"] == "child":

@@ -45,6 +45,7 @@ from incidents.models.retention import LegalHold, LegalHoldKind
 from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.stats_release import StatsRelease, StatsReleasePage
 from incidents.models.subject_access import (
     Exemption,
     Requester,
@@ -78,6 +79,8 @@ __all__ = [
     "CaseKind",
     "CaseOutcome",
     "CaseState",
+    "StatsRelease",
+    "StatsReleasePage",
     "Citation",
     "DataKey",
     "DataSubjects",

@@ -117,11 +117,17 @@ class Adversary:
                         self._sum(year, [cells[(scope, table.key, r, t)] for t in TERMS])
                 for col in cols:
                     if table.key in ("sources", "schools"):
-                        self._sum(cells[(scope, "tracks", TOTAL, col)], [cells[(scope, table.key, TOTAL, col)]])
+                        self._sum(
+                            cells[(scope, "tracks", TOTAL, col)],
+                            [cells[(scope, table.key, TOTAL, col)]],
+                        )
                     if table.key == "categories":
                         for r in rows:
                             self.at_most.append(
-                                (cells[(scope, table.key, r, col)], cells[(scope, "tracks", TOTAL, col)])
+                                (
+                                    cells[(scope, table.key, r, col)],
+                                    cells[(scope, "tracks", TOTAL, col)],
+                                )
                             )
         trust = release.pages.get("trust")
         if trust is None:
@@ -146,7 +152,8 @@ class Adversary:
     # --- the solver ---------------------------------------------------------------------------
 
     def _model(
-        self, extra: list[tuple[dict[Var, int], float, float]] = ()  # type: ignore[assignment]
+        self,
+        extra: list[tuple[dict[Var, int], float, float]] = (),  # type: ignore[assignment]
     ) -> tuple[LinearConstraint | None, Bounds]:
         rows: list[tuple[dict[Var, int], float, float]] = []
         for eq in self.equalities:
@@ -178,7 +185,9 @@ class Adversary:
             lo[i], hi[i] = a, b
         return LinearConstraint(matrix.tocsr(), lo, hi), bounds
 
-    def _optimum(self, objective: dict[Var, float], model: tuple[LinearConstraint | None, Bounds]) -> float:
+    def _optimum(
+        self, objective: dict[Var, float], model: tuple[LinearConstraint | None, Bounds]
+    ) -> float:
         c = np.zeros(len(self.hidden))
         for v, w in objective.items():
             c[self.index[v]] = w
@@ -207,7 +216,7 @@ class Adversary:
             high = round(-self._optimum({var: -1.0}, model))
             width = high - low
             report.narrowest = width if report.narrowest is None else min(report.narrowest, width)
-            small = shown == "x" and 1 <= low and high <= self.threshold
+            small = shown == "x" and low >= 1 and high <= self.threshold
             if low == high or small:
                 report.disclosed.append(Finding(var, low, high, shown, truth))
         for total, members in self.groups:

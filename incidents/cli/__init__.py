@@ -27,7 +27,7 @@ cli = FlaskGroup(
 )
 
 # Each module adds its commands to `cli` when imported.
-from incidents.cli import accounts, audit, backup, db, jobs, keys, setup  # noqa: E402,F401
+from incidents.cli import accounts, audit, backup, db, jobs, keys, setup, stats  # noqa: E402,F401
 from incidents.cli.common import alembic_config  # noqa: E402
 
 __all__ = ["alembic_config", "cli"]

@@ -180,9 +180,7 @@ def publish_release(
         published_at=now,
         cutoff=now,
         basis=json.dumps(basis, sort_keys=True),
-        rules=json.dumps(
-            {"threshold": settings.threshold, "minimum_base": settings.minimum_base}
-        ),
+        rules=json.dumps({"threshold": settings.threshold, "minimum_base": settings.minimum_base}),
         note=_note(late, settings.threshold),
     )
     session.add(release)
@@ -227,7 +225,10 @@ def _note(late: int, threshold: int) -> str:
 
 
 def _schools(session: Session) -> list[tuple[uuid.UUID, str]]:
-    return [(r.id, r.name) for r in session.execute(select(School.id, School.name).order_by(School.name))]
+    return [
+        (r.id, r.name)
+        for r in session.execute(select(School.id, School.name).order_by(School.name))
+    ]
 
 
 def _figures_at(
@@ -271,12 +272,15 @@ def _late(session: Session, year: int, basis: dict[str, str], settings: StatsSet
         cut = basis.get(term.name)
         if cut is None or cut == max(basis.values()):
             continue
-        total += session.scalar(
-            select(func.count()).where(
-                Case.became_aware_on.between(term.start, term.end),
-                Case.recorded_at > datetime.fromisoformat(cut),
+        total += (
+            session.scalar(
+                select(func.count()).where(
+                    Case.became_aware_on.between(term.start, term.end),
+                    Case.recorded_at > datetime.fromisoformat(cut),
+                )
             )
-        ) or 0
+            or 0
+        )
     return total
 
 

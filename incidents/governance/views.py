@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.clock import local_today
+from incidents.config import ConfigError
 from incidents.extensions import db_session
 from incidents.governance import queries as stats_service
 from incidents.governance import releases
@@ -24,8 +25,8 @@ from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 from incidents.stats import charts, export
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
-from incidents.stats.measures import MINIMUM_BASE, check_bases
 from incidents.stats.joint import TRUST
+from incidents.stats.measures import MINIMUM_BASE, check_bases
 from incidents.stats.published import PublishedPage
 from incidents.stats.terms import academic_year_of, calendar_from, parse_year, year_label
 from incidents.web.access import requires
@@ -35,6 +36,11 @@ _SETTINGS = "incidents.stats"
 _CACHE = "incidents.stats.pages"
 _WHOLE = re.compile(r"[0-9]{1,5}")  # ASCII only: isdigit() also accepts "²"
 YEARS_OFFERED = 10
+
+
+class StatsSettingError(ConfigError, ValueError):
+    """A statistics setting that contradicts another: one line naming both, no traceback
+    (the command line prints a ConfigError's message alone)."""
 
 
 def _configure(state: BlueprintSetupState) -> None:
@@ -56,7 +62,10 @@ def _configure(state: BlueprintSetupState) -> None:
     base_raw = setting("STATS_MINIMUM_BASE", str(max(MINIMUM_BASE, int(threshold_raw))))
     if not _WHOLE.fullmatch(base_raw) or not 1 <= int(base_raw) <= 100:
         raise ValueError("STATS_MINIMUM_BASE must be a whole number from 1 to 100")
-    check_bases(int(threshold_raw), int(base_raw))
+    try:
+        check_bases(int(threshold_raw), int(base_raw))
+    except ValueError as exc:
+        raise StatsSettingError(str(exc)) from None
     app.extensions[_SETTINGS] = StatsSettings(
         calendar=calendar,
         threshold=int(threshold_raw),
@@ -91,9 +100,9 @@ _RELEASE = re.compile(r"([0-9]{4})-(autumn|spring|summer)")
 def _scope() -> str:
     """The page a reader sees: the trust's for a trust officer (when there are several
     schools), their own school's for everyone else."""
-    if stats_service.school_ids_for(current_user) is None:
-        if releases.page_count(db_session()) > 1:
-            return TRUST
+    officer = stats_service.school_ids_for(current_user) is None
+    if officer and releases.page_count(db_session()) > 1:
+        return TRUST
     return str(current_user.school_id)
 
 

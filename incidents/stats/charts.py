@@ -152,7 +152,8 @@ def render_svg(data: ChartData) -> bytes:
                     f'text-anchor="middle" fill="#0b0c0c">c</text>'
                 )
                 continue
-            assert isinstance(value, int)
+            if not isinstance(value, int):
+                continue
             top = y(value)
             if line_chart:
                 points.append((cx, top))
@@ -169,7 +170,9 @@ def render_svg(data: ChartData) -> bytes:
             )
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in points)
-            out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>')
+            out.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>'
+            )
         ly = _H - 40 + 0 * s_index
         lx = _LEFT + 260 * s_index
         out.append(

@@ -218,7 +218,11 @@ def _group_exposed(result: Protection) -> list[CellId]:
 def is_safe(result: Protection, cell: CellId, budget: int = _SEARCH_BUDGET) -> bool:
     if witness(result, cell, budget=budget) is None:
         return False
-    if budget == _SEARCH_BUDGET and result.status[cell] is Status.WITHHELD and result.values[cell] > 0:
+    if (
+        budget == _SEARCH_BUDGET
+        and result.status[cell] is Status.WITHHELD
+        and result.values[cell] > 0
+    ):
         # `x` says "not published", not "1 to the threshold": the reader must not be able to
         # prove it is in that range, so it must be able to be 0 or above the threshold.
         return _reaches(result, cell, 0) or _reaches(result, cell, result.threshold + 1)
@@ -373,6 +377,7 @@ def _balance(
     the moves change (recounting every line at every step made large systems crawl)."""
     gaps: dict[int, int] = {}
     by_id: dict[int, Line] = {}
+    floors: dict[CellId, int] = {}  # statuses do not change during one search
 
     def shift(cell: CellId, step: int) -> None:
         for line in lines_of.get(cell, []):
@@ -402,7 +407,10 @@ def _balance(
                     continue
                 # Choose the step that brings this line one nearer to balance.
                 step = -line.coefficient(other) * (1 if gap > 0 else -1)
-                if result.values[other] + step >= result.floor(other):
+                low = floors.get(other)
+                if low is None:
+                    low = floors[other] = result.floor(other)
+                if result.values[other] + step >= low:
                     options.append((other, step))
                     if limit is not None and len(options) >= limit:
                         break  # no better than the best line found: stop counting
@@ -412,8 +420,7 @@ def _balance(
                 best = options
                 if len(best) == 1:
                     break
-        assert best is not None
-        for other, step in best:
+        for other, step in best or []:
             moves[other] = step
             shift(other, step)
             if search():

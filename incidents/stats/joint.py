@@ -124,21 +124,44 @@ def _assemble(
             lines += held.lines
             fixed.update(held.status)
             signed |= held.signed
+    withheld = {c for c in b_all.withheld if c[2] != "last"}
+    floors = {c: v for c, v in b_all.floors.items() if c in values}
     if revising is not None:
+        # A count the revision leaves as it was is the same cell, shown as before (a reader
+        # comparing the two sees no change there); a changed one is a new cell, tied to the
+        # one it replaces by the difference, which is protected like a count.
+        alias: dict[CellId, CellId] = {}
         for cell in [c for c in b_all.values if c[2] != "last"]:
             old = revised(cell)
-            if old in revising.values:
-                diff = (f"{cell[0]}~diff", cell[1], cell[2])
-                values[diff] = values[cell] - revising.values[old]
-                signed.add(diff)
-                lines.append(Line(totals=(cell,), members=(old, diff), group=False))
+            if old not in revising.values:
+                continue
+            if values[cell] == revising.values[old]:
+                alias[cell] = old
+                continue
+            diff = (f"{cell[0]}~diff", cell[1], cell[2])
+            values[diff] = values[cell] - revising.values[old]
+            signed.add(diff)
+            lines.append(Line(totals=(cell,), members=(old, diff), group=False))
+
+        def name(cell: CellId) -> CellId:
+            return alias.get(cell, cell)
+
+        for cell in alias:
+            del values[cell]
+        lines = [Line(tuple(map(name, ln.totals)), tuple(map(name, ln.members)), ln.group) for ln in lines]
+        withheld = {name(c) for c in withheld}
+        floors = {name(c): v for c, v in floors.items()}
+        for scope_tables in tables.values():
+            for t in scope_tables:
+                t.cells = {k: name(c) for k, c in t.cells.items()}
     return _Assembled(
         tables,
-        set(b_all.values),
+        {c for t in (x for ts in tables.values() for x in ts) for c in t.cells.values()}
+        | {c for c in b_all.values if c[2] == "last"},
         values,
         lines,
-        {c for c in b_all.withheld if c[2] != "last"},
-        {c: v for c, v in b_all.floors.items() if c in values},
+        withheld,
+        floors,
         fixed,
         signed,
     )
@@ -306,7 +329,9 @@ def _page(
         tables=tables,
         protection=protection,
         threshold=threshold,
-        future_terms=tuple(t.name for i, t in enumerate(terms(figures.year, calendar)) if i > last_term),
+        future_terms=tuple(
+            t.name for i, t in enumerate(terms(figures.year, calendar)) if i > last_term
+        ),
     )
     if period == YEAR_PERIOD:
         derive(page.table("referrals"), page.table("closing"), protection, figures, minimum_base)

@@ -127,7 +127,7 @@ def publish(
             for col in t.columns:
                 if (row.key, col.key) in t.cells or (row.key, col.key) in t.derived:
                     texts[(row.key, col.key)] = page.text(t, row.key, col.key)
-        for (row_key, col_key), cell in t.cells.items():
+        for cell in t.cells.values():
             plain = cell[0].partition("|")[2] or cell[0]
             cells[f"{plain}|{cell[1]}|{cell[2]}"] = page.protection.shown(cell)
         for (row_key, col_key), text in t.derived.items():

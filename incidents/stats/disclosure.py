@@ -154,7 +154,12 @@ def protect(
     }
     signed_set = set(signed)
     for cell in signed_set:
-        status[cell] = Status.SUPPRESSED if 1 <= abs(values[cell]) <= threshold else status[cell]
+        # A difference is never shown: a small one is protected like a count; no difference
+        # at all hides no one but is no more known than the cells it lies between.
+        if 1 <= abs(values[cell]) <= threshold:
+            status[cell] = Status.SUPPRESSED
+        elif values[cell] == 0:
+            status[cell] = Status.WITHHELD
     status.update(fixed or {})
     result = Protection(dict(values), status, all_lines, dict(floors or {}))
     result.fixed = set(fixed or {}) | signed_set

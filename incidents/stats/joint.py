@@ -128,8 +128,8 @@ def _assemble(
     floors = {c: v for c, v in b_all.floors.items() if c in values}
     if revising is not None:
         # A count the revision leaves as it was is the same cell, shown as before (a reader
-        # comparing the two sees no change there); a changed one is a new cell, tied to the
-        # one it replaces by the difference, which is protected like a count.
+        # comparing the two sees no change there); a changed one is a new cell,
+        # tied to the one it replaces by the difference, which is protected like a count.
         alias: dict[CellId, CellId] = {}
         for cell in [c for c in b_all.values if c[2] != "last"]:
             old = revised(cell)
@@ -148,7 +148,10 @@ def _assemble(
 
         for cell in alias:
             del values[cell]
-        lines = [Line(tuple(map(name, ln.totals)), tuple(map(name, ln.members)), ln.group) for ln in lines]
+        lines = [
+            Line(tuple(map(name, ln.totals)), tuple(map(name, ln.members)), ln.group)
+            for ln in lines
+        ]
         withheld = {name(c) for c in withheld}
         floors = {name(c): v for c, v in floors.items()}
         for scope_tables in tables.values():

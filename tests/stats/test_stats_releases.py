@@ -6,6 +6,7 @@ the web pages, the command line and the settings."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
 from collections.abc import Callable
@@ -94,7 +95,7 @@ def test_no_hidden_cell_is_pinned_across_every_page_release_and_revision(
     # see docs/statistics.md, "Known limits".)
     assert Adversary(held[:3], threshold=5).check(skip=_no_last).groups == []
     # The term columns a release published are shown the same in every later one.
-    for earlier, later in zip(held[:2], held[1:3], strict=True):
+    for earlier, later in itertools.pairwise(held[:3]):
         for scope, page in earlier.pages.items():
             for table in page.tables:
                 for row, col in table.cells:

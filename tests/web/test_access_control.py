@@ -370,7 +370,6 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "user_id": objects.case.case_manager_id,
             "token": "not-a-real-token",
             "session_id": uuid.uuid4(),
-            "person_id": objects.case.subjects[0].id,
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)

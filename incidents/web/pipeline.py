@@ -20,6 +20,7 @@ from typing import TypeVar
 from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import FileField
 
 from incidents.errors import InvalidInput, Refused
 from incidents.extensions import db_session
@@ -111,6 +112,10 @@ def form_page(
             raise  # about the step, not an answer (a one-button page): back, with the reason
         db.rollback()
         apply_service_errors(form, exc)
+        if check is not None and confirmed(form) and _asked_on_summary(form, exc):
+            # A file is chosen on the summary page (it cannot be carried between pages), so a
+            # refused file is shown there, with the answers still waiting to be confirmed.
+            return _summary_page(form, check())
         return show()
     db.commit()
     message = done_message(result) if callable(done_message) else done_message
@@ -126,6 +131,10 @@ def button(command: Callable[[], object], done_message: str) -> Response:
     command()
     db_session().commit()
     return done(done_message)
+
+
+def _asked_on_summary(form: FlaskForm, exc: InvalidInput) -> bool:
+    return all(isinstance(form._fields.get(name), FileField) for name in exc.errors)
 
 
 def _answers(form: FlaskForm) -> set[str]:

@@ -84,12 +84,19 @@ def test_a_recorded_disclosure_with_a_parents_photo(
     db: Session, login_as: Callable[[Role], FlaskClient]
 ) -> None:
     head = login_as(Role.HEADTEACHER)
+    # The answers are checked first; the files are chosen on the check-your-answers page,
+    # which is the last page before the disclosure is recorded.
+    summary = _report(head, "/cases/new", [], source="parent", reporter="A parent")
+    page = summary.get_data(as_text=True)
+    assert "Check your answers" in page and 'enctype="multipart/form-data"' in page
+    assert 'name="evidence_files"' in page and count(db, Case) == 0
     response = _report(
         head,
         "/cases/new",
         [("photo.jpg", samples.image("JPEG")), ("email.eml", samples.EMAIL)],
         source="parent",
         reporter="A parent",
+        confirmed="yes",
     )
     assert response.status_code == 302, problem(response.get_data(as_text=True))
     files = list(db.scalars(select(EvidenceFile)))
@@ -103,7 +110,15 @@ def test_a_refused_file_records_no_case(
     head = login_as(Role.HEADTEACHER)
     before = _rows(db)
     response = _report(
-        head, "/cases/new", [("empty.txt", b"")], source="parent", reporter="A parent"
+        head,
+        "/cases/new",
+        [("empty.txt", b"")],
+        source="parent",
+        reporter="A parent",
+        confirmed="yes",
     )
-    assert "empty.txt: the file is empty" in problem(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert "empty.txt: the file is empty" in problem(page)
+    # Back on the check-your-answers page, the answers still there to record with another file.
+    assert "Check your answers" in page and "public Instagram" in page
     assert _rows(db) == before

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from incidents.stats.charts import CHART_NAMES
-from incidents.stats.published import PublishedPage
 from incidents.stats.tables import Page
 from incidents.stats.terms import year_label
 
@@ -27,7 +26,7 @@ def safe_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def csv_rows(page: Page | PublishedPage) -> Iterator[list[str]]:
+def csv_rows(page: Page) -> Iterator[list[str]]:
     yield ["Academic year", "Table", "Row", "Column", "Value"]
     for table in page.tables:
         for row in table.rows:
@@ -37,11 +36,11 @@ def csv_rows(page: Page | PublishedPage) -> Iterator[list[str]]:
                     table.title,
                     row.label,
                     col.label,
-                    page.text(table, row.key, col.key),  # type: ignore[arg-type]
+                    page.text(table, row.key, col.key),
                 ]
 
 
-def to_csv(page: Page | PublishedPage) -> str:
+def to_csv(page: Page) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in csv_rows(page):

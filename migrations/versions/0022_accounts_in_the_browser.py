@@ -7,7 +7,7 @@ email's blind index, start and leaving dates); three CHECK constraints widened t
 enum values (nothing existing is refused by the wider lists).
 
 Revision ID: 0022
-Revises: 0021
+Revises: 0020
 Create Date: 2026-12-04 15:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

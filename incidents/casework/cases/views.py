@@ -211,7 +211,6 @@ def case_file(case_id: uuid.UUID) -> Response:
         printed_by=current_user.display_name,
         printed_at=london_datetime(utcnow()),
         revealed_reporter=revealed,
-        evidence_html=None,
     )
     body = casefile.to_pdf(html, Path(current_app.static_folder or ""))
     db.commit()  # the print is recorded once the file is made

@@ -21,6 +21,7 @@ from incidents.web import access
 from incidents.web.filters import init_filters
 from incidents.web.pipeline import init_pipeline
 from incidents.web.security import init_security
+from incidents.web.upload_progress import init_upload_progress
 
 ERROR_PAGES: dict[int, tuple[str, str]] = {
     400: (
@@ -76,6 +77,7 @@ def init_web(app: Flask) -> None:
     app.context_processor(_template_context)
     _register_errors(app)
     init_pipeline(app)
+    init_upload_progress(app)
 
 
 def _template_context() -> dict[str, Any]:

@@ -26,6 +26,14 @@ def _png(colour: tuple[int, int, int]) -> bytes:
 
 
 SCREENSHOT = _png((30, 120, 200))
+_WATCH_PROGRESS = """() => {
+  const panel = document.querySelector("[data-upload-progress]");
+  const bar = panel.querySelector("progress");
+  new MutationObserver(() => {
+    if (!panel.hidden) sessionStorage.setItem("progress-shown", "yes");
+    sessionStorage.setItem("progress-value", bar.getAttribute("value"));
+  }).observe(panel, { attributes: true, subtree: true, childList: true, characterData: true });
+}"""
 CLEARER = _png((30, 160, 90))
 
 
@@ -99,7 +107,12 @@ def test_staff_screenshot_head_previews_downloads_and_replaces(
     page.get_by_label("Why does this file replace the earlier one?").fill(
         "The first screenshot was cropped"
     )
+    # The page shows how much has been sent (static/upload-progress.js): what the panel showed
+    # is noted in the tab's session storage, which outlives the move to the case page.
+    page.evaluate(_WATCH_PROGRESS)
     page.get_by_role("button", name="Add the replacement").click()
     expect(page.get_by_text("Replacement file added")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('progress-shown')") == "yes"
+    assert page.evaluate("sessionStorage.getItem('progress-value')") == "100"
     expect(page.get_by_text(f"Replaces the file with hash {short_hash}")).to_be_visible()
     visit.check("case page after replacing")

@@ -19,6 +19,14 @@ from incidents.accounts.two_factor import CODE_ERROR, ENROL_CODE_ERROR, MAX_CODE
 from incidents.accounts.users import MAX_EMAIL
 
 
+def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Put a command's field errors (from a `try_` command, which changed nothing) on the form;
+    a name the form does not have goes on its first field."""
+    for name, message in errors.items():
+        field = form._fields.get(name) or next(iter(form._fields.values()))
+        field.errors = [*list(field.errors or []), message]
+
+
 def _line(
     label: str, *, limit: int, empty: str, too_long: str | None = None, hint: str = ""
 ) -> StringField:

@@ -61,3 +61,15 @@ def accept(
     )
     audit.record(session, school_id=user.school_id, action=audit.Action.SIGN_IN, actor=user)
     return codes
+
+
+def try_accept(
+    session: Session, *, row: AccountToken, user: User, password: str, confirm: str, code: str
+) -> list[str] | dict[str, str] | None:
+    """`accept` for the page, which shows the recovery codes in its own response: the codes
+    (or None), or (nothing changed: the answers are checked before anything is written) the
+    field errors to show on the form. A spent link is still Refused, for the pipeline."""
+    try:
+        return accept(session, row=row, user=user, password=password, confirm=confirm, code=code)
+    except InvalidInput as exc:
+        return exc.errors

@@ -10,14 +10,12 @@ from werkzeug.wrappers import Response
 
 from incidents.accounts import invitation, two_factor
 from incidents.accounts import sessions as login_sessions
-from incidents.accounts.forms import AcceptInvitationForm
+from incidents.accounts.forms import AcceptInvitationForm, show_errors
 from incidents.accounts.sign_in_views import complete_sign_in
 from incidents.accounts.tokens import MAX_TOKEN
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
 from incidents.permissions import needs_second_factor
 from incidents.web.access import public
-from incidents.web.forms import apply_service_errors
 
 bp = Blueprint("invitation", __name__)
 KEY = "invitation_token"
@@ -49,19 +47,18 @@ def accept() -> str | Response:
         secret = two_factor.begin_enrolment(db, user=user)
         db.commit()
     form = AcceptInvitationForm()
+    # Not the pipeline's form page: the recovery codes are shown in this response, once.
     if form.validate_on_submit():
-        try:
-            codes = invitation.accept(
-                db,
-                row=row,
-                user=user,
-                password=form.password.data or "",
-                confirm=form.confirm.data or "",
-                code=form.code.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
+        codes = invitation.try_accept(
+            db,
+            row=row,
+            user=user,
+            password=form.password.data or "",
+            confirm=form.confirm.data or "",
+            code=form.code.data or "",
+        )
+        if isinstance(codes, dict):
+            show_errors(form, codes)  # bad answers changed nothing
         else:
             token = login_sessions.start(db, user=user)
             db.commit()

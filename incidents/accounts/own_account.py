@@ -100,6 +100,17 @@ def new_recovery_codes(session: Session, *, actor: User, password: str) -> list[
     return two_factor.regenerate_recovery_codes(session, user=actor)
 
 
+def try_new_recovery_codes(
+    session: Session, *, actor: User, password: str
+) -> list[str] | dict[str, str]:
+    """`new_recovery_codes` for the page, which shows them in its own response: the codes, or
+    (nothing changed) the field errors to show on the form."""
+    try:
+        return new_recovery_codes(session, actor=actor, password=password)
+    except InvalidInput as exc:
+        return exc.errors
+
+
 @dataclass(frozen=True)
 class SignIn:
     at: datetime

@@ -10,11 +10,10 @@ from werkzeug.wrappers import Response
 
 from incidents.accounts import own_account, two_factor
 from incidents.accounts import sessions as login_sessions
-from incidents.accounts.forms import ChangePasswordForm, PasswordCheckForm
-from incidents.errors import InvalidInput
+from incidents.accounts.forms import ChangePasswordForm, PasswordCheckForm, show_errors
 from incidents.extensions import db_session, limiter
 from incidents.web.access import signed_in
-from incidents.web.forms import ConfirmForm, apply_service_errors
+from incidents.web.forms import ConfirmForm
 from incidents.web.pipeline import back_to, button, form_page
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -91,15 +90,14 @@ def end_others() -> Response:
 def recovery_codes() -> str | Response:
     back_to(url_for("account.show"))
     form = PasswordCheckForm()
+    # Not the pipeline's form page: the new codes are shown in this response, once.
     if form.validate_on_submit():
         db = db_session()
-        try:
-            codes = own_account.new_recovery_codes(
-                db, actor=current_user, password=form.password.data or ""
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
+        codes = own_account.try_new_recovery_codes(
+            db, actor=current_user, password=form.password.data or ""
+        )
+        if isinstance(codes, dict):
+            show_errors(form, codes)  # a wrong password changed nothing
         else:
             db.commit()
             # Shown in this response only, like the codes made at enrolment.

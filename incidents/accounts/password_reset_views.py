@@ -11,7 +11,6 @@ import time
 from flask import (
     Blueprint,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -25,11 +24,9 @@ from werkzeug.wrappers import Response
 from incidents.accounts import password_reset
 from incidents.accounts.forms import ForgotPasswordForm, ResetPasswordForm
 from incidents.accounts.tokens import MAX_TOKEN
-from incidents.errors import InvalidInput
 from incidents.extensions import close_db_session, db_session, limiter
 from incidents.web.access import public
-from incidents.web.forms import apply_service_errors
-from incidents.web.pipeline import SUCCESS
+from incidents.web.pipeline import form_page
 
 bp = Blueprint("password_reset", __name__)
 KEY = "reset_token"
@@ -91,22 +88,23 @@ def reset() -> str | Response:
         return render_template("auth/link_expired.html", what="reset")
     row, user = found
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            password_reset.reset_password(
-                db,
-                row=row,
-                user=user,
-                password=form.password.data or "",
-                confirm=form.confirm.data or "",
-            )
-        except InvalidInput as exc:
-            db.rollback()
-            apply_service_errors(form, exc)
-        else:
-            db.commit()
-            # Signed out everywhere, this browser too: sign in again, second factor and all.
-            session.clear()
-            flash("Your password has been changed. Sign in with your new password.", SUCCESS)
-            return redirect(url_for("auth.sign_in"))
-    return render_template("auth/reset_password.html", form=form)
+    return form_page(
+        form,
+        command=lambda: password_reset.reset_password(
+            db,
+            row=row,
+            user=user,
+            password=form.password.data or "",
+            confirm=form.confirm.data or "",
+        ),
+        done_message="Your password has been changed. Sign in with your new password.",
+        show=lambda: render_template("auth/reset_password.html", form=form),
+        then=_signed_out,
+    )
+
+
+def _signed_out(_: object) -> str:
+    """Signed out everywhere, this browser too: sign in again, second factor and all. Called
+    once the new password is committed; the message is flashed into the fresh session."""
+    session.clear()
+    return url_for("auth.sign_in")

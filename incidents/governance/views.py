@@ -3,29 +3,26 @@ exports. Views only: the counts come from the statistics service, protected as o
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
-from flask.sansio.app import App
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.clock import local_today
-from incidents.config import ConfigError
 from incidents.extensions import db_session
 from incidents.governance import queries as stats_service
 from incidents.governance.queries import StatsSettings
+from incidents.governance.settings import read_settings
 from incidents.models import Elevation, ElevationPurpose
 from incidents.permissions import Permission
 from incidents.stats import charts, export
-from incidents.stats.disclosure import DEFAULT_THRESHOLD
 from incidents.stats.tables import Page
-from incidents.stats.terms import academic_year_of, calendar_from, parse_year, year_label
+from incidents.stats.terms import academic_year_of, parse_year, year_label
 from incidents.web.access import requires
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
@@ -36,36 +33,9 @@ YEARS_OFFERED = 10
 
 
 def _configure(state: BlueprintSetupState) -> None:
-    """Read the statistics settings once, at start-up, so a bad value stops the app there, as
-    a ConfigError: the command and the server then say it in one line naming the setting,
-    with no traceback to bury it (like every other setting, config.py)."""
-    try:
-        state.app.extensions[_SETTINGS] = _read_settings(state.app)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def _read_settings(app: App) -> StatsSettings:
-    def setting(name: str, default: str) -> str:
-        return str(app.config.get(name) or os.environ.get(name) or default)
-
-    threshold_raw = setting("STATS_SUPPRESSION_THRESHOLD", str(DEFAULT_THRESHOLD))
-    if not _WHOLE.fullmatch(threshold_raw) or not 1 <= int(threshold_raw) <= 20:
-        raise ValueError(
-            "STATS_SUPPRESSION_THRESHOLD must be a whole number from 1 to 20 "
-            f"(got {threshold_raw!r})"
-        )
-    calendar = calendar_from(
-        setting("STATS_SPRING_TERM_STARTS", "01-01"), setting("STATS_SUMMER_TERM_STARTS", "easter")
-    )
-    cache_raw = setting("STATS_CACHE_SECONDS", "60")
-    if not _WHOLE.fullmatch(cache_raw) or int(cache_raw) > 3600:
-        raise ValueError(
-            f"STATS_CACHE_SECONDS must be a whole number from 0 to 3600 (got {cache_raw!r})"
-        )
-    return StatsSettings(
-        calendar=calendar, threshold=int(threshold_raw), cache_seconds=int(cache_raw)
-    )
+    """Read the statistics settings once, at start-up, so a bad value stops the app there, in
+    one line naming the setting (governance/settings.py)."""
+    state.app.extensions[_SETTINGS] = read_settings(state.app)
 
 
 bp.record_once(_configure)

@@ -44,6 +44,12 @@ def requires(permission: Permission) -> Callable[[F], F]:
     return mark
 
 
+# The names of every file field in the service (evidence, the staff list import): a file sent
+# under any other name, even to a page that takes files, is refused. A new file field uses one
+# of these names or adds its own here.
+FILE_FIELDS = frozenset({"file", "evidence_files"})
+
+
 def takes_files(view: F) -> F:
     """The page takes uploaded files (multipart): the gate lets them through, up to the
     evidence limit (EVIDENCE_MAX_REQUEST_BYTES), instead of refusing them."""
@@ -78,9 +84,12 @@ def gate() -> Response | None:
     access = declared_access(endpoint)
     if access is None:
         abort(403)  # undeclared: deny
-    if not _takes_files(endpoint) and request.files:
-        # Other pages take no file: one sent in a text field would reach the forms as an
-        # object they cannot read. Refused before any form or command sees it.
+    if request.files and (
+        not _takes_files(endpoint) or not FILE_FIELDS.issuperset(request.files.keys())
+    ):
+        # Other pages take no file, and a page that takes files takes them only in its file
+        # fields: one sent in a text field would reach the forms as an object they cannot
+        # read. Refused before any form or command sees it.
         abort(400)
     if access == PUBLIC:
         return None

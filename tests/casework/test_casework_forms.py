@@ -6,6 +6,7 @@ and nothing changed)."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Callable
@@ -100,10 +101,10 @@ def assert_refused(response: Any, case: Case, client: FlaskClient, reason: str) 
 
 
 def assert_back_on_case(
-    response: Any, case: Case, client: FlaskClient, *, listed: bool = False
+    response: Any, case: Case, client: FlaskClient, *, shown: bool = True
 ) -> str:
-    """Redirected to the case page; neither the URL nor the flash carries the free text (a
-    task's wording, `listed`, is shown in the case's task list, and only there)."""
+    """Redirected to the case page; neither the URL nor the flash carries the free text, which
+    the case page itself reads back to those who may open the case (issue 17, item 1)."""
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert f"/cases/{case.id}" in response.location
     assert SECRET not in response.location
@@ -111,7 +112,7 @@ def assert_back_on_case(
     banner = re.search(r'<div class="govuk-notification-banner.*?</div>\s*</div>', page, re.S)
     assert banner, "no flash on the case page"
     assert SECRET not in banner.group(0)
-    assert (SECRET in page) is listed
+    assert (SECRET in html.unescape(page)) is shown  # `shown`: the step took free text
     return page
 
 
@@ -368,7 +369,7 @@ def test_a_triage_not_possible_now_is_refused(open_form, db: Session) -> None:
 def test_adding_a_referral(open_form, db: Session) -> None:
     target = open_form("referral_new")
     page = assert_back_on_case(
-        post(target.client, target.path, target.valid), target.case, target.client
+        post(target.client, target.path, target.valid), target.case, target.client, shown=False
     )
     assert "Referral to Police added" in page
     assert "Record that it was made" in page
@@ -490,7 +491,7 @@ def test_closing_lists_what_is_still_to_do_and_refuses(
 def test_adding_a_task(open_form, db: Session, users: dict[Role, User]) -> None:
     target = open_form("task")
     response = post(target.client, target.path, target.valid)
-    page = assert_back_on_case(response, target.case, target.client, listed=True)
+    page = assert_back_on_case(response, target.case, target.client)
     assert "Task added" in page
     db.expire_all()
     task = next(t for t in target.case.tasks if t.created_by_id is not None)
@@ -507,7 +508,9 @@ def test_marking_a_task_done_twice_is_refused(
     [task] = case.tasks  # explaining to the parent what happens next
     client = login_as(Role.DSL)
     path = f"/cases/{case.id}/tasks/{task.id}/done"
-    assert "Task marked as done" in assert_back_on_case(post(client, path, {}), case, client)
+    assert "Task marked as done" in assert_back_on_case(
+        post(client, path, {}), case, client, shown=False
+    )
     before = snapshot(db, case)
     assert_refused(post(client, path, {}), case, client, "This task is already done")
     assert snapshot(db, case) == before
@@ -532,7 +535,7 @@ def test_recording_that_the_police_are_investigating_places_a_hold(
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f'action="/cases/{case.id}/police-investigating"' in page
     response = post(client, f"/cases/{case.id}/police-investigating", {})
-    page = assert_back_on_case(response, case, client)
+    page = assert_back_on_case(response, case, client, shown=False)
     assert f'href="/cases/{case.id}/police-result"' in page
     db.expire_all()
     assert case.state is CaseState.AWAITING_POLICE

@@ -23,6 +23,7 @@ from incidents.errors import InvalidInput
 from incidents.models import Case, DataKey, Note, Person, PersonKind, Role
 from incidents.sensitive import Sensitive
 from tests import factories
+from tests.conftest import post_form
 
 MARKERS = {
     "name": "Xylophonia Qwertyson",
@@ -76,6 +77,10 @@ def test_every_declared_personal_field_is_covered_by_the_markers():
         ("person", "name"),
         # The link to a login (issue 19, item 10): its canary is test_encryption_canary's.
         ("person", "account"),
+        # A member of staff's work email and job title (issue 16): canaries in
+        # test_encryption_canary, like the account link.
+        ("person", "email"),
+        ("person", "job_title"),
         ("case_file", "narrative"),
         ("case_file", "reporter_identity"),
         ("case_file", "child_words"),
@@ -324,7 +329,11 @@ def test_surname_search_uses_the_blind_index(db, users, login_as):
     assert [c.id for c in found] == [theirs.id]
     assert list_cases(db, actor=head, surname="Smyth").items == []
     db.commit()
-    page = login_as(Role.DSL).get("/cases/?surname=smith").get_data(as_text=True)
+    # Searched by POST (issue 17, item 6): the name is never in a URL, even the one it lands on.
+    client = login_as(Role.DSL)
+    response = post_form(client, "/cases/", {"surname": "smith"})
+    assert response.status_code in (302, 303) and "smith" not in response.location.lower()
+    page = client.get(response.location).get_data(as_text=True)
     assert mine.reference in page and theirs.reference not in page
 
 
@@ -333,9 +342,9 @@ def test_surname_search_uses_the_blind_index(db, users, login_as):
     [("x" * 61, "60 characters or fewer"), ("12345", "Enter a surname using letters")],
 )
 def test_surname_search_bad_input(login_as, value, message):
-    page = login_as(Role.DSL).get("/cases/", query_string={"surname": value})
+    page = post_form(login_as(Role.DSL), "/cases/", {"surname": value})
     body = page.get_data(as_text=True)
-    assert page.status_code == 200
+    assert page.status_code == 400  # the list again, with the error
     assert "govuk-error-summary" in body and message in body
 
 

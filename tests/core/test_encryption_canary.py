@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents.accounts import elevation
 from incidents.accounts import sessions as login_sessions
+from incidents.admin.users import commands as user_commands
 from incidents.casework.breach import commands as breaches
 from incidents.casework.cases import notes
 from incidents.casework.cases import steps as casework
@@ -213,6 +214,14 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
         limits=EVIDENCE_LIMITS,
         supersedes=shot,
         reason="r",
+    )
+    # The staff list (issue 16): a person's work email and job title; an invitation, whose
+    # email's single-use link waits sealed in the outbox.
+    staff_member = factories.make_person(db, head, name="p")
+    staff_member.email = Sensitive("e@example.org")
+    staff_member.job_title = Sensitive("t")
+    user_commands.invite(
+        db, actor=users[Role.ADMIN], email="i@example.org", display_name="i", roles=["staff"]
     )
     db.flush()
 

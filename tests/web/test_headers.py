@@ -20,13 +20,24 @@ from werkzeug.test import TestResponse
 from incidents import create_app
 from incidents.accounts.sign_in_views import PENDING
 from incidents.admin.clauses.commands import list_clauses
+from incidents.casework.allegation import organisations
 from incidents.casework.cases import notes as note_service
+from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.evidence import commands as evidence_service
-from incidents.models import DisclosureSource, Requester, Role, User
+from incidents.clock import local_today
+from incidents.models import (
+    CaseKind,
+    DisclosureSource,
+    EngagedBy,
+    PersonKind,
+    Requester,
+    Role,
+    User,
+)
 from incidents.registers.subject_access import commands as sar_service
 from incidents.sensitive import Sensitive
 from incidents.web import ERROR_PAGES
-from tests import case_stages, factories
+from tests import case_routes, case_stages, factories
 from tests.casework.evidence import samples as evidence_samples
 from tests.casework.evidence.conftest import LIMITS as EVIDENCE_LIMITS
 from tests.casework.evidence.conftest import upload as evidence_upload
@@ -96,6 +107,45 @@ GET_PAGES: dict[str, Role | None] = {
     "stats.chart": Role.GOVERNOR,
     "stats.export_csv": Role.GOVERNOR,
     "stats.report_pdf": Role.GOVERNOR,
+    # Accounts and people in the browser (issue 16).
+    "account.show": Role.DSL,
+    "account.password": Role.DSL,
+    "account.recovery_codes": Role.DSL,
+    "password_reset.forgot": None,
+    "users.index": Role.ADMIN,
+    "users.invite": Role.ADMIN,
+    "users.show": Role.ADMIN,
+    "users.roles": Role.ADMIN,
+    "users.deactivate": Role.ADMIN,
+    "people.index": Role.ADMIN,
+    "people.new": Role.ADMIN,
+    "people.upload": Role.ADMIN,
+    "people.edit": Role.ADMIN,
+    "people.left": Role.ADMIN,
+    "people.merge_duplicate": Role.ADMIN,
+    # The school's policies and procedures, the page about one adult, the allegation steps
+    # (issue 13).
+    "admin.choose_policies": Role.ADMIN,
+    "admin_procedures.edit": Role.ADMIN,
+    "person.person": Role.HEADTEACHER,
+    "allegation_steps.record_meeting": Role.HEADTEACHER,
+    "allegation_steps.inform": Role.HEADTEACHER,
+    "allegation_steps.start_clock": Role.HEADTEACHER,
+    "allegation_steps.record_organisation": Role.HEADTEACHER,
+    # The printed case file (issue 17), after the password again.
+    "cases.case_file": Role.HEADTEACHER,
+    "cases.hearing_bundle": Role.HEADTEACHER,
+    "allegation_steps.end_restriction": Role.HEADTEACHER,
+    "allegation_steps.organisation_stopped": Role.HEADTEACHER,
+    # A link's page once its token is in the session; without one, it says the link has expired.
+    "invitation.accept": None,
+    "password_reset.reset": None,
+}
+# Pages a link opens once and then leaves (their token moves into the session): they answer
+# with a redirect, whose headers are checked in test_link_pages_send_the_security_headers.
+LINK_PAGES = {
+    "invitation.link": "/invitation/not-a-real-token",
+    "password_reset.link": "/reset-password/not-a-real-token",
 }
 # The case-work pages need the case at a stage where the page is offered.
 CASE_STEP_BLUEPRINTS = frozenset(
@@ -218,6 +268,47 @@ def _url_and_client(
             )
             db.commit()
             values["file_id"] = item.id
+    if "user_id" in rule.arguments:
+        values["user_id"] = users[Role.DSL].id
+    if "person_id" in rule.arguments:
+        # The admin's people pages and the page about one adult: a member of staff a case is about.
+        subject = factories.make_person(db, users[Role.HEADTEACHER], name="Sam Subject")
+        factories.make_case(db, users[Role.HEADTEACHER], subjects=[subject])
+        db.commit()
+        values["person_id"] = subject.id
+    if endpoint.startswith("allegation_steps."):
+        # A child's allegation about a member of staff: the reporting restriction applies.
+        head = users[Role.HEADTEACHER]
+        child = CaseInput(
+            narrative="A pupil said a teacher messaged them.",
+            became_aware_on=local_today(),
+            new_subject=NewSubject(name="Jo Teacher", kind=PersonKind.STAFF),
+            not_listed=True,
+            source=DisclosureSource.CHILD,
+            reporter="A pupil",
+            child_words="He messaged me at night.",
+        )
+        case = record_disclosure(db, actor=head, data=child)
+        db.commit()
+        case_stages.triaged(db, head, case, kind=CaseKind.ALLEGATION)
+        values["case_id"] = case.id
+        if "organisation_id" in rule.arguments:
+            # Stopping a supply worker waits for the LADO's word (issue 13).
+            case = case_routes.case_about(db, head)
+            case_routes.assess(db, head, case, CaseKind.ALLEGATION)
+            case_routes.through_lado(db, head, case)
+            db.commit()
+            values["case_id"] = case.id
+            organisation = organisations.record_organisation(
+                db, actor=head, case=case, kind=EngagedBy.AGENCY, name="Supply Co", contact="c"
+            )
+            db.commit()
+            values["organisation_id"] = organisation.id
+    if endpoint == "cases.hearing_bundle":
+        values.update(case_routes.ready_for(db, users[Role.HEADTEACHER], "disciplinary.hearing"))
+        confirm_it_is_you(client, "export", values["case_id"])
+    if endpoint == "cases.case_file":
+        confirm_it_is_you(client, "export", values["case_id"])
     if "purpose_name" in rule.arguments:
         values["purpose_name"] = "export"
         values["record"] = uuid.uuid4()  # a grant is for one record
@@ -261,7 +352,14 @@ def _url_and_client(
 
 def test_every_get_endpoint_is_checked(app: Flask) -> None:
     with_get = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
-    assert with_get == set(GET_PAGES)
+    assert with_get == set(GET_PAGES) | set(LINK_PAGES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(LINK_PAGES))
+def test_link_pages_send_the_security_headers(client: FlaskClient, endpoint: str) -> None:
+    response = client.get(LINK_PAGES[endpoint])
+    assert response.status_code == 302  # to the page itself, or back to start with a reason
+    assert_security_headers(response, cacheable=False)
 
 
 @pytest.mark.parametrize("endpoint", sorted(GET_PAGES))

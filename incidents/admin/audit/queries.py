@@ -1,6 +1,7 @@
 """The admin's view of the school's audit trail: its size and root, the latest checkpoints, how
 far the log runs beyond the newest one, and the last verification. Figures only: no case
-references, no names, nothing about what any entry concerns."""
+references, no names, nothing about what any entry concerns. The one exception is the
+account changes (issue 16): who changed which account, by the accounts' names only."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from incidents.admin.audit.commands import RESULTS
 from incidents.audit import Action, parallel, tlog
+from incidents.audit.actions import ACCOUNT_CHANGES, label
+from incidents.models import User
 from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
 from incidents.models.base import utcnow
 
@@ -21,6 +24,7 @@ from incidents.models.base import utcnow
 # means it probably is not running.
 STALE_AFTER = timedelta(hours=1)
 SHOWN_CHECKPOINTS = 10
+RECENT_CHANGES = 50
 BEYOND = (
     "Entry {seq} is stored beyond the log's last entry: it was added outside the application, "
     "and nothing can be recorded until it is investigated"
@@ -160,3 +164,42 @@ def audit_status(
         last_verification=_last_verification(session, school_id),
         now=now or utcnow(),
     )
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    at: datetime
+    what: str
+    by: str
+    to: str
+
+
+def recent_changes(session: Session, school_id: uuid.UUID) -> list[AccountChange]:
+    """The school's latest account changes: who did what to whom, by name from the accounts
+    table only (never a case, never the entry's encrypted detail)."""
+    entries = session.execute(
+        select(AuditEntry.at, AuditEntry.action, AuditEntry.actor_id, AuditEntry.object_id)
+        .where(
+            AuditEntry.school_id == school_id,
+            AuditEntry.action.in_([a.value for a in ACCOUNT_CHANGES]),
+        )
+        .order_by(AuditEntry.seq.desc())
+        .limit(RECENT_CHANGES)
+    ).all()
+    ids = {i for row in entries for i in (row.actor_id, row.object_id) if i is not None}
+    names = {
+        user_id: display_name
+        for user_id, display_name in session.execute(
+            select(User.id, User.display_name).where(User.id.in_(ids), User.school_id == school_id)
+        )
+    }
+
+    def name(user_id: uuid.UUID | None) -> str:
+        if user_id is None:
+            return "The system"
+        return names.get(user_id, "Someone not in this school")
+
+    return [
+        AccountChange(row.at, label(row.action), name(row.actor_id), name(row.object_id))
+        for row in entries
+    ]

@@ -10,8 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents.admin.audit import commands as verification
-from incidents.admin.audit.queries import STALE_AFTER, audit_status
-from incidents.admin.users.queries import recent_changes
+from incidents.admin.audit.queries import STALE_AFTER, audit_status, recent_changes
 from incidents.extensions import db_session, limiter
 from incidents.permissions import Permission
 from incidents.web.access import requires

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
-from incidents.accounts.users import normalise_email  # the one email rule
+from incidents.accounts import users as accounts  # the one email rule
 from incidents.admin.people.staff_csv import Parsed, RowProblem, StaffRow
 from incidents.errors import Forbidden, InvalidInput, NotFound, Refused
 from incidents.models import Person, PersonKind, User
@@ -27,6 +27,7 @@ from incidents.validation import plain_name
 OWN_KINDS = (PersonKind.STAFF, PersonKind.GOVERNOR, PersonKind.VOLUNTEER)
 MAX_NAME = 120
 MAX_ROLE = 120
+MAX_EMAIL = accounts.MAX_EMAIL  # the one email rule's limit (`normalise_email`)
 CHANGED_SINCE = "The staff list has changed since the preview. Check the new preview below"
 
 
@@ -77,7 +78,7 @@ def _clean(details: Details) -> tuple[str, PersonKind, str | None, str | None]:
     email = details.email.strip().lower() or None
     if email is not None:
         try:
-            email = normalise_email(email)
+            email = accounts.normalise_email(email)
         except InvalidInput as exc:
             errors.update(exc.errors)
     title = plain_name(details.job_title) or None
@@ -220,9 +221,20 @@ def preview_import(session: Session, *, actor: User, parsed: Parsed) -> Preview:
 
 def confirm_import(session: Session, *, actor: User, parsed: Parsed, digest: str) -> Preview:
     """Save the import shown in the preview whose fingerprint is `digest`."""
+    saved = try_confirm_import(session, actor=actor, parsed=parsed, digest=digest)
+    if saved is None:
+        raise Refused(CHANGED_SINCE)
+    return saved
+
+
+def try_confirm_import(
+    session: Session, *, actor: User, parsed: Parsed, digest: str
+) -> Preview | None:
+    """`confirm_import` for the page: what was saved, or None (nothing saved) when the plan is
+    no longer the one shown, so the page can show the new preview instead."""
     preview = preview_import(session, actor=actor, parsed=parsed)
     if preview.digest() != digest:
-        raise Refused(CHANGED_SINCE)
+        return None
     added = []
     for row in preview.added:
         person = Person(school_id=actor.school_id, kind=PersonKind.STAFF, name=Sensitive(row.name))

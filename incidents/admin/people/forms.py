@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from incidents.admin.people.commands import MAX_NAME, MAX_ROLE, OWN_KINDS
+from incidents.admin.people.commands import MAX_EMAIL, MAX_NAME, MAX_ROLE, OWN_KINDS
 from incidents.web.forms import DatePartsField
 
 
@@ -45,7 +45,9 @@ class PersonForm(FlaskForm):
     email = StringField(
         "Work email address (optional)",
         widget=GovTextInput(),
-        validators=[Length(max=254, message="Email address must be 254 characters or fewer")],
+        validators=[
+            Length(max=MAX_EMAIL, message=f"Email address must be {MAX_EMAIL} characters or fewer")
+        ],
     )
     job_title = StringField(
         "Role (optional)",

@@ -19,12 +19,11 @@ from incidents.admin.people.forms import (
     MergeForm,
     PersonForm,
 )
-from incidents.errors import InvalidInput, Refused
+from incidents.errors import Refused
 from incidents.extensions import db_session, limiter
 from incidents.models import Person
 from incidents.permissions import Permission
 from incidents.web.access import requires, takes_files
-from incidents.web.forms import apply_service_errors
 from incidents.web.pipeline import back_to, done, form_page
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
@@ -148,13 +147,11 @@ def confirm() -> str | Response:
     except staff_csv.FileProblem as exc:
         raise Refused(str(exc)) from None
     db = db_session()
-    try:
-        saved = commands.confirm_import(
-            db, actor=current_user, parsed=parsed, digest=form.digest.data or ""
-        )
-    except Refused:
-        db.rollback()
-        # Changed meanwhile: the new preview, with the reason above it.
+    saved = commands.try_confirm_import(
+        db, actor=current_user, parsed=parsed, digest=form.digest.data or ""
+    )
+    if saved is None:
+        # Changed meanwhile (nothing saved): the new preview, with the reason above it.
         return _preview_page(form.csv_text.data or "", parsed, changed_since=True)
     db.commit()
     back_to(url_for("people.index"))
@@ -185,11 +182,9 @@ def merge_duplicate(person_id: uuid.UUID) -> str | Response:
         return show()
     if form.confirmed.data != "yes":
         return render_template("admin/people/merge.html", form=form, keep=keep, duplicate=duplicate)
-    try:
-        merge.merge(db, actor=current_user, keep=keep, duplicate=duplicate)
-    except InvalidInput as exc:
-        db.rollback()
-        apply_service_errors(form, exc)
-        return show()
-    db.commit()
-    return done("Merged. Every case that named the duplicate now names this person")
+    return form_page(
+        form,
+        command=lambda: merge.merge(db, actor=current_user, keep=keep, duplicate=duplicate),
+        done_message="Merged. Every case that named the duplicate now names this person",
+        show=show,
+    )

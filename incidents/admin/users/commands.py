@@ -5,12 +5,14 @@ re-entered and a reason), and the school's headteacher and DSL are emailed."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.accounts import elevation as elevated_access
 from incidents.accounts import mail, tokens, two_factor
 from incidents.accounts import sessions as login_sessions
 from incidents.accounts.users import create_user
@@ -54,6 +56,38 @@ def _check(actor: User, user: User | None = None) -> None:
 def grants_case_access(before: Iterable[Role], after: Iterable[Role]) -> bool:
     """True when `after` adds a role that opens cases."""
     return bool((frozenset(after) - frozenset(before)) & CASE_ACCESS_ROLES)
+
+
+def case_access_grant(
+    session: Session,
+    *,
+    actor: User,
+    login_token: str | None,
+    before: Iterable[Role],
+    after: Iterable[str],
+    password: str,
+    reason: str,
+    record_id: uuid.UUID | None = None,
+) -> Elevation | dict[str, str] | None:
+    """The re-authentication grant a change to roles `after` needs: None when they open no
+    cases (or are not roles at all: the form or the command refuses those), the grant, or the
+    password and reason errors for the form. A wrong password's audit entry is written either
+    way, for the caller to commit even though nothing else is saved."""
+    try:
+        wanted = [Role(v) for v in after]
+    except ValueError:
+        return None
+    if not grants_case_access(before, wanted):
+        return None
+    return elevated_access.attempt(
+        session,
+        actor=actor,
+        login_token=login_token,
+        purpose=ElevationPurpose.GRANT_CASE_ACCESS,
+        password=password,
+        reason=reason,
+        record_id=record_id,
+    )
 
 
 def _valid_grant(actor: User, elevation: Elevation | None) -> Elevation:

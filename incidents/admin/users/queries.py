@@ -1,23 +1,22 @@
-"""Reading accounts for the admin: the list (search, role and status filters), one user's
-open tasks (to reassign when they leave), and the school's recent account changes."""
+"""Reading accounts for the admin: the list (search, role and status filters) and one user's
+open tasks (to reassign when they leave). The school's recent account changes are read from
+the audit trail by incidents.admin.audit.queries."""
 
 from __future__ import annotations
 
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from incidents.audit.actions import ACCOUNT_CHANGES, label
 from incidents.errors import NotFound
-from incidents.models import AuditEntry, Case, Role, Task, User, UserRole
+from incidents.models import Case, Role, Task, User, UserRole
 
 MAX_SEARCH = 100
 PAGE = 200
-RECENT_CHANGES = 50
 # An invited user's stored hash until they accept: nothing verifies against it.
 NO_PASSWORD = ""  # nosec B105 - the absence of a password, not one
 
@@ -98,42 +97,3 @@ def open_tasks(session: Session, user: User) -> list[OpenTask]:
         .order_by(Task.due_on)
     ).all()
     return [OpenTask(case_id, reference, due) for case_id, reference, due in rows]
-
-
-@dataclass(frozen=True)
-class AccountChange:
-    at: datetime
-    what: str
-    by: str
-    to: str
-
-
-def recent_changes(session: Session, school_id: uuid.UUID) -> list[AccountChange]:
-    """The school's latest account changes: who did what to whom, by name from the accounts
-    table only (never a case, never the entry's encrypted detail)."""
-    entries = session.execute(
-        select(AuditEntry.at, AuditEntry.action, AuditEntry.actor_id, AuditEntry.object_id)
-        .where(
-            AuditEntry.school_id == school_id,
-            AuditEntry.action.in_([a.value for a in ACCOUNT_CHANGES]),
-        )
-        .order_by(AuditEntry.seq.desc())
-        .limit(RECENT_CHANGES)
-    ).all()
-    ids = {i for row in entries for i in (row.actor_id, row.object_id) if i is not None}
-    names = {
-        user_id: display_name
-        for user_id, display_name in session.execute(
-            select(User.id, User.display_name).where(User.id.in_(ids), User.school_id == school_id)
-        )
-    }
-
-    def name(user_id: uuid.UUID | None) -> str:
-        if user_id is None:
-            return "The system"
-        return names.get(user_id, "Someone not in this school")
-
-    return [
-        AccountChange(row.at, label(row.action), name(row.actor_id), name(row.object_id))
-        for row in entries
-    ]

@@ -6,24 +6,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Literal, TypeAlias
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from incidents.accounts import elevation
 from incidents.admin.users import commands, queries
 from incidents.admin.users.forms import InviteForm, RolesForm
-from incidents.errors import InvalidInput
 from incidents.extensions import db_session, limiter
-from incidents.models import Elevation, ElevationPurpose, Role, User
+from incidents.models import Elevation, Role, User
 from incidents.permissions import Permission
 from incidents.web.access import requires
-from incidents.web.forms import ConfirmForm, apply_service_errors
-from incidents.web.pipeline import SUCCESS, back_to, button
+from incidents.web.forms import ConfirmForm
+from incidents.web.pipeline import back_to, button, form_page
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
+# The re-authentication a change of roles needs: the grant, none needed, or refused (False).
+Grant: TypeAlias = Elevation | Literal[False] | None
 
 
 def _user(user_id: uuid.UUID) -> User:
@@ -66,24 +67,17 @@ def show(user_id: uuid.UUID) -> str:
     )
 
 
-def _grant(
-    form: FlaskForm, before: Iterable[Role], after: Iterable[str], record_id: uuid.UUID | None
-) -> Elevation | bool | None:
-    """The re-authentication grant when the roles open cases (None when they do not), or
-    False when the password or reason is wrong: the errors are on the form, and the failed
-    attempt's audit entry is committed."""
-    try:
-        wanted = [Role(v) for v in after]
-    except ValueError:
-        return None  # the form has refused it already
-    if not commands.grants_case_access(before, wanted):
-        return None
+def _grant(form: FlaskForm, before: Iterable[Role], record_id: uuid.UUID | None) -> Grant:
+    """The re-authentication grant when the roles chosen open cases (None when they do not),
+    or False when the password or reason is wrong: the errors are on the form, and the failed
+    attempt's audit entry is committed. Only for a form that is valid."""
     db = db_session()
-    result = elevation.attempt(
+    result = commands.case_access_grant(
         db,
         actor=current_user,
         login_token=session.get("sid"),
-        purpose=ElevationPurpose.GRANT_CASE_ACCESS,
+        before=before,
+        after=form.roles.data or [],
         password=form.password.data or "",
         reason=form.reason.data or "",
         record_id=record_id,
@@ -106,28 +100,25 @@ def invite() -> str | Response:
     def show() -> str:
         return render_template("admin/users/invite.html", form=form)
 
-    if not form.validate_on_submit():
-        return show()
-    grant = _grant(form, (), form.roles.data or [], None)
-    if grant is False:
-        return show()
-    db = db_session()
-    try:
-        user = commands.invite(
-            db,
+    grant: Grant = None
+    if form.validate_on_submit():
+        grant = _grant(form, (), None)
+        if grant is False:
+            return show()
+    return form_page(
+        form,
+        command=lambda: commands.invite(
+            db_session(),
             actor=current_user,
             email=form.email.data or "",
             display_name=form.display_name.data or "",
             roles=form.roles.data or [],
-            elevation=grant if isinstance(grant, Elevation) else None,
-        )
-    except InvalidInput as exc:
-        db.rollback()
-        apply_service_errors(form, exc)
-        return show()
-    db.commit()
-    flash("Invitation sent. The link works once, for 72 hours.", SUCCESS)
-    return redirect(url_for("users.show", user_id=user.id))
+            elevation=grant or None,
+        ),
+        done_message="Invitation sent. The link works once, for 72 hours.",
+        show=show,
+        then=lambda user: url_for("users.show", user_id=user.id),
+    )
 
 
 @bp.route("/<uuid:user_id>/roles", methods=["GET", "POST"])
@@ -142,27 +133,23 @@ def roles(user_id: uuid.UUID) -> str | Response:
     def show() -> str:
         return render_template("admin/users/roles.html", form=form, user=user)
 
-    if not form.validate_on_submit():
-        return show()
-    grant = _grant(form, user.roles, form.roles.data or [], user.id)
-    if grant is False:
-        return show()
-    db = db_session()
-    try:
-        commands.change_roles(
-            db,
+    grant: Grant = None
+    if form.validate_on_submit():
+        grant = _grant(form, user.roles, user.id)
+        if grant is False:
+            return show()
+    return form_page(
+        form,
+        command=lambda: commands.change_roles(
+            db_session(),
             actor=current_user,
             user=user,
             roles=form.roles.data or [],
-            elevation=grant if isinstance(grant, Elevation) else None,
-        )
-    except InvalidInput as exc:
-        db.rollback()
-        apply_service_errors(form, exc)
-        return show()
-    db.commit()
-    flash("Roles saved", SUCCESS)
-    return redirect(url_for("users.show", user_id=user.id))
+            elevation=grant or None,
+        ),
+        done_message="Roles saved",
+        show=show,
+    )
 
 
 @bp.route("/<uuid:user_id>/deactivate", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask import Flask, url_for
@@ -20,12 +21,15 @@ from werkzeug.test import TestResponse
 from incidents import create_app
 from incidents.accounts.sign_in_views import PENDING
 from incidents.admin.clauses.commands import list_clauses
+from incidents.audit.evidence import write_checkpoint_files
+from incidents.audit.log import sign_head
 from incidents.casework.allegation import organisations
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.evidence import commands as evidence_service
 from incidents.clock import local_today
 from incidents.models import (
+    AuditLog,
     CaseKind,
     DisclosureSource,
     EngagedBy,
@@ -306,6 +310,18 @@ def _url_and_client(
             values["organisation_id"] = organisation.id
     if endpoint == "cases.hearing_bundle":
         values.update(case_routes.ready_for(db, users[Role.HEADTEACHER], "disciplinary.hearing"))
+        # What the signer's timer does: sign the head and write the checkpoint files, pinning
+        # its verifier key, which is what the web app checks the log against.
+        school_id = users[Role.HEADTEACHER].school_id
+        signer = db.info["signer"]
+        log_head = db.get(AuditLog, school_id)
+        assert log_head is not None
+        sign_head(db, log_head, reason="scheduled")
+        db.commit()
+        folder = app.extensions["incidents.settings"].checkpoint_dir or (
+            Path(app.instance_path) / "checkpoints"
+        )
+        write_checkpoint_files(db, school_id, folder, signer.verifier_key)
         confirm_it_is_you(client, "export", values["case_id"])
     if endpoint == "cases.case_file":
         confirm_it_is_you(client, "export", values["case_id"])

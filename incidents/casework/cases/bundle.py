@@ -13,19 +13,30 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from incidents import audit
 from incidents.audit.actions import label
-from incidents.audit.evidence import disciplinary_evidence
-from incidents.audit.signer import Signer
+from incidents.audit.evidence import checkpoint_notes, disciplinary_evidence, pinned_key
 from incidents.audit.verify import verify_school
 from incidents.errors import Forbidden, InvalidInput, NotFound
-from incidents.models import Case, DisciplinaryProcess, Elevation, ElevationPurpose, Role, User
+from incidents.models import (
+    AuditLog,
+    Case,
+    DisciplinaryProcess,
+    Elevation,
+    ElevationPurpose,
+    Role,
+    User,
+)
 from incidents.permissions import is_case_manager
 
-NO_SIGNER = "The audit signing key is not set up on this server: ask your administrator"
+NO_KEY = (
+    "No verifier key has been pinned for this school's audit log yet, so the bundle cannot be "
+    "checked: ask your administrator to run the signer (`incidents audit checkpoint`) first"
+)
 NOT_VERIFIED = "The audit log does not verify, so no bundle was made: ask your administrator"
 
 README = """Hearing bundle for case {reference}, disciplinary process {process}
@@ -80,7 +91,7 @@ def hearing_bundle(
     case: Case,
     process_id: uuid.UUID,
     grant: Elevation | None,
-    signer: Signer | None,
+    folder: Path,
 ) -> tuple[dict[str, object], list[BundleEntry]]:
     """The proofs and their readable entries; the export recorded first. Case manager only."""
     if not is_case_manager(actor, case):
@@ -93,10 +104,14 @@ def hearing_bundle(
         or grant.record_id != case.id
     ):
         raise Forbidden("Re-enter your password and give a reason first")
-    if signer is None:
-        raise InvalidInput({"bundle": NO_SIGNER})
-    vkey = signer.verifier_key
-    if not verify_school(session, case.school_id, vkey=vkey).ok:
+    # The web process holds no signing key (issue 19, item 8): the log is checked against the
+    # key the signer pinned beside the checkpoint files, and against those files.
+    head = session.get(AuditLog, case.school_id)
+    vkey = pinned_key(folder, head.origin) if head is not None else None
+    if vkey is None or head is None:
+        raise InvalidInput({"bundle": NO_KEY})
+    files = checkpoint_notes(folder, head.origin)
+    if not verify_school(session, case.school_id, vkey=vkey, external=files).ok:
         raise InvalidInput({"bundle": NOT_VERIFIED})
     audit.record(
         session,

@@ -282,7 +282,8 @@ def hearing_bundle(case_id: uuid.UUID, process_id: uuid.UUID) -> Response:
         case=case,
         process_id=process_id,
         grant=grant,
-        signer=db.info.get("signer"),
+        folder=current_app.extensions["incidents.settings"].checkpoint_dir
+        or Path(current_app.instance_path) / "checkpoints",
     )
     html = render_template(
         "cases/hearing_bundle.html",

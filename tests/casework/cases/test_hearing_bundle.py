@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from incidents.casework.disciplinary import commands as disciplinary
-from incidents.models import CaseKind, PersonKind, Role
+from incidents.models import AuditEntry, CaseKind, PersonKind, Role
 from tests import REPO, factories
 from tests.case_routes import TODAY, upheld
 from tests.conftest import confirm_it_is_you, run_cli, sign_in
@@ -48,6 +49,15 @@ def test_the_case_manager_downloads_a_bundle_that_verifies(
     first = client.get(url)
     assert urlsplit(first.location).path == "/reauthenticate/export"
     confirm_it_is_you(client, "export", case.id, reason="For the hearing on Monday")
+    # The web app holds no signing key (issue 19, item 8): until the signer has pinned its
+    # verifier key beside the checkpoint files, nothing can be checked, so nothing is exported.
+    refused = client.get(url)
+    assert refused.status_code == 302
+    banner = client.get(refused.location).get_data(as_text=True)
+    assert "No verifier key has been pinned" in banner
+    exports = select(AuditEntry).where(AuditEntry.action == "audit.export")
+    assert db.scalars(exports).first() is None
+    assert run_cli(signed_app, "audit", "checkpoint").exit_code == 0  # the signer's timer
     response = client.get(url)
 
     assert response.status_code == 200 and response.mimetype == "application/zip"

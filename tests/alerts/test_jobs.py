@@ -8,7 +8,7 @@ import dataclasses
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from incidents.alerts import jobs
 from incidents.audit import signer as signing
 from incidents.cli import alembic_config
+from incidents.clock import local_today
 from incidents.crypto import keys
 from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
@@ -61,7 +62,7 @@ def test_one_run_sends_the_outbox_writes_the_checkpoint_and_lists_retention_revi
             outcome=CaseOutcome.UPHELD,
             closed_at=utcnow(),
             retention_rule="6 years after closure",
-            retention_until=date.today() - timedelta(days=1),
+            retention_until=local_today() - timedelta(days=1),
             mention_in_references=False,
             employment_outcome=EmploymentOutcome.CONTINUES,
         )

@@ -4,7 +4,6 @@ the administrator reads the audit status page and verifies the log. Every page p
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from incidents.audit.evidence import write_checkpoint_files
 from incidents.audit.log import sign_head
 from incidents.audit.signer import Signer
+from incidents.clock import local_today
 from incidents.models import AuditLog, Role, User
 from tests.browser.conftest import Live, Visit
 
@@ -31,7 +31,7 @@ def test_the_case_manager_sees_the_case_history(live: Live, visit: Visit, page: 
     ).check()
     page.get_by_label("What happened?").fill("A parent said a teacher messaged her son.")
     group = page.get_by_role("group", name="When did you become aware of it?")
-    today = date.today()
+    today = local_today()
     group.get_by_label("Day").fill(str(today.day))
     group.get_by_label("Month").fill(str(today.month))
     group.get_by_label("Year").fill(str(today.year))

@@ -11,6 +11,7 @@ from datetime import date
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from incidents.clock import local_today
 from incidents.models import Case, CaseKind, PersonKind, Role, User
 from tests.browser.conftest import Live, Visit
 from tests.case_routes import assess, case_about, through_lado, upheld
@@ -61,7 +62,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     expect(page.get_by_text("Disciplinary process started")).to_be_visible()
     visit.check("case in disciplinary")
     page.get_by_role("link", name="Record the hearing date").click()
-    _fill_date(page, "When is the hearing?", date.today())
+    _fill_date(page, "When is the hearing?", local_today())
     visit.check("hearing")
     page.get_by_role("button", name="Save hearing date").click()
     page.get_by_role("link", name="Record the outcome", exact=True).click()
@@ -69,7 +70,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     visit.check("outcome with errors")
     page.get_by_label("Final written warning").check()
-    _fill_date(page, "When was it decided?", date.today())
+    _fill_date(page, "When was it decided?", local_today())
     page.get_by_label("Why?").fill("Contact with pupils on a personal account, admitted.")
     page.get_by_role("button", name="Continue").click()
     visit.check("outcome check answers")
@@ -90,7 +91,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
         "Redeployment to work without direct contact with the children concerned"
     ).fill("No role away from the class.")
     page.get_by_label("Why?").fill("Risk to pupils while the LADO advises.")
-    _fill_date(page, "When was it decided?", date.today())
+    _fill_date(page, "When was it decided?", local_today())
     page.get_by_role("button", name="Continue").click()
     visit.check("suspension check answers")
     page.get_by_role("button", name="Record the decision").click()
@@ -100,7 +101,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     page.get_by_role(
         "link", name="Record that the suspension was confirmed in writing"
     ).last.click()
-    _fill_date(page, "When was the written confirmation sent?", date.today())
+    _fill_date(page, "When was the written confirmation sent?", local_today())
     visit.check("confirmation sent")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Written confirmation recorded")).to_be_visible()
@@ -111,7 +112,7 @@ def test_case_manager_works_the_disciplinary_suspension_and_breach_pages(
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     visit.check("suspension ended with errors")
-    _fill_date(page, "When did the suspension end?", date.today())
+    _fill_date(page, "When did the suspension end?", local_today())
     page.get_by_label("Why did it end?").fill("The LADO found it unfounded; returned to work.")
     page.get_by_role("button", name="Continue").click()
     visit.check("suspension ended check answers")
@@ -163,10 +164,10 @@ def test_case_manager_reviews_a_parents_sanction(live: Live, visit: Visit, page:
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     visit.check("measure review with errors")
     page.get_by_label("Change it").check()
-    _fill_date(page, "When was it reviewed?", date.today())
+    _fill_date(page, "When was it reviewed?", local_today())
     page.get_by_label("Why?").fill("No incidents since; the parent apologised in writing.")
     page.get_by_label("What changes? (only if you are changing it)").fill("May attend sports day")
-    _fill_date(page, "When is the next review? (optional)", date.today().replace(year=2099))
+    _fill_date(page, "When is the next review? (optional)", local_today().replace(year=2099))
     page.get_by_role("button", name="Save the review").click()
     expect(page.get_by_text("Review recorded")).to_be_visible()
     expect(page.get_by_text("Changed: May attend sports day")).to_be_visible()

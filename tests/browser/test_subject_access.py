@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
+from incidents.clock import local_today
 from incidents.models import Role
 from tests.browser.conftest import Live, Visit
 
@@ -31,7 +32,7 @@ def test_headteacher_logs_and_answers_a_request(live: Live, visit: Visit, page: 
 
     page.get_by_label("Who made the request?").fill("Robin Requester, for their own records")
     page.get_by_label("The person the information is about").check()
-    _fill_date(page, "When was the request received?", date.today() - timedelta(days=2))
+    _fill_date(page, "When was the request received?", local_today() - timedelta(days=2))
     page.get_by_role("button", name="Log the request").click()
     expect(page.get_by_role("heading", name="SAR-")).to_be_visible()
     expect(page.get_by_text("Robin Requester, for their own records")).to_be_visible()
@@ -44,7 +45,7 @@ def test_headteacher_logs_and_answers_a_request(live: Live, visit: Visit, page: 
     expect(page.get_by_text("(extended by two months)")).to_be_visible()
 
     page.get_by_role("link", name="Record the reply").click()
-    _fill_date(page, "When was the reply sent?", date.today())
+    _fill_date(page, "When was the reply sent?", local_today())
     page.get_by_label("The identity of the person who gave the information").check()
     page.get_by_label("What was withheld or redacted, and why?").fill(
         "The name of the member of staff who raised the concern."

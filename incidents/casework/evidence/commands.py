@@ -209,6 +209,12 @@ def _add(
             raise NotFound("File not found")
         if supersedes.is_deleted:
             raise Refused("A deleted file cannot be replaced")
+        # One line of versions, never a fork: two replacements of the same file would leave a
+        # reader unable to say which copy the school relied on.
+        if session.scalar(
+            select(EvidenceFile.id).where(EvidenceFile.supersedes_id == supersedes.id).limit(1)
+        ):
+            raise Refused("This file has already been replaced: replace the newest version")
         if len(uploads) != 1:
             _add_error(errors, FIELD, "Select the one file that replaces this one")
         if not reason.strip():

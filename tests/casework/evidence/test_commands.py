@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from incidents.audit import tlog
 from incidents.casework.evidence import commands as evidence
 from incidents.casework.evidence.commands import EvidenceTampered, Limits
-from incidents.errors import Forbidden, InvalidInput
+from incidents.errors import Forbidden, InvalidInput, Refused
 from incidents.models import AuditEntry, Case, EvidenceChunk, EvidenceFile, Role, User
 from incidents.sensitive import cipher_of, place_of
 from tests.case_routes import case_about
@@ -350,6 +350,17 @@ def test_superseding_needs_a_reason_and_keeps_the_original(
     db.commit()
     assert new.supersedes_id == old.id and new.reason is not None
     assert _read(db, old) == samples.TEXT
+    # The old version cannot be replaced a second time: only the newest can.
+    with pytest.raises(Refused, match="already been replaced"):
+        evidence.add_evidence(
+            db,
+            actor=head,
+            case=case,
+            uploads=[upload("c.txt", b"another")],
+            limits=LIMITS,
+            supersedes=old,
+            reason="A fork",
+        )
 
 
 def test_a_staff_reporters_files_do_not_name_them(db: Session, users: dict[Role, User]) -> None:

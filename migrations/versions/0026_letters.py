@@ -45,7 +45,7 @@ def upgrade() -> None:
             name=op.f("fk_letter_template_updated_by_id_user_account"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_letter_template")),
-        sa.UniqueConstraint("school_id", "kind", name=op.f("uq_letter_template_school_id")),
+        sa.UniqueConstraint("school_id", "kind", name=op.f("uq_letter_template_school_id_kind")),
     )
     op.create_table(
         "sent_letter",

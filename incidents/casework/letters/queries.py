@@ -43,6 +43,11 @@ def may_write(actor: User, case: Case) -> bool:
     )
 
 
+def case_manager(session: Session, case: Case) -> User | None:
+    """The case manager: the letter's contact for questions unless the writer names another."""
+    return session.get(User, case.case_manager_id) if case.case_manager_id else None
+
+
 def wording(session: Session, school_id: uuid.UUID, kind: LetterKind) -> str:
     """The school's saved wording for this kind, else the shipped default."""
     saved = session.scalar(

@@ -13,7 +13,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from incidents.casework import page as case_step
-from incidents.casework.cases import queries as case_queries
 from incidents.casework.letters import commands as service
 from incidents.casework.letters import pdf
 from incidents.casework.letters import queries as letters
@@ -90,7 +89,7 @@ def write(case_id: uuid.UUID, kind: str) -> str | Response:
     db = db_session()
     if request.method == "GET":
         to = letters.addressee(case, letter_kind)
-        manager = case_queries.case_manager(db, case)
+        manager = letters.case_manager(db, case)
         form.recipient_name.data = to.name
         form.recipient_address.data = to.address
         form.contact_name.data = manager.display_name if manager else current_user.display_name

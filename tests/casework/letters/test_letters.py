@@ -30,7 +30,7 @@ from incidents.models import (
 from incidents.web.filters import long_date
 from tests import case_routes, case_stages, factories
 from tests.casework.letters.helpers import parent_case, pdf_pages, send
-from tests.conftest import date_parts, post_form
+from tests.conftest import confirm_it_is_you, date_parts, post_form
 
 
 def _answers(**changes: object) -> dict[str, object]:
@@ -269,3 +269,17 @@ def test_governors_and_staff_cannot_get_a_letter(
             assert response.status_code == 403, (role, url)
             assert "Pat Parent" not in response.get_data(as_text=True)
     assert not _entries(db, case.id, "letter.download")
+
+
+def test_the_case_page_offers_the_named_parent_letter_and_the_case_file_lists_letters(
+    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+) -> None:
+    head = users[Role.HEADTEACHER]
+    case = parent_case(db, head)
+    send(db, head, case)
+    client = login_as(Role.HEADTEACHER)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/letters/new/parent" in page
+    confirm_it_is_you(client, "export", case.id)
+    whole = "\n".join(pdf_pages(client.get(f"/cases/{case.id}/case-file.pdf").data))
+    assert "Letters" in whole and LetterKind.PARENT.label in whole

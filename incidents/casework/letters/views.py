@@ -44,6 +44,12 @@ def letters_section(case: Case) -> dict[str, object]:
     return {"shown": True, "sent": letters.sent_letters(db_session(), case)}
 
 
+@bp.app_template_global()
+def may_write_letters(case: Case) -> bool:
+    """Whether the case page offers letters to this user (no query: read from the case)."""
+    return letters.may_write(current_user, case)
+
+
 def _load(case_id: uuid.UUID) -> Case:
     """The case, for someone who may write its letters (a closed case after the password)."""
     case = case_step.load(case_id, anchor=ANCHOR)

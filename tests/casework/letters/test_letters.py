@@ -283,3 +283,16 @@ def test_the_case_page_offers_the_named_parent_letter_and_the_case_file_lists_le
     confirm_it_is_you(client, "export", case.id)
     whole = "\n".join(pdf_pages(client.get(f"/cases/{case.id}/case-file.pdf").data))
     assert "Letters" in whole and LetterKind.PARENT.label in whole
+
+
+def test_a_closed_case_asks_for_the_password_before_a_letter(
+    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+) -> None:
+    head = users[Role.HEADTEACHER]
+    case = case_stages.closed(db, head)
+    client = login_as(Role.HEADTEACHER)
+    url = f"/cases/{case.id}/letters/new/outcome"
+    first = client.get(url)
+    assert first.status_code == 302 and "/reauthenticate/" in first.location
+    confirm_it_is_you(client, "open_closed_case", case.id)
+    assert 'value="Jo Teacher"' in client.get(url).get_data(as_text=True)

@@ -296,3 +296,20 @@ def test_a_closed_case_asks_for_the_password_before_a_letter(
     assert first.status_code == 302 and "/reauthenticate/" in first.location
     confirm_it_is_you(client, "open_closed_case", case.id)
     assert 'value="Jo Teacher"' in client.get(url).get_data(as_text=True)
+
+
+def test_the_lado_summary_carries_what_was_disclosed(
+    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
+) -> None:
+    head = users[Role.HEADTEACHER]
+    case = case_routes.case_about(db, head, PersonKind.STAFF)
+    case_routes.assess(db, head, case, CaseKind.ALLEGATION)
+    db.commit()
+    letter = send(db, head, case, LetterKind.LADO_SUMMARY, recipient_name="Lee Lado")
+    client = login_as(Role.HEADTEACHER)
+    whole = "\n".join(
+        pdf_pages(client.get(f"/cases/{case.id}/letters/{letter.id}/letter.pdf").data)
+    )
+    assert "To Lee Lado, local authority designated officer" in whole
+    assert "Sam Person" in whole and "What was seen, in the words used." in whole
+    assert CaseKind.ALLEGATION.label in whole

@@ -42,6 +42,8 @@ PAGES = (
     "incidents.casework.allegation.views",
     "incidents.casework.allegation.person_views",
     "incidents.casework.evidence.views",
+    "incidents.casework.letters.views",
+    "incidents.casework.letters.admin_views",
     "incidents.registers.subject_access.views",
     "incidents.governance.views",
     "incidents.admin.clauses.views",

@@ -122,6 +122,12 @@ class Action(enum.StrEnum):
     # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
     CASE_FILE_PRINT = "case.print"
     PERSON_MERGE = "person.merge"
+    # Letters (issue 17, item 8): the wording (old and new text in the detail: not personal
+    # data) and the letterhead are the school's; a letter sent or downloaded is the case's.
+    LETTER_TEMPLATE_CHANGE = "letter.template_change"
+    LETTERHEAD_CHANGE = "letter.letterhead_change"
+    LETTER_SEND = "letter.send"
+    LETTER_DOWNLOAD = "letter.download"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -251,6 +257,10 @@ LABELS: dict[Action, str] = {
     Action.PERSON_LEFT: "Recorded that a person left the school",
     Action.STAFF_IMPORT: "Imported the staff list",
     Action.PERSON_MERGE: "Merged a duplicate person into another",
+    Action.LETTER_TEMPLATE_CHANGE: "Changed the wording of a letter",
+    Action.LETTERHEAD_CHANGE: "Changed the address on the school's letters",
+    Action.LETTER_SEND: "Recorded a letter as sent",
+    Action.LETTER_DOWNLOAD: "Downloaded a letter",
 }
 
 

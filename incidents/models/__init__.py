@@ -36,6 +36,7 @@ from incidents.models.disciplinary import (
 )
 from incidents.models.evidence import EvidenceChunk, EvidenceFile, EvidenceSource
 from incidents.models.keys import DataKey, KeyScope
+from incidents.models.letter import LetterKind, LetterMethod, LetterTemplate, SentLetter
 from incidents.models.login_session import LoginSession
 from incidents.models.measure_review import MeasureReview, ReviewDecision
 from incidents.models.outcome import (
@@ -121,6 +122,9 @@ __all__ = [
     "KeyScope",
     "LegalHold",
     "LegalHoldKind",
+    "LetterKind",
+    "LetterMethod",
+    "LetterTemplate",
     "LoginSession",
     "Measure",
     "MeasureReview",
@@ -148,6 +152,7 @@ __all__ = [
     "School",
     "SchoolMail",
     "SchoolSettings",
+    "SentLetter",
     "StaffOutcome",
     "SubjectAccessRequest",
     "SuspensionAlternative",

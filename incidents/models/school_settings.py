@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from incidents.db import Base
@@ -35,6 +35,8 @@ class SchoolSettings(Base):
     lado_working_days: Mapped[int] = mapped_column(Integer, default=1)
     data_breach_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
     policy_breach_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The letterhead's postal address (issue 17, item 8): the school's, never a person's.
+    letter_address: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def settings_of(record: object, school_id: uuid.UUID) -> SchoolSettings | None:

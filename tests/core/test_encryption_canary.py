@@ -22,6 +22,7 @@ from incidents.casework.cases.commands import CaseInput, NewSubject, record_disc
 from incidents.casework.disciplinary import commands as disciplinary
 from incidents.casework.disciplinary import reviews as measure_reviews
 from incidents.casework.evidence import commands as evidence
+from incidents.casework.letters import commands as letters
 from incidents.casework.outcome import commands as outcomes
 from incidents.casework.police import commands as police
 from incidents.casework.referrals import commands as referrals
@@ -39,6 +40,8 @@ from incidents.models import (
     ElevationPurpose,
     EngagedBy,
     InformKind,
+    LetterKind,
+    LetterMethod,
     Measure,
     MeetingKind,
     PersonKind,
@@ -177,6 +180,13 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     )
     breaches.decide_ico(db, actor=head, case=breach, report=False, reasons="r")
     breaches.record_people_told(db, actor=head, case=breach, told=False, told_on=None, reasons="r")
+    # A letter sent from a case (issue 17, item 8): the letter as sent, sealed.
+    letters.send_letter(
+        db,
+        actor=head,
+        case=parent,
+        data=letters.LetterInput(LetterKind.OUTCOME, "n", "a", "c", "e", LetterMethod.POST, TODAY),
+    )
     # A subject access request, extended, then closed.
     request = sar.log_request(
         db, actor=head, data=sar.NewRequest("q", Requester.OTHER, TODAY - timedelta(days=2))

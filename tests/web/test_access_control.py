@@ -21,16 +21,21 @@ from werkzeug.test import TestResponse
 from incidents.admin.clauses.commands import list_clauses
 from incidents.casework.cases import notes as note_service
 from incidents.casework.evidence import commands as evidence_service
+from incidents.casework.letters import commands as letter_service
 from incidents.casework.referrals import commands as referral_service
+from incidents.clock import local_today
 from incidents.models import (
     Agency,
     Case,
     EvidenceFile,
+    LetterKind,
+    LetterMethod,
     Note,
     PolicyClause,
     Referral,
     Requester,
     Role,
+    SentLetter,
     SubjectAccessRequest,
     User,
 )
@@ -110,6 +115,15 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "evidence.show": (Permission.CASE_READ, frozenset({"GET"})),
     "evidence.image": (Permission.CASE_READ, frozenset({"GET"})),
     "evidence.download": (Permission.CASE_READ, frozenset({"GET"})),
+    # Letters (issue 17, item 8): case work for the case manager and the DSLs (checked per
+    # case in the commands); the wording is the administrator's, like the school's procedures.
+    "letters.choose": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "letters.write": (Permission.CASE_PROGRESS, frozenset({"GET", "POST"})),
+    "letters.show": (Permission.CASE_PROGRESS, frozenset({"GET"})),
+    "letters.download": (Permission.CASE_PROGRESS, frozenset({"GET"})),
+    "letter_templates.index": (Permission.CLAUSE_MANAGE, frozenset({"GET"})),
+    "letter_templates.edit": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
+    "letter_templates.letterhead": (Permission.CLAUSE_MANAGE, frozenset({"GET", "POST"})),
     "stats.index": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.chart": (Permission.STATS_READ, frozenset({"GET"})),
     "stats.export_csv": (Permission.STATS_READ, frozenset({"GET"})),
@@ -261,6 +275,12 @@ CASE_URLS = [
     ("evidence.show", "GET"),
     ("evidence.image", "GET"),
     ("evidence.download", "GET"),
+    ("letters.choose", "GET"),
+    ("letters.choose", "POST"),
+    ("letters.write", "GET"),
+    ("letters.write", "POST"),
+    ("letters.show", "GET"),
+    ("letters.download", "GET"),
 ]
 CLAUSE_URLS = [
     ("admin.edit_clause", "GET"),
@@ -288,6 +308,7 @@ class Objects:
     referral: Referral
     request: SubjectAccessRequest
     evidence: EvidenceFile
+    letter: SentLetter
 
 
 def _make_objects(
@@ -326,6 +347,15 @@ def _make_objects(
         limits=EVIDENCE_LIMITS,
     )
     db.commit()
+    letter = letter_service.send_letter(
+        db,
+        actor=author,
+        case=case,
+        data=letter_service.LetterInput(
+            LetterKind.PARENT, "A Parent", "", "A Contact", "", LetterMethod.POST, local_today()
+        ),
+    )
+    db.commit()
     clause = list_clauses(db, case.school_id)[0]
     request = sar_service.log_request(
         db,
@@ -340,6 +370,7 @@ def _make_objects(
         referral=referral,
         request=request,
         evidence=evidence,
+        letter=letter,
     )
 
 
@@ -356,6 +387,8 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "referral_id": objects.referral.id,
             "request_id": objects.request.id,
             "file_id": objects.evidence.id,
+            "letter_id": objects.letter.id,
+            "kind": "parent",  # a letter kind: the recorded case came from a parent
             "step_name": "made",
             # Process, decision and measure ids are looked up within the case, after its step is
             # checked: the fresh case is not at that step, so any id shows the refusal.
@@ -595,6 +628,8 @@ def _case_request(
         hold_id=uuid.uuid4(),
         organisation_id=uuid.uuid4(),
         file_id=uuid.uuid4(),
+        letter_id=uuid.uuid4(),
+        kind="parent",
     )
     if method == "GET":
         return client.get(url)

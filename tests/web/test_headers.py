@@ -27,12 +27,16 @@ from incidents.casework.allegation import organisations
 from incidents.casework.cases import notes as note_service
 from incidents.casework.cases.commands import CaseInput, NewSubject, record_disclosure
 from incidents.casework.evidence import commands as evidence_service
+from incidents.casework.letters import commands as letter_service
 from incidents.clock import local_today
 from incidents.models import (
     AuditLog,
+    Case,
     CaseKind,
     DisclosureSource,
     EngagedBy,
+    LetterKind,
+    LetterMethod,
     PersonKind,
     Requester,
     Role,
@@ -141,6 +145,14 @@ GET_PAGES: dict[str, Role | None] = {
     "cases.hearing_bundle": Role.HEADTEACHER,
     "allegation_steps.end_restriction": Role.HEADTEACHER,
     "allegation_steps.organisation_stopped": Role.HEADTEACHER,
+    # Letters (issue 17, item 8): from the case page, and the school's wording.
+    "letters.choose": Role.HEADTEACHER,
+    "letters.write": Role.HEADTEACHER,
+    "letters.show": Role.HEADTEACHER,
+    "letters.download": Role.HEADTEACHER,
+    "letter_templates.index": Role.ADMIN,
+    "letter_templates.edit": Role.ADMIN,
+    "letter_templates.letterhead": Role.ADMIN,
     # A link's page once its token is in the session; without one, it says the link has expired.
     "invitation.accept": None,
     "password_reset.reset": None,
@@ -274,6 +286,19 @@ def _url_and_client(
             values["file_id"] = item.id
     if "user_id" in rule.arguments:
         values["user_id"] = users[Role.DSL].id
+    if "kind" in rule.arguments:
+        values["kind"] = "parent"  # the case above came from a parent
+    if "letter_id" in rule.arguments:
+        letter = letter_service.send_letter(
+            db,
+            actor=users[Role.HEADTEACHER],
+            case=db.get(Case, values["case_id"]),
+            data=letter_service.LetterInput(
+                LetterKind.PARENT, "A Parent", "", "A Contact", "", LetterMethod.POST, local_today()
+            ),
+        )
+        db.commit()
+        values["letter_id"] = letter.id
     if "person_id" in rule.arguments:
         # The admin's people pages and the page about one adult: a member of staff a case is about.
         subject = factories.make_person(db, users[Role.HEADTEACHER], name="Sam Subject")

@@ -122,6 +122,10 @@ class Action(enum.StrEnum):
     # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
     CASE_FILE_PRINT = "case.print"
     PERSON_MERGE = "person.merge"
+    # Sessions that do not lose work (issue 17, item 9): a form sent after the session ended is
+    # kept sealed for its owner, and given back once after they sign in again.
+    FORM_DRAFT_KEEP = "form_draft.keep"
+    FORM_DRAFT_RESTORE = "form_draft.restore"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -251,6 +255,8 @@ LABELS: dict[Action, str] = {
     Action.PERSON_LEFT: "Recorded that a person left the school",
     Action.STAFF_IMPORT: "Imported the staff list",
     Action.PERSON_MERGE: "Merged a duplicate person into another",
+    Action.FORM_DRAFT_KEEP: "Sent a form after their session had ended: what they typed was kept",
+    Action.FORM_DRAFT_RESTORE: "Signed in again and was given back what they had typed",
 }
 
 

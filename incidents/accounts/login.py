@@ -65,9 +65,13 @@ def _resume_session(user_id: str) -> User | None:
 
 def _keep_what_was_sent(user: User) -> bool:
     """The session ended on this very request: if it carries a form (the user typed for longer
-    than the idle limit, then pressed the button), keep what they typed for them. The CSRF
-    check has already passed, so this is their own page's form, sent from their browser."""
+    than the idle limit, then pressed the button), keep what they typed for them: only once
+    the CSRF check has passed, so it is their own page's form, sent from their browser."""
     if request.method != "POST" or not drafts.keeps(request.endpoint):
+        return False
+    if not g.get("csrf_valid"):
+        # Flask-WTF marks a request whose token it has checked; the error page for a bad token
+        # also asks who is signed in, and must not keep what a forged form sent.
         return False
     db = db_session()
     kept = drafts.keep(
@@ -94,6 +98,7 @@ def _give_back_a_draft() -> None:
     """before_request, after the gate: on a page, give the signed-in user back the draft they
     left there, once. Only looked for while the sign-in said one was waiting."""
     until = session.get(DRAFTS_UNTIL)
+
     if until is None or request.method != "GET" or request.endpoint == "static":
         return
     if not current_user.is_authenticated:

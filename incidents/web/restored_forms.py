@@ -26,21 +26,22 @@ def _restored_data(form: FlaskForm) -> MultiDict[str, str] | None:
     data: MultiDict[str, str] | None = g.get(_G_DATA)
     if data is None or g.get(_G_USED) or request.method != "GET":
         return None
-    if not set(data.keys()) <= set(form._fields):
-        return None  # another form on the page (the sign-out button, a one-button step)
+    if not (set(data.keys()) - {"csrf_token"}) & set(form._fields):
+        return None  # another form on the page (a one-button step): none of its fields
     setattr(g, _G_USED, True)
     return data
 
 
 # Every form in the service is a FlaskForm (61 of them): one hook on its formdata, rather than a
-# base class each would have to remember. Only the "no data given" case on a GET is touched; a
-# form given data explicitly, or any POST, is left exactly as Flask-WTF makes it.
+# base class each would have to remember. Only a form that would have no data (a GET, or a page
+# that asks for an empty form: the case page's note) is touched; any POST is left exactly as
+# Flask-WTF makes it.
 _flask_wtf_wrap = FlaskForm.Meta.wrap_formdata
 
 
 def _wrap_formdata(meta: Any, form: FlaskForm, formdata: Any) -> Any:
     wrapped = _flask_wtf_wrap(meta, form, formdata)
-    if wrapped is None and formdata is not None:
+    if wrapped is None:
         return _restored_data(form)
     return wrapped
 

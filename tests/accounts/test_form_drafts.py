@@ -65,7 +65,8 @@ def _report_after_idling(client: FlaskClient, db: Session, user: User) -> TestRe
     token = csrf_token(client, "/report/")
     _end_by_idling(db, user)
     return client.post(
-        "/report/", data={"csrf_token": token, "narrative": TYPED, "new_subject_name": "Mr Canary-Subject"}
+        "/report/",
+        data={"csrf_token": token, "narrative": TYPED, "new_subject_name": "Mr Canary-Subject"},
     )
 
 

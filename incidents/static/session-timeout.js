@@ -106,6 +106,8 @@ if (dialog && typeof dialog.showModal === "function") {
   }
 
   extendForm.addEventListener("submit", (event) => {
+    // "Sign out" posts the same token to the sign-out address: a normal submit.
+    if (event.submitter && event.submitter.hasAttribute("data-timeout-sign-out")) return;
     event.preventDefault();
     stay();
   });

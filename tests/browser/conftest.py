@@ -165,7 +165,7 @@ class Visit:
         self.page.goto("/sign-in")
         self.check("sign in")
         self.sign_in_here(live, role, password)
-        expect(self.page.get_by_role("button", name="Sign out")).to_be_visible()
+        expect(self.page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
         self.check("home")
 
     def sign_in_here(self, live: Live, role: Role, password: str = factories.PASSWORD) -> None:

@@ -67,7 +67,7 @@ def test_the_timeout_warning_takes_focus_and_stay_signed_in_keeps_the_session(
     # Escape is "stay signed in" too (as in the HMRC timeout dialog), never a silent dismissal.
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
 
 
 def test_the_warning_says_when_the_session_has_ended(
@@ -85,6 +85,16 @@ def test_the_warning_says_when_the_session_has_ended(
     visit.check("signed out by the timeout")
     page.get_by_role("button", name="Go back to the page").click()
     expect(ended).to_be_hidden()
+
+
+def test_the_warning_can_sign_out_at_once(
+    live: Live, visit: Visit, page: Page, short_idle: None
+) -> None:
+    visit.sign_in(live, Role.STAFF)
+    dialog = page.get_by_role("dialog", name=ABOUT_TO_END)
+    dialog.get_by_role("button", name="Sign out now").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
 
 
 def test_a_half_filled_form_comes_back_after_signing_in_again(
@@ -110,6 +120,7 @@ def test_a_half_filled_form_comes_back_after_signing_in_again(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "What you typed into the form has been kept"
     )
+    visit.check("signed out, what was typed kept")
     visit.sign_in_here(live, Role.DSL)  # password, then the security code
     expect(page).to_have_url(f"{live.url}/report/")
     expect(page.get_by_label("What happened?")).to_have_value(HALF_WRITTEN)

@@ -102,9 +102,8 @@ def _left(row: LoginSession, limits: Limits, now: datetime) -> timedelta:
 def time_left(
     session: Session, *, token: str | None, limits: Limits, now: datetime | None = None
 ) -> timedelta:
-    """How long this session has before it ends, by idling or by lasting too long: what the
-    page's timeout warning counts down from (issue 17, item 9). Exact, unlike a page's own
-    clock: last-seen is only written once a minute (TOUCH_EVERY)."""
+    """How long this session has before it ends, by idling or by lasting too long: what
+    "Stay signed in" answers, for the timeout warning to count down from (issue 17, item 9)."""
     row = (
         session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
         if token

@@ -55,6 +55,7 @@ PAGES = (
     "incidents.accounts.invitation_views",
     "incidents.accounts.password_reset_views",
     "incidents.accounts.own_account_views",
+    "incidents.accounts.session_views",
 )
 
 

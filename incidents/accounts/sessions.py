@@ -68,12 +68,13 @@ def resume_user(
     token: str | None,
     limits: Limits,
     now: datetime | None = None,
-) -> tuple[Resume, User | None]:
+) -> tuple[Resume, User | None, timedelta]:
     """`resume`, and the signed-in user with their school and roles, in one query: every page
     pays for this, so it is one round trip, not three (issue 21). The user is None when the
-    session is not this user's; an inactive user is returned for the caller to refuse."""
+    session is not this user's; an inactive user is returned for the caller to refuse. Last,
+    the time the session has left (zero unless OK), for the page's timeout warning."""
     if not token:
-        return Resume.INVALID, None
+        return Resume.INVALID, None, timedelta(0)
     found = (
         session.execute(
             select(LoginSession, User)
@@ -85,9 +86,43 @@ def resume_user(
         .first()
     )
     if found is None:
-        return Resume.INVALID, None
+        return Resume.INVALID, None, timedelta(0)
     row, user = found
-    return _still_alive(row, limits, now or utcnow()), user
+    now = now or utcnow()
+    outcome = _still_alive(row, limits, now)
+    left = _left(row, limits, now) if outcome is Resume.OK else timedelta(0)
+    return outcome, user, left
+
+
+def _left(row: LoginSession, limits: Limits, now: datetime) -> timedelta:
+    left = min(row.last_seen_at + limits.idle, row.created_at + limits.absolute) - now
+    return max(left, timedelta(0))
+
+
+def time_left(
+    session: Session, *, token: str | None, limits: Limits, now: datetime | None = None
+) -> timedelta:
+    """How long this session has before it ends, by idling or by lasting too long: what
+    "Stay signed in" answers, for the timeout warning to count down from (issue 17, item 9)."""
+    row = (
+        session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+        if token
+        else None
+    )
+    if row is None or row.ended_at is not None:
+        return timedelta(0)
+    return _left(row, limits, now or utcnow())
+
+
+def extend(session: Session, *, token: str | None, now: datetime | None = None) -> None:
+    """ "Stay signed in": the idle clock starts again now. Called only for a session the
+    request has just resumed, so it is alive; the absolute limit is never extended."""
+    if token:
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+            .values(last_seen_at=now or utcnow())
+        )
 
 
 def _still_alive(row: LoginSession, limits: Limits, now: datetime) -> Resume:

@@ -22,9 +22,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from incidents.accounts import drafts, two_factor
 from incidents.accounts import sessions as login_sessions
-from incidents.accounts import two_factor
 from incidents.accounts.forms import CodeForm, SignInForm
+from incidents.accounts.login import KEPT, note_waiting_drafts
 from incidents.accounts.users import authenticate, load_user, record_sign_out
 from incidents.errors import Refused
 from incidents.extensions import db_session, limiter
@@ -122,8 +123,15 @@ def sign_in() -> str | Response:
             return redirect(next_url)
         failed = True
     expired = session.pop("expired", False)
+    kept = session.pop(KEPT, False)
     return render_template(
-        "auth/sign_in.html", form=form, failed=failed, expired=expired, message=GENERIC_FAILURE
+        "auth/sign_in.html",
+        form=form,
+        failed=failed,
+        expired=expired,
+        kept=kept,
+        kept_minutes=int(drafts.LIFETIME.total_seconds() // 60),
+        message=GENERIC_FAILURE,
     )
 
 
@@ -132,6 +140,7 @@ def complete_sign_in(user: User, token: str | None, next_url: str) -> None:
     login_user(user)
     session["sid"] = token
     session.permanent = True
+    note_waiting_drafts(user)  # a form sent after the last session ended is given back
 
 
 # --- the second factor --------------------------------------------------------------------------

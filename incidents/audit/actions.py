@@ -128,6 +128,10 @@ class Action(enum.StrEnum):
     LETTERHEAD_CHANGE = "letter.letterhead_change"
     LETTER_SEND = "letter.send"
     LETTER_DOWNLOAD = "letter.download"
+    # Sessions that do not lose work (issue 17, item 9): a form sent after the session ended is
+    # kept sealed for its owner, and given back once after they sign in again.
+    FORM_DRAFT_KEEP = "form_draft.keep"
+    FORM_DRAFT_RESTORE = "form_draft.restore"
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -261,6 +265,8 @@ LABELS: dict[Action, str] = {
     Action.LETTERHEAD_CHANGE: "Changed the address on the school's letters",
     Action.LETTER_SEND: "Recorded a letter as sent",
     Action.LETTER_DOWNLOAD: "Downloaded a letter",
+    Action.FORM_DRAFT_KEEP: "Sent a form after their session had ended: what they typed was kept",
+    Action.FORM_DRAFT_RESTORE: "Signed in again and was given back what they had typed",
 }
 
 

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from incidents.accounts import drafts
 from incidents.admin.schools import get_school_by_urn
 from incidents.alerts import clocks, commands, digest, jobs, outbox, transport
 from incidents.audit import tlog
@@ -74,6 +75,11 @@ def run() -> None:
         for error in sorted(set(flushed.errors)):
             click.echo(f"Mail server error: {error}", err=True)
         jobs.renew(factory, JOB, holder)
+        with service_session() as session:
+            # What a user typed before their session ended is kept for 30 minutes only.
+            purged = drafts.purge_expired(session)
+            if purged:
+                click.echo(f"Expired form drafts deleted: {purged}")
         with service_session() as session:
             for due in jobs.retention_due(session):
                 click.echo(

@@ -35,6 +35,7 @@ from incidents.models.disciplinary import (
     StaffOutcome,
 )
 from incidents.models.evidence import EvidenceChunk, EvidenceFile, EvidenceSource
+from incidents.models.form_draft import FormDraft
 from incidents.models.keys import DataKey, KeyScope
 from incidents.models.letter import LetterKind, LetterMethod, LetterTemplate, SentLetter
 from incidents.models.login_session import LoginSession
@@ -115,6 +116,7 @@ __all__ = [
     "EvidenceFile",
     "EvidenceSource",
     "Exemption",
+    "FormDraft",
     "InformKind",
     "InformingStep",
     "Investigation",

@@ -20,6 +20,7 @@ from incidents.permissions import Permission, has_permission
 from incidents.web import access
 from incidents.web.filters import init_filters
 from incidents.web.pipeline import init_pipeline
+from incidents.web.restored_forms import init_restored_forms
 from incidents.web.security import init_security
 from incidents.web.upload_progress import init_upload_progress
 
@@ -78,6 +79,7 @@ def init_web(app: Flask) -> None:
     _register_errors(app)
     init_pipeline(app)
     init_upload_progress(app)
+    init_restored_forms(app)
 
 
 def _template_context() -> dict[str, Any]:

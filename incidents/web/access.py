@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from incidents.permissions import Permission, has_permission, needs_second_factor_enrolment
@@ -105,4 +106,24 @@ def gate() -> Response | None:
 def _safe_next() -> str | None:
     # Only a path on this site; ids in our URLs are opaque so the path holds no personal data.
     path = request.full_path if request.query_string else request.path
+    if request.method not in ("GET", "HEAD"):
+        path = page_for(path)
     return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def page_for(path: str) -> str:
+    """Where to land after signing in again, for a form sent to `path` (issue 17, item 9):
+    `path` itself if it is a page; else (a one-button step like /cases/<id>/notes) the nearest
+    page above it, the one the form was on; else home. Never a "Page not found"."""
+    adapter = current_app.url_map.bind("localhost")
+    candidate = path
+    while True:
+        try:
+            adapter.match(candidate.split("?", 1)[0], method="GET")
+            return candidate
+        except HTTPException:
+            pass  # NotFound, MethodNotAllowed, or a redirect: not a page to land on
+        bare = candidate.split("?", 1)[0].rstrip("/")
+        if "/" not in bare or not bare:
+            return url_for("home.index")
+        candidate = bare.rsplit("/", 1)[0] or "/"

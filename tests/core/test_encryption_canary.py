@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incidents.accounts import elevation
+from incidents.accounts import drafts, elevation
 from incidents.accounts import sessions as login_sessions
 from incidents.admin.users import commands as user_commands
 from incidents.casework.breach import commands as breaches
@@ -233,6 +233,8 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     user_commands.invite(
         db, actor=users[Role.ADMIN], email="i@example.org", display_name="i", roles=["staff"]
     )
+    # A form sent after the session ended (issue 17, item 9): what was typed, kept for its owner.
+    drafts.keep(db, user=head, page="/report/", fields=[("narrative", "n")], files_dropped=False)
     db.flush()
 
 

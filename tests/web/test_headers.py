@@ -510,3 +510,15 @@ def test_behind_a_trusted_proxy_https_is_recognised(settings, session_factory) -
     )
     spoofed = direct.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in spoofed.headers
+
+
+def test_stay_signed_in_answer_sends_the_security_headers(
+    login_as: Callable[[Role], FlaskClient],
+) -> None:
+    """The timeout warning's one endpoint (issue 17, item 9) answers a POST, not a page: it is
+    not in GET_PAGES, so it is checked here."""
+    client = login_as(Role.DSL)
+    response = client.post("/session/extend", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert_security_headers(response, cacheable=False)

@@ -53,6 +53,8 @@ PAGES = (
     "incidents.accounts.invitation_views",
     "incidents.accounts.password_reset_views",
     "incidents.accounts.own_account_views",
+    "incidents.accounts.oidc.views",
+    "incidents.accounts.oidc.admin_views",
 )
 
 

@@ -135,9 +135,30 @@ def authenticate(session: Session, *, email: str, password: str) -> User | None:
             session, school_id=user.school_id, action=audit.Action.SIGN_IN_FAILED, actor=user
         )
         return None
-    user.last_sign_in_at = utcnow()
-    audit.record(session, school_id=user.school_id, action=audit.Action.SIGN_IN, actor=user)
+    record_sign_in(session, user=user)
     return user
+
+
+def record_sign_in(
+    session: Session, *, user: User, detail: dict[str, object] | None = None
+) -> None:
+    """A first factor passed, by password or through the school's identity provider: one
+    audit entry and last-sign-in time for both, so the account pages read them alike."""
+    user.last_sign_in_at = utcnow()
+    audit.record(
+        session, school_id=user.school_id, action=audit.Action.SIGN_IN, actor=user, detail=detail
+    )
+
+
+def record_sign_in_refused(session: Session, *, user: User, reason: str) -> None:
+    """A correct password refused all the same (the school signs in with its provider)."""
+    audit.record(
+        session,
+        school_id=user.school_id,
+        action=audit.Action.SIGN_IN_FAILED,
+        actor=user,
+        detail={"reason": reason},
+    )
 
 
 def record_sign_out(session: Session, *, user: User) -> None:

@@ -122,6 +122,12 @@ class Action(enum.StrEnum):
     # The case file printed as a PDF (issue 17, item 7): under a grant, with its reason.
     CASE_FILE_PRINT = "case.print"
     PERSON_MERGE = "person.merge"
+    # Sign-in with the school's identity provider (issue 16, item 6). Sign-ins through it are
+    # auth.sign_in / auth.sign_in_failed with "via": "provider" (and the refusal's reason) in
+    # the sealed detail; these are the changes to how a school signs in.
+    SIGN_IN_SETTINGS_CHANGE = "auth.sign_in_settings_change"
+    PROVIDER_LINK = "auth.provider_link"
+    PASSWORDS_BACK_ON = "auth.passwords_back_on"  # noqa: S105  # nosec B105 - an action name
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -139,6 +145,9 @@ ACCOUNT_CHANGES = frozenset(
         Action.PASSWORD_CHANGE,
         Action.PASSWORD_RESET,
         Action.RECOVERY_CODES_REGENERATE,
+        Action.SIGN_IN_SETTINGS_CHANGE,
+        Action.PROVIDER_LINK,
+        Action.PASSWORDS_BACK_ON,
     }
 )
 
@@ -251,6 +260,9 @@ LABELS: dict[Action, str] = {
     Action.PERSON_LEFT: "Recorded that a person left the school",
     Action.STAFF_IMPORT: "Imported the staff list",
     Action.PERSON_MERGE: "Merged a duplicate person into another",
+    Action.SIGN_IN_SETTINGS_CHANGE: "Changed how the school signs in, giving a reason",
+    Action.PROVIDER_LINK: "Signed in with the school's identity provider for the first time",
+    Action.PASSWORDS_BACK_ON: "Switched password sign-in back on from the command line",
 }
 
 

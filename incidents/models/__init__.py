@@ -60,6 +60,7 @@ from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.sign_in import ProviderLink, SignInSettings
 from incidents.models.subject_access import (
     Exemption,
     Requester,
@@ -134,6 +135,7 @@ __all__ = [
     "PoliceHold",
     "PolicyClause",
     "PolicyClauseVersion",
+    "ProviderLink",
     "RecoveryCode",
     "Referral",
     "ReferralMethod",
@@ -146,6 +148,7 @@ __all__ = [
     "Role",
     "SarExemption",
     "School",
+    "SignInSettings",
     "SchoolMail",
     "SchoolSettings",
     "StaffOutcome",

@@ -37,7 +37,10 @@ CLIENT_SECRET = "a-client-secret-for-the-tests-only"  # noqa: S105
 # The app's base URL in the tests (Settings' default): the redirect URI registered with the
 # provider is built on it, as a school registers the one its admin page shows.
 REDIRECT_URI = "http://127.0.0.1:5000/sign-in/provider/callback"
-DOMAIN = "oak.sch.uk"
+
+def domain_of(school: School) -> str:
+    """The test users' email domain (factories.make_user), which the school allows."""
+    return f"{school.urn}.example"
 
 
 def _npm_ci() -> None:
@@ -149,7 +152,7 @@ def provider_settings(db: Session, school: School, provider: Provider) -> SignIn
         issuer=provider.issuer,
         client_id=CLIENT_ID,
         client_secret=Sensitive(CLIENT_SECRET),
-        allowed_domains=DOMAIN,
+        allowed_domains=domain_of(school),
         trust_provider_mfa=False,
         passwords_off=False,
     )

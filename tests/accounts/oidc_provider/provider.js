@@ -18,7 +18,11 @@ const provider = new Provider(issuer, {
   cookies: { keys: [setup.cookieKey] },
   // Microsoft and Google put the email claims in the ID token itself, so does this provider.
   conformIdTokenClaims: false,
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  // amr with the openid scope, as Entra ID sends it (["pwd", "mfa"] after multi-factor).
+  claims: {
+    acr: null, auth_time: null, sid: null, iss: null,
+    openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"],
+  },
   features: { devInteractions: { enabled: false } },
   pkce: { required: () => true },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

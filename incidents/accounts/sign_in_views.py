@@ -24,8 +24,8 @@ from werkzeug.wrappers import Response
 
 from incidents.accounts import sessions as login_sessions
 from incidents.accounts import two_factor
-from incidents.accounts.oidc import settings as provider_settings
 from incidents.accounts.forms import CodeForm, SignInForm
+from incidents.accounts.oidc import settings as provider_settings
 from incidents.accounts.users import (
     authenticate,
     load_user,
@@ -198,7 +198,10 @@ def _locked_out(_limit: RequestLimit) -> FlaskResponse:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    "10 per minute; 50 per hour", methods=["POST"], on_breach=_locked_out, deduct_when=failed_attempt
+    "10 per minute; 50 per hour",
+    methods=["POST"],
+    on_breach=_locked_out,
+    deduct_when=failed_attempt,
 )
 @limiter.limit(
     "5 per 10 minutes; 20 per day",

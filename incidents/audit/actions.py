@@ -127,7 +127,7 @@ class Action(enum.StrEnum):
     # the sealed detail; these are the changes to how a school signs in.
     SIGN_IN_SETTINGS_CHANGE = "auth.sign_in_settings_change"
     PROVIDER_LINK = "auth.provider_link"
-    PASSWORDS_BACK_ON = "auth.passwords_back_on"  # noqa: S105  # nosec B105 - an action name
+    PASSWORDS_BACK_ON = "auth.passwords_back_on"  # nosec B105 - an action name
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from incidents.accounts import two_factor
 from incidents.accounts.oidc.settings import passwords_back_on
-from incidents.admin.schools import get_school_by_urn
 from incidents.accounts.users import normalise_email
+from incidents.admin.schools import get_school_by_urn
 from incidents.cli import cli
 from incidents.cli.common import service_session
 from incidents.errors import InvalidInput, NotFound

@@ -78,7 +78,7 @@ class _Cache:
             item = self._items.get(key)
         fresh = item is not None and now - item.fetched_at < CACHE_SECONDS
         recent = item is not None and now - item.fetched_at < REFETCH_AT_MOST_EVERY
-        if item is not None and (fresh and not refresh or recent):
+        if item is not None and ((fresh and not refresh) or recent):
             return item.value
         value = fetch()
         with self._lock:
@@ -141,7 +141,9 @@ def _keys(jwks_uri: str, *, refresh: bool = False) -> KeySet:
         try:
             return KeySet.import_key_set(_get_json(jwks_uri))  # type: ignore[arg-type]
         except (JoseError, ValueError, TypeError) as exc:
-            raise ProviderError(f"the provider's keys are unreadable: {type(exc).__name__}") from None
+            raise ProviderError(
+                f"the provider's keys are unreadable: {type(exc).__name__}"
+            ) from None
 
     result: KeySet = CACHE.get("keys:" + jwks_uri, fetch, refresh=refresh)
     return result

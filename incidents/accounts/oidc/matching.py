@@ -30,7 +30,7 @@ class Refusal(enum.StrEnum):
 
     STATE = "state"  # no request of ours, one already answered, or another browser's
     PROVIDER = "provider"  # the provider said no, could not be reached, or sent no code
-    TOKEN = "token"  # the ID token failed a check (signature, issuer, audience, time, nonce)
+    TOKEN = "token"  # noqa: S105  # nosec B105 - the ID token failed a check (signature, issuer, audience, time, nonce)
     EMAIL_NOT_VERIFIED = "email_not_verified"
     DOMAIN = "domain"
     UNKNOWN_USER = "unknown_user"
@@ -67,7 +67,11 @@ def record_refusal(
         school_id=school_id,
         action=audit.Action.SIGN_IN_FAILED,
         actor=user,
-        detail={"via": "provider", "reason": refusal.value, **({"check": detail} if detail else {})},
+        detail={
+            "via": "provider",
+            "reason": refusal.value,
+            **({"check": detail} if detail else {}),
+        },
     )
     log.info("sign-in through the provider refused: %s", refusal.value)
 
@@ -137,4 +141,3 @@ def match(session: Session, *, settings: SignInSettings, claims: Mapping[str, An
     provider_mfa = isinstance(amr, list) and "mfa" in amr
     record_sign_in(session, user=user, detail={"via": "provider", "provider_mfa": provider_mfa})
     return Matched(user=user, provider_mfa=provider_mfa)
-

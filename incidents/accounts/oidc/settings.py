@@ -141,9 +141,11 @@ def _validate(
         errors["client_id"] = "Enter the client ID exactly as your provider shows it"
     secret = answers.client_secret.strip()
     if not secret and current is None:
-        errors["client_secret"] = "Enter the client secret"
+        errors["client_secret"] = "Enter the client secret"  # noqa: S105  # nosec B105
     elif len(secret) > MAX_SECRET or not secret.isprintable():
-        errors["client_secret"] = "Enter the client secret exactly as your provider shows it"
+        errors["client_secret"] = (  # nosec B105 - a message
+            "Enter the client secret exactly as your provider shows it"  # noqa: S105
+        )
     _joined, problem = _domains(answers.allowed_domains)
     if problem:
         errors["allowed_domains"] = problem

@@ -8,8 +8,16 @@ import hmac
 import time
 import uuid
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session
-from flask import url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 

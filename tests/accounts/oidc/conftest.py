@@ -12,7 +12,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +32,11 @@ from incidents.sensitive import Sensitive
 
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
 CLIENT_ID = "incidents-test-client"
-CLIENT_SECRET = "a-client-secret-for-the-tests-only"  # noqa: S105
+CLIENT_SECRET = "a-client-secret-for-the-tests-only"
 # The app's base URL in the tests (Settings' default): the redirect URI registered with the
 # provider is built on it, as a school registers the one its admin page shows.
 REDIRECT_URI = "http://127.0.0.1:5000/sign-in/provider/callback"
+
 
 def domain_of(school: School) -> str:
     """The test users' email domain (factories.make_user), which the school allows."""
@@ -53,9 +53,7 @@ def _npm_ci() -> None:
     with open(PROVIDER_DIR / ".npm-ci.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
-            subprocess.run(  # noqa: S603 - a fixed command
-                [npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True
-            )
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROVIDER_DIR, check=True)
 
 
 def _free_port() -> int:
@@ -123,7 +121,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
             }
         )
     )
-    process = subprocess.Popen(  # noqa: S603 - a fixed command
+    process = subprocess.Popen(
         [shutil.which("node") or "node", "provider.js"],
         cwd=PROVIDER_DIR,
         env={**os.environ, "PORT": str(port), "PROVIDER_SETUP": str(setup)},

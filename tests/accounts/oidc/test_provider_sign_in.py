@@ -244,7 +244,9 @@ def test_a_wrong_nonce_is_refused(
             session[FLOW] = flow
         return url
 
-    response = through_provider(client, provider, school, sub="dsl-1", before_callback=another_nonce)
+    response = through_provider(
+        client, provider, school, sub="dsl-1", before_callback=another_nonce
+    )
 
     _refused(response, NOT_CHECKED)
     assert _failures(db)[-1]["reason"] == "token"
@@ -254,9 +256,7 @@ def test_a_wrong_nonce_is_refused(
 # --- tokens that are not what the provider signed ----------------------------------------------
 
 
-def _token_replaced(
-    monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str]
-) -> None:
+def _token_replaced(monkeypatch: pytest.MonkeyPatch, change: Callable[[str], str]) -> None:
     """The real token response, with its ID token changed on the way (what an attacker in
     the middle, or a provider that went wrong, would hand the app)."""
     real = oidc_client.exchange_code
@@ -285,22 +285,22 @@ def _tampered(id_token: str) -> str:
         ("tampered", lambda p: _tampered),
         (
             "another key, same key id",
-            lambda p: lambda t: p.forge(
-                t, key=RSAKey.generate_key(2048, parameters={"kid": p.key.kid})
+            lambda p: (
+                lambda t: p.forge(t, key=RSAKey.generate_key(2048, parameters={"kid": p.key.kid}))
             ),
         ),
         (
             "another key, unknown key id",
-            lambda p: lambda t: p.forge(
-                t, key=RSAKey.generate_key(2048, parameters={"kid": "attacker"})
+            lambda p: (
+                lambda t: p.forge(t, key=RSAKey.generate_key(2048, parameters={"kid": "attacker"}))
             ),
         ),
         ("wrong audience", lambda p: lambda t: p.forge(t, aud="another-application")),
         ("wrong issuer", lambda p: lambda t: p.forge(t, iss="https://evil.example")),
         (
             "expired",
-            lambda p: lambda t: p.forge(
-                t, exp=int(time.time()) - 3600, iat=int(time.time()) - 7200
+            lambda p: (
+                lambda t: p.forge(t, exp=int(time.time()) - 3600, iat=int(time.time()) - 7200)
             ),
         ),
         ("issued long ago", lambda p: lambda t: p.forge(t, iat=int(time.time()) - 3000)),
@@ -336,7 +336,9 @@ def test_the_provider_saying_no_is_refused(
         state = dict(parse_qsl(urlsplit(url).query))["state"]
         return f"/sign-in/provider/callback?{urlencode({'error': 'access_denied', 'state': state})}"
 
-    response = through_provider(app.test_client(), provider, school, sub="dsl-1", before_callback=denied)
+    response = through_provider(
+        app.test_client(), provider, school, sub="dsl-1", before_callback=denied
+    )
 
     _refused(response, "Microsoft did not complete the sign-in")
     assert _failures(db)[-1]["reason"] == "provider"

@@ -80,12 +80,19 @@ def _subject_index(session: Session, school_id: uuid.UUID, issuer: str, subject:
     return cipher_of(session).blind_index(school_id, "provider-subject", f"{issuer}\n{subject}")
 
 
+def _verified(claims: Mapping[str, Any]) -> bool:
+    """Google sends email_verified (OpenID Connect's claim). Entra ID does not: it sends the
+    optional claim xms_edov ("the email's domain owner is verified", the tenant's own domain),
+    which the app registration must ask for (docs/sign-in.md). Either, true, will do; a string
+    "true" too, as some providers send it; anything else is not verified."""
+    return any(claims.get(name) in (True, "true") for name in ("email_verified", "xms_edov"))
+
+
 def _email(claims: Mapping[str, Any], settings: SignInSettings) -> str:
     raw = claims.get("email")
     if not isinstance(raw, str) or not raw:
         raise Refused(Refusal.EMAIL_NOT_VERIFIED)
-    # Both providers send true; a string "true" is accepted, anything else is not verified.
-    if claims.get("email_verified") not in (True, "true"):
+    if not _verified(claims):
         raise Refused(Refusal.EMAIL_NOT_VERIFIED)
     try:
         email = normalise_email(raw)

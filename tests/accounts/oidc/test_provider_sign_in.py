@@ -178,6 +178,20 @@ def test_an_email_the_provider_has_not_verified_is_refused(
     assert _failures(db)[-1]["reason"] == "email_not_verified"
 
 
+def test_entra_ids_verified_domain_claim_counts_as_verified(
+    app: Flask, db: Session, school: School, provider: Provider, dsl: User
+) -> None:
+    # Entra ID sends no email_verified; with the optional claim xms_edov it says the address is
+    # in a domain the tenant has verified.
+    provider.account("entra-1", dsl.email, email_verified=None, xms_edov=True)
+    response = through_provider(app.test_client(), provider, school, sub="entra-1")
+    assert response.location.endswith("/sign-in/code")
+
+    provider.account("entra-2", dsl.email, email_verified=None, xms_edov=False)
+    refused = through_provider(app.test_client(), provider, school, sub="entra-2")
+    _refused(refused, "has not confirmed the email address")
+
+
 def test_an_email_domain_the_school_does_not_allow_is_refused(
     app: Flask, db: Session, school: School, provider: Provider, provider_settings: SignInSettings
 ) -> None:

@@ -21,7 +21,7 @@ const provider = new Provider(issuer, {
   // amr with the openid scope, as Entra ID sends it (["pwd", "mfa"] after multi-factor).
   claims: {
     acr: null, auth_time: null, sid: null, iss: null,
-    openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"],
+    openid: ["sub", "amr"], email: ["email", "email_verified", "xms_edov"], profile: ["name"],
   },
   features: { devInteractions: { enabled: false } },
   pkce: { required: () => true },

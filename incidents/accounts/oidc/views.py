@@ -28,7 +28,7 @@ from incidents.accounts.oidc.settings import settings_of
 from incidents.accounts.sign_in_views import PENDING, complete_sign_in, failed_attempt, safe_next
 from incidents.extensions import db_session, limiter
 from incidents.models import SignInSettings
-from incidents.web.access import public
+from incidents.web.access import PROVIDER_MFA, public
 
 bp = Blueprint("provider_sign_in", __name__, url_prefix="/sign-in/provider")
 
@@ -186,4 +186,6 @@ def _finish(settings: SignInSettings, flow: dict[str, str]) -> Response | tuple[
         session[PENDING] = {"user": str(user.id), "at": int(time.time()), "next": next_url}
         return redirect(url_for("auth.second_factor"))
     complete_sign_in(user, token_for_cookie, next_url)
+    if trusted:
+        session[PROVIDER_MFA] = True
     return redirect(next_url)

@@ -123,6 +123,28 @@ def test_provider_mfa_skips_the_code_only_when_the_school_trusts_it(
     assert _signed_in(client)
 
 
+def test_trusted_provider_mfa_stands_in_for_enrolment_too(
+    app: Flask,
+    db: Session,
+    school: School,
+    provider: Provider,
+    provider_settings: SignInSettings,
+) -> None:
+    # A new DSL who has never set up this service's second factor.
+    newcomer = factories.make_user(db, school, Role.DSL)
+    provider_settings.trust_provider_mfa = True
+    db.commit()
+    provider.account("newcomer", newcomer.email)
+
+    trusted = app.test_client()
+    through_provider(trusted, provider, school, sub="newcomer", amr=["pwd", "mfa"])
+    assert trusted.get("/").status_code == 200
+
+    password_only = app.test_client()
+    through_provider(password_only, provider, school, sub="newcomer", amr=["pwd"])
+    assert password_only.get("/").location.endswith("/two-factor/set-up")
+
+
 def test_after_the_first_sign_in_the_subject_counts_not_the_email(
     app: Flask, db: Session, school: School, provider: Provider, dsl: User, users: dict[Role, User]
 ) -> None:

@@ -29,7 +29,6 @@ from incidents.accounts.oidc import settings as provider_settings
 from incidents.accounts.users import (
     authenticate,
     load_user,
-    record_sign_in_refused,
     record_sign_out,
 )
 from incidents.errors import Refused
@@ -118,13 +117,22 @@ def sign_in() -> str | Response:
     message = GENERIC_FAILURE
     if form.validate_on_submit():
         db = db_session()
-        user = authenticate(db, email=form.email.data or "", password=form.password.data or "")
-        if user is not None and provider_settings.passwords_off(db, user.school_id):
-            # Told only after a correct password, so the message says nothing about who has
-            # an account; the success entry is replaced by a refusal.
-            db.rollback()
-            record_sign_in_refused(db, user=user, reason="passwords_off")
-            user, message = None, PASSWORDS_OFF
+        refused_by_school: list[bool] = []
+
+        def passwords_refused(user: User) -> bool:
+            # Asked only after a correct password: the message then says nothing about who
+            # has an account.
+            refused_by_school.append(provider_settings.passwords_off(db, user.school_id))
+            return refused_by_school[-1]
+
+        user = authenticate(
+            db,
+            email=form.email.data or "",
+            password=form.password.data or "",
+            passwords_refused=passwords_refused,
+        )
+        if any(refused_by_school):
+            message = PASSWORDS_OFF
         needs_code = user is not None and user.has_second_factor
         token = login_sessions.start(db, user=user) if user and not needs_code else None
         db.commit()  # commits the audit entry for a failed attempt too

@@ -49,6 +49,7 @@ from incidents.models import (
     RestrictionEnd,
     ReviewDecision,
     Role,
+    SignInSettings,
     User,
 )
 from incidents.registers.subject_access import commands as sar
@@ -222,6 +223,17 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     staff_member.job_title = Sensitive("t")
     user_commands.invite(
         db, actor=users[Role.ADMIN], email="i@example.org", display_name="i", roles=["staff"]
+    )
+    # Sign-in with the school's identity provider (issue 16, item 6): its client secret.
+    db.add(
+        SignInSettings(
+            school_id=head.school_id,
+            provider_name="p",
+            issuer="https://i.example",
+            client_id="c",
+            client_secret=Sensitive("s"),
+            allowed_domains="d.example",
+        )
     )
     db.flush()
 

@@ -45,7 +45,7 @@ class Matched:
     provider_mfa: bool
 
 
-class Refused(Exception):
+class SignInRefused(Exception):
     def __init__(self, refusal: Refusal, user: User | None = None) -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
@@ -91,21 +91,22 @@ def _verified(claims: Mapping[str, Any]) -> bool:
 def _email(claims: Mapping[str, Any], settings: SignInSettings) -> str:
     raw = claims.get("email")
     if not isinstance(raw, str) or not raw:
-        raise Refused(Refusal.EMAIL_NOT_VERIFIED)
+        raise SignInRefused(Refusal.EMAIL_NOT_VERIFIED)
     if not _verified(claims):
-        raise Refused(Refusal.EMAIL_NOT_VERIFIED)
+        raise SignInRefused(Refusal.EMAIL_NOT_VERIFIED)
     try:
         email = normalise_email(raw)
     except InvalidInput:
-        raise Refused(Refusal.EMAIL_NOT_VERIFIED) from None
+        raise SignInRefused(Refusal.EMAIL_NOT_VERIFIED) from None
     if email.rpartition("@")[2] not in settings.domains:
-        raise Refused(Refusal.DOMAIN)
+        raise SignInRefused(Refusal.DOMAIN)
     return email
 
 
 def match(session: Session, *, settings: SignInSettings, claims: Mapping[str, Any]) -> Matched:
-    """The user a verified ID token signs in as, or Refused. Writes the success entry (and the
-    link at a first sign-in); the caller writes the refusal's with `record_refusal`."""
+    """The user a verified ID token signs in as, or SignInRefused with nothing written. Writes
+    the success entry (and the link at a first sign-in); the caller writes the refusal's with
+    `record_refusal`."""
     email = _email(claims, settings)
     index = _subject_index(session, settings.school_id, settings.issuer, str(claims["sub"]))
     link = session.scalar(select(ProviderLink).where(ProviderLink.subject_index == index))
@@ -126,11 +127,11 @@ def match(session: Session, *, settings: SignInSettings, claims: Mapping[str, An
         if user is not None and session.scalar(
             select(ProviderLink.id).where(ProviderLink.user_id == user.id)
         ):
-            raise Refused(Refusal.LINKED_ELSEWHERE, user)
+            raise SignInRefused(Refusal.LINKED_ELSEWHERE, user)
     if user is None or user.school_id != settings.school_id:
-        raise Refused(Refusal.UNKNOWN_USER)
+        raise SignInRefused(Refusal.UNKNOWN_USER)
     if not user.is_active:
-        raise Refused(Refusal.DEACTIVATED, user)
+        raise SignInRefused(Refusal.DEACTIVATED, user)
     if link is None:
         link = ProviderLink(school_id=user.school_id, user_id=user.id, subject_index=index)
         session.add(link)

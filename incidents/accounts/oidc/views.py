@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from incidents.accounts import sessions as login_sessions
 from incidents.accounts.oidc import client as oidc
-from incidents.accounts.oidc.matching import Refusal, Refused, match, record_refusal
+from incidents.accounts.oidc.matching import Refusal, SignInRefused, match, record_refusal
 from incidents.accounts.oidc.settings import settings_of
 from incidents.accounts.sign_in_views import PENDING, complete_sign_in, failed_attempt, safe_next
 from incidents.extensions import db_session, limiter
@@ -169,8 +169,7 @@ def _finish(settings: SignInSettings, flow: dict[str, str]) -> Response | tuple[
         return _refused(Refusal.TOKEN, name)
     try:
         matched = match(db, settings=settings, claims=claims)
-    except Refused as exc:
-        db.rollback()
+    except SignInRefused as exc:  # raised before anything is written
         record_refusal(db, school_id=settings.school_id, refusal=exc.refusal, user=exc.user)
         db.commit()
         return _refused(exc.refusal, name)

@@ -59,6 +59,11 @@ class Client:
         return f"Client(issuer={self.issuer!r}, client_id={self.client_id!r})"
 
 
+def _clock() -> float:
+    """Seconds on a clock that never goes back (a test moves it)."""
+    return time.monotonic()
+
+
 @dataclass
 class _Cached:
     value: Any
@@ -73,7 +78,7 @@ class _Cache:
         self._items: dict[str, _Cached] = {}
 
     def get(self, key: str, fetch: Callable[[], Any], *, refresh: bool = False) -> Any:
-        now = time.monotonic()
+        now = _clock()
         with self._lock:
             item = self._items.get(key)
         fresh = item is not None and now - item.fetched_at < CACHE_SECONDS

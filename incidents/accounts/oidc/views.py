@@ -73,7 +73,9 @@ def _allow_http() -> bool:
 
 @bp.route("/<uuid:school_id>")
 @public
-@limiter.limit("10 per minute; 50 per hour")
+# Generous: a whole staff room signs in at 8.30 from the school's one address, and a start
+# only redirects (the discovery document is cached). The callback's limit counts failures.
+@limiter.limit("120 per minute")
 def start(school_id: uuid.UUID) -> Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

@@ -56,6 +56,8 @@ PAGES = (
     "incidents.accounts.password_reset_views",
     "incidents.accounts.own_account_views",
     "incidents.accounts.session_views",
+    "incidents.accounts.oidc.views",
+    "incidents.accounts.oidc.admin_views",
 )
 
 

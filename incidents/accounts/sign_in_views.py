@@ -26,6 +26,7 @@ from incidents.accounts import drafts, two_factor
 from incidents.accounts import sessions as login_sessions
 from incidents.accounts.forms import CodeForm, SignInForm
 from incidents.accounts.login import KEPT, note_waiting_drafts
+from incidents.accounts.oidc import settings as provider_settings
 from incidents.accounts.users import authenticate, load_user, record_sign_out
 from incidents.errors import Refused
 from incidents.extensions import db_session, limiter
@@ -36,6 +37,10 @@ from incidents.web.pipeline import back_to, button
 bp = Blueprint("auth", __name__)
 
 GENERIC_FAILURE = "Enter a correct email address and password. The password is case sensitive."
+PASSWORDS_OFF = (
+    "Your school has switched off signing in with a password. Use the button to sign in with "
+    "your school account."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -51,7 +56,7 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def _failed(response: FlaskResponse) -> bool:
+def failed_attempt(response: FlaskResponse) -> bool:
     """Only a failed attempt counts towards a limit: a success moves on (a redirect), so a DSL
     whose idle timeout ends twenty times a day is never locked out for signing in again."""
     return response.status_code != 302
@@ -93,22 +98,38 @@ def _account_limited(_limit: RequestLimit) -> FlaskResponse:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"], deduct_when=failed_attempt)
 @limiter.limit(
     ACCOUNT_ATTEMPTS,
     methods=["POST"],
     key_func=_account_and_address,
     on_breach=_account_limited,
-    deduct_when=_failed,
+    deduct_when=failed_attempt,
 )
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
     failed = False
+    message = GENERIC_FAILURE
     if form.validate_on_submit():
         db = db_session()
-        user = authenticate(db, email=form.email.data or "", password=form.password.data or "")
+        refused_by_school: list[bool] = []
+
+        def passwords_refused(user: User) -> bool:
+            # Asked only after a correct password: the message then says nothing about who
+            # has an account.
+            refused_by_school.append(provider_settings.passwords_off(db, user.school_id))
+            return refused_by_school[-1]
+
+        user = authenticate(
+            db,
+            email=form.email.data or "",
+            password=form.password.data or "",
+            passwords_refused=passwords_refused,
+        )
+        if any(refused_by_school):
+            message = PASSWORDS_OFF
         needs_code = user is not None and user.has_second_factor
         token = login_sessions.start(db, user=user) if user and not needs_code else None
         db.commit()  # commits the audit entry for a failed attempt too
@@ -131,7 +152,8 @@ def sign_in() -> str | Response:
         expired=expired,
         kept=kept,
         kept_minutes=int(drafts.LIFETIME.total_seconds() // 60),
-        message=GENERIC_FAILURE,
+        message=message,
+        providers=provider_settings.offered(db_session()),
     )
 
 
@@ -185,14 +207,17 @@ def _locked_out(_limit: RequestLimit) -> FlaskResponse:
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
 @limiter.limit(
-    "10 per minute; 50 per hour", methods=["POST"], on_breach=_locked_out, deduct_when=_failed
+    "10 per minute; 50 per hour",
+    methods=["POST"],
+    on_breach=_locked_out,
+    deduct_when=failed_attempt,
 )
 @limiter.limit(
     "5 per 10 minutes; 20 per day",
     methods=["POST"],
     key_func=_account_key,
     on_breach=_locked_out,
-    deduct_when=_failed,
+    deduct_when=failed_attempt,
 )
 def second_factor() -> str | Response:
     if current_user.is_authenticated:

@@ -132,6 +132,12 @@ class Action(enum.StrEnum):
     # kept sealed for its owner, and given back once after they sign in again.
     FORM_DRAFT_KEEP = "form_draft.keep"
     FORM_DRAFT_RESTORE = "form_draft.restore"
+    # Sign-in with the school's identity provider (issue 16, item 6). Sign-ins through it are
+    # auth.sign_in / auth.sign_in_failed with "via": "provider" (and the refusal's reason) in
+    # the sealed detail; these are the changes to how a school signs in.
+    SIGN_IN_SETTINGS_CHANGE = "auth.sign_in_settings_change"
+    PROVIDER_LINK = "auth.provider_link"
+    PASSWORDS_BACK_ON = "auth.passwords_back_on"  # nosec B105 - an action name
 
 
 # Changes to accounts, listed on the admin's audit page (never case data: users by id only).
@@ -149,6 +155,9 @@ ACCOUNT_CHANGES = frozenset(
         Action.PASSWORD_CHANGE,
         Action.PASSWORD_RESET,
         Action.RECOVERY_CODES_REGENERATE,
+        Action.SIGN_IN_SETTINGS_CHANGE,
+        Action.PROVIDER_LINK,
+        Action.PASSWORDS_BACK_ON,
     }
 )
 
@@ -267,6 +276,9 @@ LABELS: dict[Action, str] = {
     Action.LETTER_DOWNLOAD: "Downloaded a letter",
     Action.FORM_DRAFT_KEEP: "Sent a form after their session had ended: what they typed was kept",
     Action.FORM_DRAFT_RESTORE: "Signed in again and was given back what they had typed",
+    Action.SIGN_IN_SETTINGS_CHANGE: "Changed how the school signs in, giving a reason",
+    Action.PROVIDER_LINK: "Signed in with the school's identity provider for the first time",
+    Action.PASSWORDS_BACK_ON: "Switched password sign-in back on from the command line",
 }
 
 

@@ -62,6 +62,7 @@ from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.sign_in import ProviderLink, SignInSettings
 from incidents.models.subject_access import (
     Exemption,
     Requester,
@@ -140,6 +141,7 @@ __all__ = [
     "PoliceHold",
     "PolicyClause",
     "PolicyClauseVersion",
+    "ProviderLink",
     "RecoveryCode",
     "Referral",
     "ReferralMethod",
@@ -155,6 +157,7 @@ __all__ = [
     "SchoolMail",
     "SchoolSettings",
     "SentLetter",
+    "SignInSettings",
     "StaffOutcome",
     "SubjectAccessRequest",
     "SuspensionAlternative",

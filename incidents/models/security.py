@@ -35,6 +35,8 @@ class ElevationPurpose(enum.StrEnum):
     EXPORT = "export"
     # An admin giving someone a role that opens cases (issue 16).
     GRANT_CASE_ACCESS = "grant_case_access"
+    # An admin changing how the school signs in (issue 16, item 6).
+    SIGN_IN_SETTINGS = "sign_in_settings"
 
     @property
     def label(self) -> str:
@@ -46,6 +48,7 @@ ELEVATION_LABELS = {
     ElevationPurpose.OPEN_CLOSED_CASE: "open a closed case",
     ElevationPurpose.EXPORT: "export records",
     ElevationPurpose.GRANT_CASE_ACCESS: "give someone access to cases",
+    ElevationPurpose.SIGN_IN_SETTINGS: "change how the school signs in",
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -21,6 +21,10 @@ SIGNED_IN = "signed_in"
 BUILTIN_PUBLIC = frozenset({"static"})
 # All a user whose role needs a second factor may reach until they have set one up.
 BEFORE_ENROLMENT = frozenset({"two_factor.set_up", "auth.sign_out"})
+# Set in the session at a sign-in through the school's identity provider when the school trusts
+# the provider's multi-factor sign-in and the provider said it was used (issue 16, item 6): the
+# provider's second factor stands for this service's own, so enrolment is not demanded either.
+PROVIDER_MFA = "provider_mfa"
 
 
 def public(view: F) -> F:
@@ -96,7 +100,11 @@ def gate() -> Response | None:
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=_safe_next()))
-    if endpoint not in BEFORE_ENROLMENT and needs_second_factor_enrolment(current_user):
+    if (
+        endpoint not in BEFORE_ENROLMENT
+        and needs_second_factor_enrolment(current_user)
+        and not session.get(PROVIDER_MFA)
+    ):
         return redirect(url_for("two_factor.set_up"))
     if isinstance(access, Permission) and not has_permission(current_user, access):
         abort(403)

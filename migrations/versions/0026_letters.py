@@ -3,7 +3,7 @@
 Issue 17, item 8. Two new tables and one new nullable column: nothing existing changes.
 
 Revision ID: 0026_letters
-Revises: 0024
+Revises: 0025_oidc_sign_in
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_letters"
-down_revision = "0024"
+down_revision = "0025_oidc_sign_in"
 branch_labels = None
 depends_on = None
 

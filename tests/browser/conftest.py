@@ -34,6 +34,7 @@ from incidents.crypto.keys import generate
 from incidents.db import make_engine, make_session_factory
 from incidents.models import Role, User
 from tests import factories
+from tests.accounts.oidc.conftest import provider  # noqa: F401 - the real OpenID provider fixture
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"

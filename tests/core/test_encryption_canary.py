@@ -52,6 +52,7 @@ from incidents.models import (
     RestrictionEnd,
     ReviewDecision,
     Role,
+    SignInSettings,
     User,
 )
 from incidents.registers.subject_access import commands as sar
@@ -235,6 +236,17 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
     )
     # A form sent after the session ended (issue 17, item 9): what was typed, kept for its owner.
     drafts.keep(db, user=head, page="/report/", fields=[("narrative", "n")], files_dropped=False)
+    # Sign-in with the school's identity provider (issue 16, item 6): its client secret.
+    db.add(
+        SignInSettings(
+            school_id=head.school_id,
+            provider_name="p",
+            issuer="https://i.example",
+            client_id="c",
+            client_secret=Sensitive("s"),
+            allowed_domains="d.example",
+        )
+    )
     db.flush()
 
 

@@ -178,9 +178,16 @@ EXPECTED: dict[str, tuple[Access, frozenset[str]]] = {
     "people.upload": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
     "people.confirm": (Permission.PEOPLE_MANAGE, frozenset({"POST"})),
     "people.merge_duplicate": (Permission.PEOPLE_MANAGE, frozenset({"GET", "POST"})),
+    # Sign-in with the school's identity provider (issue 16, item 6).
+    "provider_sign_in.start": (PUBLIC, frozenset({"GET"})),
+    "provider_sign_in.callback": (PUBLIC, frozenset({"GET"})),
+    "sign_in_settings.edit": (Permission.USER_MANAGE, frozenset({"GET", "POST"})),
 }
 # Public pages that only move a link's token into the session and go on to a clean address.
 LINK_PAGES = {"invitation.link": "/invitation", "password_reset.link": "/reset-password"}
+# Public provider pages, for nobody signed in: the test school has no provider (404), and no
+# sign-in is in flight for the callback to finish (400, the plain refusal page).
+PROVIDER_PAGES = {"provider_sign_in.start": 404, "provider_sign_in.callback": 400}
 
 # Who may do what (DESIGN.md "Who uses it"), written out here rather than read from the app, so a
 # widened role fails the sweep. Record-level limits (the chair's own cases only) are tested below.
@@ -407,6 +414,7 @@ def _url(app: Flask, endpoint: str, objects: Objects | None = None, **ids: objec
             "user_id": objects.case.case_manager_id,
             "token": "not-a-real-token",
             "session_id": uuid.uuid4(),
+            "school_id": objects.case.school_id,
             **ids,
         }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
@@ -608,6 +616,9 @@ def test_route_answers_by_role(
     if role is None and endpoint in LINK_PAGES:
         assert response.status_code == 302
         assert urlsplit(response.location).path == LINK_PAGES[endpoint]
+        return
+    if role is None and endpoint in PROVIDER_PAGES:
+        assert response.status_code == PROVIDER_PAGES[endpoint]
         return
     if role is None and endpoint == "auth.second_factor":
         assert _is_sign_in_redirect(response)  # no correct password yet: back to the start

@@ -131,6 +131,7 @@ GET_PAGES: dict[str, Role | None] = {
     "people.edit": Role.ADMIN,
     "people.left": Role.ADMIN,
     "people.merge_duplicate": Role.ADMIN,
+    "sign_in_settings.edit": Role.ADMIN,
     # The school's policies and procedures, the page about one adult, the allegation steps
     # (issue 13).
     "admin.choose_policies": Role.ADMIN,
@@ -391,9 +392,25 @@ def _url_and_client(
         return url_for(endpoint, **values), client
 
 
+# The provider sign-in pages answer with a page of their own kind, never 200 here: no provider
+# is set up for a made-up school (404), no sign-in is in flight for the callback (400).
+PROVIDER_PAGES = {"provider_sign_in.start": 404, "provider_sign_in.callback": 400}
+
+
 def test_every_get_endpoint_is_checked(app: Flask) -> None:
     with_get = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())}
-    assert with_get == set(GET_PAGES) | set(LINK_PAGES)
+    assert with_get == set(GET_PAGES) | set(LINK_PAGES) | set(PROVIDER_PAGES)
+
+
+@pytest.mark.parametrize("endpoint", sorted(PROVIDER_PAGES))
+def test_provider_pages_send_the_security_headers(app: Flask, endpoint: str) -> None:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    with app.test_request_context():
+        url = url_for(endpoint, **({"school_id": uuid.uuid4()} if rule.arguments else {}))
+    response = app.test_client().get(url)
+    assert response.status_code == PROVIDER_PAGES[endpoint]
+    assert_security_headers(response)
+    assert assert_page_fits_its_csp(response).has_govuk_template
 
 
 @pytest.mark.parametrize("endpoint", sorted(LINK_PAGES))

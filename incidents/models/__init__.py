@@ -60,6 +60,7 @@ from incidents.models.safeguarding import PoliceHold, TriageDecision
 from incidents.models.school import School
 from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
+from incidents.models.stats_release import StatsRelease, StatsReleasePage
 from incidents.models.subject_access import (
     Exemption,
     Requester,
@@ -149,6 +150,8 @@ __all__ = [
     "SchoolMail",
     "SchoolSettings",
     "StaffOutcome",
+    "StatsRelease",
+    "StatsReleasePage",
     "SubjectAccessRequest",
     "SuspensionAlternative",
     "SuspensionDecision",

@@ -23,11 +23,9 @@ from incidents.models import Elevation, ElevationPurpose, Role, StatsRelease
 from incidents.models.base import utcnow
 from incidents.permissions import Permission, has_permission
 from incidents.stats import charts, export
-from incidents.stats.disclosure import DEFAULT_THRESHOLD
 from incidents.stats.joint import TRUST
-from incidents.stats.measures import MINIMUM_BASE, check_bases
 from incidents.stats.published import PublishedPage
-from incidents.stats.terms import academic_year_of, calendar_from, parse_year, year_label
+from incidents.stats.terms import academic_year_of, parse_year, year_label
 from incidents.web.access import requires
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")

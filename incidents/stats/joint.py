@@ -27,7 +27,7 @@ from incidents.stats.disclosure import (
 )
 from incidents.stats.events import derive
 from incidents.stats.figures import Figures
-from incidents.stats.layout import TERMS, Builder, Table
+from incidents.stats.layout import CASES, TERMS, TOTAL, Builder, Table
 from incidents.stats.tables import Page, assemble
 from incidents.stats.terms import TermCalendar, terms
 
@@ -92,6 +92,8 @@ class _Assembled:
     floors: dict[CellId, int]
     fixed: dict[CellId, Status]
     signed: set[CellId]
+    # A revision's cells that are the same as the release it replaces: new name -> old.
+    alias: dict[CellId, CellId] = field(default_factory=dict)
 
 
 def _assemble(
@@ -112,11 +114,11 @@ def _assemble(
             t.cells = {k: scoped(scope, c) for k, c in t.cells.items()}
         tables[scope] = scope_tables
         _absorb(b_all, b, scope, kept.__contains__)
-    _link(b_all, figures)
     lines = [ln for ln in b_all.lines if not any(c[2] == "last" for c in ln.cells())]
     values = {c: v for c, v in b_all.values.items() if c[2] != "last"}
     fixed: dict[CellId, Status] = {}
     signed: set[CellId] = set()
+    alias: dict[CellId, CellId] = {}
     for held in (before, revising):
         if held is not None:
             for cell, value in held.values.items():
@@ -130,7 +132,6 @@ def _assemble(
         # A count the revision leaves as it was is the same cell, shown as before (a reader
         # comparing the two sees no change there); a changed one is a new cell,
         # tied to the one it replaces by the difference, which is protected like a count.
-        alias: dict[CellId, CellId] = {}
         for cell in [c for c in b_all.values if c[2] != "last"]:
             old = revised(cell)
             if old not in revising.values:
@@ -167,6 +168,7 @@ def _assemble(
         floors,
         fixed,
         signed,
+        alias,
     )
 
 
@@ -185,18 +187,58 @@ def build_joint(
     (present only when there are several). `before`: the releases readers already hold, with
     the cells this release shares (published term columns) under the same names. `revising`:
     the release this one replaces, every cell renamed. `last_year`: the text the year
-    before's release showed for a cell of a scope (the "last year" column is its copy)."""
-    a = _assemble(figures, calendar, period, before, revising)
-    protection = protect(
-        a.values,
-        a.lines,
-        withheld=a.withheld,
-        floors=a.floors,
-        threshold=threshold,
-        fixed=a.fixed,
-        signed=a.signed,
-    )
-    for cell in a.own_cells:
+    before's release showed for a cell of a scope (the "last year" column is its copy).
+
+    Each school is protected with its own releases (its lines never reach another school's),
+    and the trust's page is worked out from the schools' pages: a trust cell is shown only
+    when every school's cell under it is shown (it is then their sum, which a reader could
+    add up anyway); otherwise it is hidden. So the trust's page tells a reader nothing the
+    schools' pages do not, and "trust minus school" has nothing to subtract. The cost is
+    detail on the trust's page (docs/statistics.md); the gain is that protection grows
+    with the number of schools, not with its power (one search over every page took minutes
+    for four schools)."""
+    schools = [s for s in figures if s != TRUST]
+    protection = Protection(values={}, status={}, lines=[], threshold=threshold)
+    tables: dict[str, list[Table]] = {}
+    own_cells: set[CellId] = set()
+    system = System()
+    shown_plain: dict[str, Callable[[CellId], Status]] = {}
+    for scope in schools:
+        a = _assemble(
+            {scope: figures[scope]}, calendar, period, _only(before, scope), _only(revising, scope)
+        )
+        part = protect(
+            a.values,
+            a.lines,
+            withheld=a.withheld,
+            floors=a.floors,
+            threshold=threshold,
+            fixed=a.fixed,
+            signed=a.signed,
+        )
+        _absorb_protection(protection, part)
+        tables[scope] = a.tables[scope]
+        own_cells |= a.own_cells
+        system.merge(
+            System(
+                values=dict(a.values),
+                lines=list(a.lines),
+                status={c: part.status[c] for c in a.values},
+                signed=set(a.signed),
+            )
+        )
+        shown_plain[scope] = _status_lookup(scope, a.alias, part)
+    if TRUST in figures:
+        trust = _assemble({TRUST: figures[TRUST]}, calendar, period, None, None)
+        tables[TRUST] = trust.tables[TRUST]
+        own_cells |= trust.own_cells
+        for cell, value in trust.values.items():
+            protection.values[cell] = value
+            protection.status[cell] = _trust_status(unscoped(cell)[1], schools, shown_plain)
+        for cell in trust.own_cells:
+            if cell[2] == "last":
+                protection.values.setdefault(cell, 0)
+    for cell in own_cells:
         if cell[2] == "last":
             scope, plain = unscoped(cell)
             text = last_year(scope, (plain[0], plain[1], "year"))
@@ -205,7 +247,7 @@ def build_joint(
             if text is not None and text.isdigit():
                 protection.values[cell] = int(text)
     pages = {
-        scope: _page(figs, a.tables[scope], protection, calendar, threshold, minimum_base, period)
+        scope: _page(figs, tables[scope], protection, calendar, threshold, minimum_base, period)
         for scope, figs in figures.items()
     }
     for scope, page in pages.items():
@@ -213,13 +255,69 @@ def build_joint(
             if any(t.key == key for t in page.tables):
                 text = last_year(scope, (f"{key}{DERIVED}", row, "year"))
                 page.table(key).derived[(row, "last")] = text or WITHHELD_SYMBOL
-    system = System(
-        values=dict(a.values),
-        lines=list(a.lines),
-        status={c: protection.status[c] for c in a.values},
-        signed=set(a.signed),
-    )
     return Joint(pages, protection, system)
+
+
+def _absorb_protection(into: Protection, part: Protection) -> None:
+    into.values.update(part.values)
+    into.status.update(part.status)
+    into.lines += part.lines
+    into.floors.update(part.floors)
+    into.fixed |= part.fixed
+    into.signed |= part.signed
+    into.group_zeros |= part.group_zeros
+    into.unavoidable |= part.unavoidable
+    into.blanked |= part.blanked
+
+
+def _status_lookup(
+    scope: str, alias: Mapping[CellId, CellId], part: Protection
+) -> Callable[[CellId], Status]:
+    """A school's status for a cell by its plain name (a revision may have renamed it)."""
+
+    def status(plain: CellId) -> Status:
+        cell = scoped(scope, plain)
+        cell = alias.get(cell, cell)
+        # A cell the school's page does not have (a policy area none of its cases cited) is a
+        # zero every reader can see.
+        return part.status.get(cell, Status.PUBLISHED)
+
+    return status
+
+
+def _trust_status(
+    plain: CellId, schools: list[str], shown: Mapping[str, Callable[[CellId], Status]]
+) -> Status:
+    """Shown when every school's cell under it is shown; else `c` when one of them is a `c`
+    (so the trust's is at least 1, which that `c` already says), else `x`."""
+    if plain[0] == "schools":
+        # "Cases by school": the school's row is that school's all-cases count.
+        members = [(plain[1], (CASES, TOTAL, plain[2]))]
+    else:
+        members = [(s, plain) for s in schools]
+    statuses = [shown[s](cell) if s in shown else Status.PUBLISHED for s, cell in members]
+    if all(st is Status.PUBLISHED for st in statuses):
+        return Status.PUBLISHED
+    if any(st is Status.SUPPRESSED for st in statuses):
+        return Status.SUPPRESSED
+    return Status.WITHHELD
+
+
+def _only(system: System | None, scope: str) -> System | None:
+    """The part of what readers hold that is about one school's pages."""
+    if system is None:
+        return None
+    prefix = f"{scope}{SEP}"
+
+    def mine(cell: CellId) -> bool:
+        return cell[0].startswith(prefix)
+
+    return System(
+        values={c: v for c, v in system.values.items() if mine(c)},
+        lines=[ln for ln in system.lines if all(mine(c) for c in ln.cells())],
+        status={c: s for c, s in system.status.items() if mine(c)},
+        signed={c for c in system.signed if mine(c)},
+    )
 
 
 def reconstruct(
@@ -234,22 +332,28 @@ def reconstruct(
     """The system of a stored release, for the releases after it: the counts recomputed as
     they stood at its cut-off, the statuses as it showed them (`shown`: a scope's cell's
     text, None if the release did not have it). Raises Drift if a published count no longer
-    comes out the same: the figures changed after all, and need a revision first."""
-    a = _assemble(figures, calendar, period, before, revising)
-    status = dict(a.fixed)
-    for cell in a.values:
-        if cell in status or cell in a.signed:
-            continue
-        scope, plain = unscoped(cell)
-        text = shown(scope, plain)
-        if text is None:
-            raise Drift(f"the stored release has no figure for {plain}")
-        if text.isdigit() and int(text) != a.values[cell]:
-            raise Drift("a published figure no longer matches the cases counted in it")
-        status[cell] = status_of(text)
-    for cell in a.signed:
-        status.setdefault(cell, Status.SUPPRESSED)
-    return System(dict(a.values), list(a.lines), status, set(a.signed))
+    comes out the same: the figures changed after all, and need a revision first. The
+    trust's page is left out: it is worked out from the schools' pages."""
+    system = System()
+    for scope in [s for s in figures if s != TRUST]:
+        a = _assemble(
+            {scope: figures[scope]}, calendar, period, _only(before, scope), _only(revising, scope)
+        )
+        status = dict(a.fixed)
+        for cell in a.values:
+            if cell in status or cell in a.signed:
+                continue
+            cell_scope, plain = unscoped(cell)
+            text = shown(cell_scope, plain)
+            if text is None:
+                raise Drift(f"the stored release has no figure for {plain}")
+            if text.isdigit() and int(text) != a.values[cell]:
+                raise Drift("a published figure no longer matches the cases counted in it")
+            status[cell] = status_of(text)
+        for cell in a.signed:
+            status.setdefault(cell, Status.SUPPRESSED)
+        system.merge(System(dict(a.values), list(a.lines), status, set(a.signed)))
+    return system
 
 
 class Drift(Exception):
@@ -296,23 +400,6 @@ def _absorb(into: Builder, b: Builder, scope: str, kept: Callable[[CellId], bool
                     line.group,
                 )
             )
-
-
-def _link(b: Builder, figures: Mapping[str, Figures]) -> None:
-    """Trust = the sum of its schools, for every cell both publish (a school without the
-    cell, say a policy area none of its cases cited, has a known zero there)."""
-    if TRUST not in figures:
-        return
-    schools = [s for s in figures if s != TRUST]
-    for cell in [c for c in b.values if c[0].startswith(TRUST + SEP)]:
-        _scope, plain = unscoped(cell)
-        if plain[0] == "schools":
-            member = scoped(plain[1], ("cases", "total", plain[2]))
-            if member in b.values:
-                b.lines.append(Line((cell,), (member,), group=False))
-            continue
-        members = tuple(m for s in schools if (m := scoped(s, plain)) in b.values)
-        b.lines.append(Line((cell,), members, group=False))
 
 
 def _page(

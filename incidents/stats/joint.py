@@ -132,11 +132,21 @@ def _assemble(
         # A count the revision leaves as it was is the same cell, shown as before (a reader
         # comparing the two sees no change there); a changed one is a new cell,
         # tied to the one it replaces by the difference, which is protected like a count.
-        for cell in [c for c in b_all.values if c[2] != "last"]:
+        own = [c for c in b_all.values if c[2] != "last"]
+        changed = {
+            c
+            for c in own
+            if revised(c) in revising.values and values[c] != revising.values[revised(c)]
+        }
+        # Zeros beside a changed count are new cells too (an unchanged difference of 0,
+        # hidden): kept as the old release's published zeros, they would say that every late
+        # case in that column is in the one category that changed (issue 18, item 3).
+        beside = {c for ln in lines if ln.group and changed & set(ln.cells()) for c in ln.cells()}
+        for cell in own:
             old = revised(cell)
             if old not in revising.values:
                 continue
-            if values[cell] == revising.values[old]:
+            if values[cell] == revising.values[old] and cell not in beside:
                 alias[cell] = old
                 continue
             diff = (f"{cell[0]}~diff", cell[1], cell[2])

@@ -81,7 +81,8 @@ def _year_of_releases(trust: Trust) -> list[Release]:
     ]
 
 
-@pytest.mark.parametrize(("seed", "schools", "cases"), [(3, 2, 10), (7, 1, 8)])
+# The fast version for every run (about 10 s); bench/stats_release_bench.py runs 30 or more.
+@pytest.mark.parametrize(("seed", "schools", "cases"), [(3, 2, 10), (7, 1, 8), (6, 3, 9)])
 def test_no_hidden_cell_is_pinned_across_every_page_release_and_revision(
     seed: int, schools: int, cases: int
 ) -> None:
@@ -90,10 +91,9 @@ def test_no_hidden_cell_is_pinned_across_every_page_release_and_revision(
     report = Adversary(held, threshold=5).check(skip=_no_last)
     assert report.checked > 0
     assert report.disclosed == []
-    # Group disclosure through zeros: checked across the three releases of the year. (A
-    # revision can still show a late case as the only one in a column of carried-over zeros:
-    # see docs/statistics.md, "Known limits".)
-    assert Adversary(held[:3], threshold=5).check(skip=_no_last).groups == []
+    # Group disclosure through zeros, across the year's releases and the revision: a late case
+    # is never shown as the only one in a column of zeros carried over.
+    assert report.groups == []
     # The term columns a release published are shown the same in every later one.
     for earlier, later in itertools.pairwise(held[:3]):
         for scope, page in earlier.pages.items():

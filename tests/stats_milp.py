@@ -273,7 +273,8 @@ class Adversary:
                 # values among them (the truth is one point) is not pinned, which saves its
                 # two exact solves. Only what they leave open is solved exactly below.
                 for _ in range(self.samples):
-                    weights = {v: float(w) for v, w in zip(part, rng.choice((-1, 1), len(part)))}
+                    signs = rng.choice((-1, 1), len(part))
+                    weights = {v: float(w) for v, w in zip(part, signs, strict=True)}
                     for v, x in self._solution(weights, model).items():
                         seen[v].add(x)
         whole = self._model()

@@ -349,6 +349,9 @@ def reconstruct(
         a = _assemble(
             {scope: figures[scope]}, calendar, period, _only(before, scope), _only(revising, scope)
         )
+        own = [c for c in a.values if c not in a.fixed and c not in a.signed]
+        if own and all(shown(*unscoped(c)) is None for c in own):
+            continue  # a school added since: that release had no page for it
         status = dict(a.fixed)
         for cell in a.values:
             if cell in status or cell in a.signed:

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,7 +27,6 @@ from incidents.clock import SCHOOL_TZ, local_today
 from incidents.config import ConfigError, Settings
 from incidents.crypto import envelope
 from incidents.crypto.keyring import Keyring
-from incidents.governance import releases
 from incidents.governance.queries import StatsSettings, statistics_page
 from incidents.models import (
     AuditEntry,
@@ -40,9 +39,10 @@ from incidents.models import (
     User,
 )
 from incidents.stats.export import PDF_ORIGIN, report_fetcher, safe_cell
-from incidents.stats.terms import academic_year_of, term_of, terms, year_start
+from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
 from tests.conftest import confirm_it_is_you
+from tests.stats_release_cases import publish_to_date
 
 THIS_YEAR = academic_year_of(local_today())
 MARKER = "Zqxmarker"
@@ -73,23 +73,7 @@ def _cases(
     return made
 
 
-def _publish(db: Session) -> None:
-    """Publish this year's releases up to the current term, as the job does once the term
-    has ended: governors and trust officers see stored releases only (issue 18)."""
-    today = local_today()
-    current = term_of(today)
-    after = datetime.combine(current.end + timedelta(days=1), time(12), tzinfo=UTC)
-    for term in terms(THIS_YEAR):
-        if term.start <= today:
-            releases.publish_release(
-                db,
-                actor=None,
-                year=THIS_YEAR,
-                period=term.name,
-                now=after,
-                settings=StatsSettings(),
-            )
-    db.commit()
+_publish = publish_to_date
 
 
 Downloader = Callable[[Role], FlaskClient]

@@ -75,6 +75,7 @@ class Action(enum.StrEnum):
     SAR_CLOSE = "sar.close"
     # Governors' figures leaving the system: anonymised, but every export is recorded.
     STATS_EXPORT = "stats.export"
+    STATS_PUBLISH = "stats.publish"
     # The disciplinary link: every entry names the process (object_type "disciplinary").
     DISCIPLINARY_HEARING = "disciplinary.hearing"
     DISCIPLINARY_OUTCOME = "disciplinary.outcome"
@@ -234,6 +235,7 @@ LABELS: dict[Action, str] = {
     Action.SAR_CLOSE: "Closed a subject access request without a reply",
     Action.STATS_EXPORT: "Downloaded the anonymised statistics",
     Action.CASE_FILE_PRINT: "Printed the case file",
+    Action.STATS_PUBLISH: "Published a statistics release",
     Action.DISCIPLINARY_HEARING: "Recorded the disciplinary hearing date",
     Action.DISCIPLINARY_OUTCOME: "Recorded the disciplinary outcome",
     Action.DISCIPLINARY_MEASURE: "Recorded a sanction or measure",

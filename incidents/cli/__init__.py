@@ -37,6 +37,7 @@ from incidents.cli import (  # noqa: E402,F401
     keys,
     setup,
     signer_serve,
+    stats,
 )
 from incidents.cli.common import alembic_config  # noqa: E402
 

@@ -29,7 +29,9 @@ from incidents.clock import local_today
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
 from incidents.errors import DomainError
+from incidents.governance import releases
 from incidents.models import School
+from incidents.models.base import utcnow
 
 JOB = "jobs.run"
 
@@ -42,8 +44,9 @@ def jobs_group() -> None:
 @jobs_group.command("run")
 @with_appcontext
 def run() -> None:
-    """Raise due reminders and digests, send the outbox, write the scheduled audit checkpoint
-    and list cases due for a retention review. Run it every minute."""
+    """Raise due reminders and digests, send the outbox, write the scheduled audit checkpoint,
+    publish statistics for terms that have ended and list cases due for a retention review.
+    Run it every minute."""
     settings: Settings = current_app.extensions["incidents.settings"]
     sessions = current_app.extensions["incidents.sessions"]
     factory = functools.partial(sessions, info={"audit_source": "cli"})
@@ -75,6 +78,8 @@ def run() -> None:
         for error in sorted(set(flushed.errors)):
             click.echo(f"Mail server error: {error}", err=True)
         jobs.renew(factory, JOB, holder)
+        _releases()
+        jobs.renew(factory, JOB, holder)
         with service_session() as session:
             # What a user typed before their session ended is kept for 30 minutes only.
             purged = drafts.purge_expired(session)
@@ -88,6 +93,25 @@ def run() -> None:
                 )
     finally:
         jobs.release(factory, JOB, holder)
+
+
+def _releases() -> None:
+    """Statistics for terms that have ended, published once (issue 18). A release that
+    cannot be made (figures changed since an earlier one) is said, and the rest go on."""
+    try:
+        with service_session() as session:
+            made = releases.publish_due(
+                session,
+                actor=None,
+                today=local_today(),
+                now=utcnow(),
+                settings=current_app.extensions["incidents.stats"],
+            )
+    except DomainError as exc:
+        click.echo(f"Statistics release not published: {exc}", err=True)
+        return
+    for release in made:
+        click.echo(f"Statistics published: {releases.label(release)}")
 
 
 def _checkpoints() -> None:

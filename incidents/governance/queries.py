@@ -16,6 +16,7 @@ from incidents.models import Elevation, ElevationPurpose, Role, User
 from incidents.permissions import Permission, has_permission
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
 from incidents.stats.figures import collect
+from incidents.stats.measures import MINIMUM_BASE
 from incidents.stats.tables import Page, build_page
 from incidents.stats.terms import TermCalendar
 
@@ -24,6 +25,8 @@ from incidents.stats.terms import TermCalendar
 class StatsSettings:
     calendar: TermCalendar = field(default_factory=TermCalendar)
     threshold: int = DEFAULT_THRESHOLD
+    # No percentage or median from fewer cases; never below the threshold (check_bases).
+    minimum_base: int = MINIMUM_BASE
     # How long the web layer may reuse a computed page (the figures' freshness).
     cache_seconds: int = 60
 

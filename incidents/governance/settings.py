@@ -12,6 +12,7 @@ from flask.sansio.app import App
 from incidents.config import ConfigError
 from incidents.governance.queries import StatsSettings
 from incidents.stats.disclosure import DEFAULT_THRESHOLD
+from incidents.stats.measures import MINIMUM_BASE, check_bases
 from incidents.stats.terms import calendar_from
 
 _WHOLE = re.compile(r"[0-9]{1,5}")  # ASCII only: isdigit() also accepts "²"
@@ -42,6 +43,17 @@ def _read(app: App) -> StatsSettings:
         raise ValueError(
             f"STATS_CACHE_SECONDS must be a whole number from 0 to 3600 (got {cache_raw!r})"
         )
+    # The base for percentages and medians is never below the count threshold (issue 18,
+    # item 4): "Cases closed c" beside "Median 30.5" would show what the c hides.
+    base_raw = setting("STATS_MINIMUM_BASE", str(max(MINIMUM_BASE, int(threshold_raw))))
+    if not _WHOLE.fullmatch(base_raw) or not 1 <= int(base_raw) <= 100:
+        raise ValueError(
+            f"STATS_MINIMUM_BASE must be a whole number from 1 to 100 (got {base_raw!r})"
+        )
+    check_bases(int(threshold_raw), int(base_raw))
     return StatsSettings(
-        calendar=calendar, threshold=int(threshold_raw), cache_seconds=int(cache_raw)
+        calendar=calendar,
+        threshold=int(threshold_raw),
+        minimum_base=int(base_raw),
+        cache_seconds=int(cache_raw),
     )

@@ -16,19 +16,21 @@ from incidents.accounts.elevation_views import grant_until, require_elevation
 from incidents.clock import local_today
 from incidents.extensions import db_session
 from incidents.governance import queries as stats_service
+from incidents.governance import releases
 from incidents.governance.queries import StatsSettings
 from incidents.governance.settings import read_settings
-from incidents.models import Elevation, ElevationPurpose
-from incidents.permissions import Permission
+from incidents.models import Elevation, ElevationPurpose, Role, StatsRelease
+from incidents.models.base import utcnow
+from incidents.permissions import Permission, has_permission
 from incidents.stats import charts, export
-from incidents.stats.tables import Page
+from incidents.stats.joint import TRUST
+from incidents.stats.published import PublishedPage
 from incidents.stats.terms import academic_year_of, parse_year, year_label
 from incidents.web.access import requires
 
 bp = Blueprint("stats", __name__, url_prefix="/statistics")
 _SETTINGS = "incidents.stats"
 _CACHE = "incidents.stats.pages"
-_WHOLE = re.compile(r"[0-9]{1,5}")  # ASCII only: isdigit() also accepts "²"
 YEARS_OFFERED = 10
 
 
@@ -58,24 +60,65 @@ def _year() -> tuple[int, str | None]:
         return latest, str(exc)
 
 
-def _page_for(year: int) -> Page:
-    """The protected page, computed at most once a minute per scope and year: the page and
-    its two chart images (three requests) share one computation, and so do all the
-    governors of a school. Figures are at most STATS_CACHE_SECONDS old (default 60)."""
-    scope = stats_service.school_ids_for(current_user)
-    key = (tuple(scope) if scope is not None else None, year, local_today())
-    cache: dict[object, tuple[float, Page]] = current_app.extensions.setdefault(_CACHE, {})
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < _settings().cache_seconds:
-        return hit[1]
-    page = stats_service.statistics_page(
-        db_session(), actor=current_user, year=year, today=local_today(), settings=_settings()
+_RELEASE = re.compile(r"([0-9]{4})-(autumn|spring|summer)")
+
+
+def _scope() -> str:
+    """The page a reader sees: the trust's for a trust officer (when there are several
+    schools), their own school's for everyone else."""
+    officer = stats_service.school_ids_for(current_user) is None
+    if officer and releases.page_count(db_session()) > 1:
+        return TRUST
+    return str(current_user.school_id)
+
+
+def _live_allowed() -> bool:
+    return has_permission(current_user, Permission.CASE_DECIDE) and not current_user.has_role(
+        Role.TRUST_OFFICER
     )
-    for old in [k for k, (at, _page) in cache.items() if now - at >= _settings().cache_seconds]:
-        cache.pop(old, None)
-    cache[key] = (now, page)
-    return page
+
+
+def _selection(year: int) -> tuple[StatsRelease | None, str | None]:
+    """The release asked for (`release=2025-autumn`), or the year's latest; and an error."""
+    raw = request.args.get("release")
+    db = db_session()
+    if raw:
+        match = _RELEASE.fullmatch(raw)
+        if match is None:
+            return None, "Choose a release from the list"
+        return releases.latest(db, int(match[1]), match[2]), None
+    for period in ("summer", "spring", "autumn"):
+        found = releases.latest(db, year, period)
+        if found is not None:
+            return found, None
+    return None, None
+
+
+def _page_for(year: int) -> tuple[PublishedPage | None, StatsRelease | None, str | None]:
+    """A stored release's page (never recomputed), or for a head who asks, their school's
+    current term so far (worked out at most once a minute, protected against the releases)."""
+    if request.args.get("view") == "live" and _live_allowed():
+        key = ("live", current_user.school_id, local_today())
+        cache: dict[object, tuple[float, PublishedPage]] = current_app.extensions.setdefault(
+            _CACHE, {}
+        )
+        now = time.monotonic()
+        hit = cache.get(key)
+        if hit is not None and now - hit[0] < _settings().cache_seconds:
+            return hit[1], None, None
+        page = releases.live_page(
+            db_session(),
+            school_id=current_user.school_id,
+            today=local_today(),
+            now=utcnow(),
+            settings=_settings(),
+        )
+        cache[key] = (now, page)
+        return page, None, None
+    release, error = _selection(year)
+    if release is None:
+        return None, None, error
+    return releases.page_of(db_session(), release, _scope()), release, error
 
 
 def _bad_year(message: str) -> tuple[str, int]:
@@ -87,17 +130,25 @@ def _bad_year(message: str) -> tuple[str, int]:
 @requires(Permission.STATS_READ)
 def index() -> str:
     year, error = _year()
-    page = _page_for(year)
+    page, release, choice_error = _page_for(year)
     latest = academic_year_of(local_today())
     years = [(y, year_label(y)) for y in range(latest, latest - YEARS_OFFERED, -1)]
+    shown = releases.releases(db_session())
+    errors = [{"text": e, "href": "#year"} for e in (error, choice_error) if e]
     return render_template(
         "stats/index.html",
         page=page,
+        release=release,
+        release_label=releases.label,
+        published=[(f"{r.academic_year}-{r.period}", releases.label(r)) for r in shown],
+        live_allowed=_live_allowed(),
         export_until=grant_until(ElevationPurpose.EXPORT, current_user.school_id),
-        charts=[charts.chart_data(page, name) for name in charts.CHART_NAMES],
-        errors=[{"text": error, "href": "#year"}] if error else [],
+        charts=[charts.chart_data(page, name) for name in charts.CHART_NAMES] if page else [],
+        errors=errors,
         years=years,
+        year=year,
         year_label=year_label,
+        selection={k: v for k in ("release", "view") if (v := request.args.get(k))},
     )
 
 
@@ -109,7 +160,10 @@ def chart(name: str) -> Response | tuple[str, int]:
     year, error = _year()
     if error:
         return _bad_year(error)
-    svg = charts.render_svg(charts.chart_data(_page_for(year), name))
+    page = _page_for(year)[0]
+    if page is None:
+        abort(404)
+    svg = charts.render_svg(charts.chart_data(page, name))
     return Response(svg, mimetype="image/svg+xml")
 
 
@@ -146,8 +200,11 @@ def export_csv() -> BaseResponse | tuple[str, int]:
     grant = _export_grant(year)
     if isinstance(grant, BaseResponse):
         return grant
+    page = _page_for(year)[0]
+    if page is None:
+        abort(404)
     # A byte-order mark so Excel reads the file as UTF-8 (school names, en dashes).
-    return _export("\ufeff" + export.to_csv(_page_for(year)), "text/csv", "csv", year, grant)
+    return _export("\ufeff" + export.to_csv(page), "text/csv", "csv", year, grant)
 
 
 @bp.route("/report.pdf")
@@ -159,7 +216,9 @@ def report_pdf() -> BaseResponse | tuple[str, int]:
     grant = _export_grant(year)
     if isinstance(grant, BaseResponse):
         return grant
-    page = _page_for(year)
+    page = _page_for(year)[0]
+    if page is None:
+        abort(404)
     html = render_template(
         "stats/report.html",
         page=page,

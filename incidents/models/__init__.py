@@ -63,6 +63,7 @@ from incidents.models.school import School
 from incidents.models.school_settings import SchoolSettings
 from incidents.models.security import Elevation, ElevationPurpose, RecoveryCode
 from incidents.models.sign_in import ProviderLink, SignInSettings
+from incidents.models.stats_release import StatsRelease, StatsReleasePage
 from incidents.models.subject_access import (
     Exemption,
     Requester,
@@ -159,6 +160,8 @@ __all__ = [
     "SentLetter",
     "SignInSettings",
     "StaffOutcome",
+    "StatsRelease",
+    "StatsReleasePage",
     "SubjectAccessRequest",
     "SuspensionAlternative",
     "SuspensionDecision",

@@ -5,10 +5,10 @@ days to close, and the cases open today by age."""
 from __future__ import annotations
 
 from incidents.models import CaseOutcome
-from incidents.stats.disclosure import Protection
+from incidents.stats.disclosure import SUPPRESSED_SYMBOL, Protection
 from incidents.stats.figures import AGE_BANDS, Figures
 from incidents.stats.layout import TOTAL, YEARS, Builder, Heading, Table, year_columns
-from incidents.stats.measures import median_of, share
+from incidents.stats.measures import MINIMUM_BASE, median_of, share
 
 
 def outcomes_table(b: Builder, figures: Figures) -> Table:
@@ -100,14 +100,27 @@ def open_table(b: Builder, figures: Figures) -> Table:
     return table
 
 
-def derive(referrals: Table, closing: Table, prot: Protection, figures: Figures) -> None:
+def derive(
+    referrals: Table,
+    closing: Table,
+    prot: Protection,
+    figures: Figures,
+    minimum_base: int = MINIMUM_BASE,
+) -> None:
     """Percentages and medians, each worked out only from enough published cases."""
     for col in YEARS:
-        within = prot.published(("referrals", "within", col))
-        late = prot.published(("referrals", "late", col))
+        within = prot.published(referrals.cells[("within", col)])
+        late = prot.published(referrals.cells[("late", col)])
         referrals.derived[("share", col)] = share(
             within or 0,
             (within or 0) + (late or 0),
             counts_published=within is not None and late is not None,
+            minimum_base=minimum_base,
         )
-        closing.derived[("median", col)] = median_of(figures.days_to_close.get(col, {}))
+        # A median beside a hidden count of cases closed would say how many there were not.
+        closed = prot.published(closing.cells[("closed", col)])
+        closing.derived[("median", col)] = (
+            median_of(figures.days_to_close.get(col, {}), minimum_base=minimum_base)
+            if closed is not None
+            else SUPPRESSED_SYMBOL
+        )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from incidents.stats.charts import CHART_NAMES
+from incidents.stats.published import PublishedPage
 from incidents.stats.tables import Page
 from incidents.stats.terms import year_label
 
@@ -26,7 +27,7 @@ def safe_cell(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def csv_rows(page: Page) -> Iterator[list[str]]:
+def csv_rows(page: Page | PublishedPage) -> Iterator[list[str]]:
     yield ["Academic year", "Table", "Row", "Column", "Value"]
     for table in page.tables:
         for row in table.rows:
@@ -36,11 +37,11 @@ def csv_rows(page: Page) -> Iterator[list[str]]:
                     table.title,
                     row.label,
                     col.label,
-                    page.text(table, row.key, col.key),
+                    page.text(table, row.key, col.key),  # type: ignore[arg-type]
                 ]
 
 
-def to_csv(page: Page) -> str:
+def to_csv(page: Page | PublishedPage) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in csv_rows(page):

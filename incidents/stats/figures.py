@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -172,9 +172,12 @@ def collect(
     year: int,
     calendar: TermCalendar,
     today: date,
+    recorded_by: datetime | None = None,
 ) -> Figures:
     """Every count one statistics page needs, for the given schools (None: every school the
-    instance serves, which needs no filter on the school at all: a trust's page scans less)."""
+    instance serves, which needs no filter on the school at all: a trust's page scans less).
+    `recorded_by`: only cases recorded by then (a release's cut-off), so a release's counts
+    can be worked out again, exactly, after later cases are recorded."""
     named = select(School.id, School.name).order_by(School.name)
     if school_ids is not None:
         named = named.where(School.id.in_(school_ids))
@@ -184,6 +187,8 @@ def collect(
     figures.previous = Figures(year=year - 1, schools=named_schools, today=today)
     span = Case.became_aware_on.between(year_start(year - 1), year_end(year))
     in_scope: ColumnElement[bool] = true() if school_ids is None else Case.school_id.in_(school_ids)
+    if recorded_by is not None:
+        in_scope = and_(in_scope, Case.recorded_at <= recorded_by)
 
     period = _period(Case.became_aware_on, year, calendar).label("period")
     track = func.coalesce(cast(Case.kind, String), UNASSESSED).label("track")

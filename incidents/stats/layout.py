@@ -69,4 +69,4 @@ class Builder:
     def term_lines(self, table: str, rows: list[str]) -> None:
         for r in rows:
             terms_ = tuple((table, r, t) for t in TERMS)
-            self.lines.append(Line(totals=((table, r, "year"),), members=terms_))
+            self.lines.append(Line(totals=((table, r, "year"),), members=terms_, group=False))

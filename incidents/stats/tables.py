@@ -81,6 +81,31 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
         if figures.previous is None
         else build_page(figures.previous, calendar=calendar, threshold=threshold)
     )
+    b, tables = assemble(figures, calendar)
+    protection = _protect_year(b, previous, threshold)
+    page = Page(
+        year=figures.year,
+        school_level=len(figures.schools) == 1,
+        schools=[name for _id, name in figures.schools],
+        tables=tables,
+        protection=protection,
+        threshold=threshold,
+        future_terms=tuple(
+            t.name
+            for t in terms(figures.year, calendar)
+            if figures.today is not None and t.start > figures.today
+        ),
+    )
+    derive(page.table("referrals"), page.table("closing"), protection, figures)
+    for key, row in (("referrals", "share"), ("closing", "median")):
+        page.table(key).derived[(row, "last")] = (
+            WITHHELD_SYMBOL if previous is None else previous.table(key).derived[(row, "year")]
+        )
+    return page
+
+
+def assemble(figures: Figures, calendar: TermCalendar) -> tuple[Builder, list[Table]]:
+    """Every table of one page with its cells and lines, not yet protected."""
     b = Builder()
     school_level = len(figures.schools) == 1
     # Allegations by term only where they cannot be pinned on one school: at trust level,
@@ -105,28 +130,13 @@ def build_page(figures: Figures, *, calendar: TermCalendar, threshold: int) -> P
     ]
     # The shared totals' own line: the terms add up to the year.
     b.lines.append(
-        Line(totals=((CASES, TOTAL, "year"),), members=tuple((CASES, TOTAL, t) for t in TERMS))
-    )
-    protection = _protect_year(b, previous, threshold)
-    page = Page(
-        year=figures.year,
-        school_level=school_level,
-        schools=[name for _id, name in figures.schools],
-        tables=tables,
-        protection=protection,
-        threshold=threshold,
-        future_terms=tuple(
-            t.name
-            for t in terms(figures.year, calendar)
-            if figures.today is not None and t.start > figures.today
-        ),
-    )
-    derive(page.table("referrals"), page.table("closing"), protection, figures)
-    for key, row in (("referrals", "share"), ("closing", "median")):
-        page.table(key).derived[(row, "last")] = (
-            WITHHELD_SYMBOL if previous is None else previous.table(key).derived[(row, "year")]
+        Line(
+            totals=((CASES, TOTAL, "year"),),
+            members=tuple((CASES, TOTAL, t) for t in TERMS),
+            group=False,
         )
-    return page
+    )
+    return b, tables
 
 
 def _last(cell: CellId) -> bool:

@@ -42,6 +42,7 @@ from incidents.stats.export import PDF_ORIGIN, report_fetcher, safe_cell
 from incidents.stats.terms import academic_year_of, term_of, year_start
 from tests import factories
 from tests.conftest import confirm_it_is_you
+from tests.stats_release_cases import publish_to_date
 
 THIS_YEAR = academic_year_of(local_today())
 MARKER = "Zqxmarker"
@@ -70,6 +71,9 @@ def _cases(
         made.append(case)
     db.commit()
     return made
+
+
+_publish = publish_to_date
 
 
 Downloader = Callable[[Role], FlaskClient]
@@ -140,6 +144,7 @@ def test_governor_sees_no_name_reference_free_text_or_small_count(
     cases += _cases(db, head, 2, source=DisclosureSource.ANONYMOUS, marker=MARKER)
     note_service.add_note(db, actor=head, case=cases[0], body=f"{MARKER} chronology note")
     db.commit()
+    _publish(db)
 
     html, csv_text, pdf_text, charts = _governor_sees(downloader)
 
@@ -170,8 +175,9 @@ def test_governor_sees_no_name_reference_free_text_or_small_count(
 
 
 def test_the_page_explains_its_symbols_and_has_charts_with_tables(
-    login_as: Callable[[Role], FlaskClient],
+    db: Session, login_as: Callable[[Role], FlaskClient]
 ) -> None:
+    _publish(db)
     html = login_as(Role.GOVERNOR).get("/statistics/").get_data(as_text=True)
     assert "Hidden to protect people&#39;s privacy" in html or "Hidden to protect people's" in html
     assert "Allegations against adults are never split by term for a single school" in html
@@ -183,7 +189,10 @@ def test_the_page_explains_its_symbols_and_has_charts_with_tables(
     assert 'id="table-tracks"' in html  # the chart's table, on the same page
 
 
-def test_charts_are_svg_images_without_script(login_as: Callable[[Role], FlaskClient]) -> None:
+def test_charts_are_svg_images_without_script(
+    db: Session, login_as: Callable[[Role], FlaskClient]
+) -> None:
+    _publish(db)
     client = login_as(Role.GOVERNOR)
     for name in ("tracks", "terms"):
         response = client.get(f"/statistics/chart/{name}.svg")
@@ -203,6 +212,7 @@ def test_statistics_never_decrypt(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _cases(db, users[Role.HEADTEACHER], 7, source=DisclosureSource.STAFF, marker=MARKER)
+    _publish(db)
     governor = downloader(Role.GOVERNOR)
     officer = downloader(Role.TRUST_OFFICER)  # signs in with a (sealed) second factor first
 
@@ -256,6 +266,7 @@ def test_a_governor_sees_only_their_school_and_a_trust_officer_sees_all(
 
     assert _count(db, users[Role.GOVERNOR], "sources", "parent", "year") == "7"
     assert _count(db, users[Role.TRUST_OFFICER], "sources", "parent", "year") == "16"
+    _publish(db)
     html = login_as(Role.TRUST_OFFICER).get("/statistics/").get_data(as_text=True)
     assert "Cases by school" in html and "Second Academy" in html
     governor_html = login_as(Role.GOVERNOR).get("/statistics/").get_data(as_text=True)
@@ -302,6 +313,7 @@ def test_an_earlier_year_can_be_chosen(login_as: Callable[[Role], FlaskClient]) 
 def test_every_export_is_audited(
     db: Session, users: dict[Role, User], downloader: Downloader
 ) -> None:
+    _publish(db)
     client = downloader(Role.GOVERNOR)
     client.get("/statistics/statistics.csv")
     client.get("/statistics/report.pdf")
@@ -316,6 +328,7 @@ def test_every_export_is_audited(
 def test_a_download_asks_for_the_password_again_and_keeps_the_reason(
     db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient], path: str
 ) -> None:
+    _publish(db)
     governor = users[Role.GOVERNOR]
     client = login_as(Role.GOVERNOR)
     assert "asked for your password again" in client.get("/statistics/").get_data(as_text=True)
@@ -350,6 +363,7 @@ def test_csv_cells_cannot_become_formulas(
 ) -> None:
     factories.make_school(db, name='=HYPERLINK("http://evil.example")')
     db.commit()
+    _publish(db)
     body = downloader(Role.TRUST_OFFICER).get("/statistics/statistics.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     names = {r[2] for r in rows if r[1] == "Cases by school"}
@@ -420,26 +434,24 @@ def test_bad_statistics_settings_stop_the_app(
         )
 
 
-def test_the_page_and_its_charts_share_one_computation(
-    login_as: Callable[[Role], FlaskClient], monkeypatch: pytest.MonkeyPatch
+def test_the_page_and_its_charts_show_the_stored_release_never_recomputed(
+    db: Session, users: dict[Role, User], login_as: Callable[[Role], FlaskClient]
 ) -> None:
-    from incidents.governance import queries as service
-
-    calls: list[int] = []
-    real = service.statistics_page
-
-    def counted(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(service, "statistics_page", counted)
+    """A release is computed once: a case recorded afterwards changes neither the page nor
+    its charts (it waits for the next release's note or a revision), so two looks at the
+    page tell a reader nothing about it."""
+    _cases(db, users[Role.HEADTEACHER], 7, source=DisclosureSource.PARENT)
+    _publish(db)
     client = login_as(Role.GOVERNOR)
-    client.get("/statistics/")
-    client.get("/statistics/chart/tracks.svg")
-    client.get("/statistics/chart/terms.svg")
-    assert len(calls) == 1
-    client.get(f"/statistics/?year={THIS_YEAR - 1}")  # another year: computed afresh
-    assert len(calls) == 2
+
+    def looks() -> tuple[list[str], bytes]:
+        html = client.get("/statistics/").get_data(as_text=True)
+        return _html_figures(html), client.get("/statistics/chart/terms.svg").get_data()
+
+    before = looks()
+    assert "7" in before[0]
+    _cases(db, users[Role.HEADTEACHER], 1, source=DisclosureSource.PARENT)
+    assert looks() == before
 
 
 def test_the_pdf_fetcher_serves_only_the_reports_own_resources(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.sql.expression import Exists
 
+from incidents.audit import Action
 from incidents.casework.cases import managers
-from incidents.casework.cases.history import History, case_history
+from incidents.casework.cases.history import History, case_history, openers
 from incidents.casework.cases.summary import Summary, case_summary
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
@@ -237,6 +238,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
     wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
     wanted |= {case.case_manager_id} | {d.decided_by_id for d in case.triage_decisions}
     people = {u.id: u for u in staff if u.id in wanted}
+    opened_by = openers(session, case)
     return CasePage(
         people=people,
         manager=people.get(case.case_manager_id) if case.case_manager_id else None,
@@ -248,8 +250,11 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
             actor=actor,
             case=case,
             names={u.id: u.display_name for u in staff},
+            opened_by=opened_by,
         ),
-        summary=case_summary(session, actor=actor, case=case),
+        summary=case_summary(
+            session, actor=actor, case=case, recorders=opened_by[Action.CASE_RECORD]
+        ),
     )
 
 

@@ -12,6 +12,7 @@ import uuid
 
 from sqlalchemy import ColumnElement, and_, case, exists, literal, select
 from sqlalchemy.orm import aliased, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import ORMOption
 
 from incidents.models.alert import Alert
@@ -22,8 +23,10 @@ from incidents.models.allegation_steps import (
     Meeting,
     RestrictionEnded,
 )
-from incidents.models.case import Case, case_subject
+from incidents.models.case import Case, Citation, Note, case_subject
 from incidents.models.evidence import EvidenceFile
+from incidents.models.referral import Referral
+from incidents.models.task import Task
 
 
 class Part(enum.IntFlag):
@@ -37,6 +40,10 @@ class Part(enum.IntFlag):
     OTHER_CASES = 64
     # The viewer has unread alerts about this case (opening it marks them read).
     UNREAD_ALERTS = 128
+    NOTES = 256
+    TASKS = 512
+    REFERRALS = 1024
+    CITATIONS = 2048
 
 
 def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
@@ -48,6 +55,10 @@ def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
         (Part.INFORMING, exists().where(InformingStep.case_id == Case.id)),
         (Part.ORGANISATIONS, exists().where(EmployingOrganisation.case_id == Case.id)),
         (Part.EVIDENCE, exists().where(EvidenceFile.case_id == Case.id)),
+        (Part.NOTES, exists().where(Note.case_id == Case.id)),
+        (Part.TASKS, exists().where(Task.case_id == Case.id)),
+        (Part.REFERRALS, exists().where(Referral.case_id == Case.id)),
+        (Part.CITATIONS, exists().where(Citation.case_id == Case.id)),
         (
             Part.OTHER_CASES,
             exists(
@@ -77,6 +88,23 @@ def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
 def with_presence(actor_id: uuid.UUID) -> ORMOption:
     """The loader option that fills `Case.parts_present` in the case's own query."""
     return with_expression(Case.parts_present, _presence(actor_id))
+
+
+# The case's collections that grow, and the part that says whether each holds rows.
+COLLECTIONS = (
+    ("notes", Part.NOTES),
+    ("tasks", Part.TASKS),
+    ("referrals", Part.REFERRALS),
+    ("citations", Part.CITATIONS),
+)
+
+
+def skip_empty_collections(case_row: Case) -> None:
+    """Set the collections the case's query found empty, so reading them asks nothing; the
+    others load on first use, one query each."""
+    for name, part in COLLECTIONS:
+        if not may_have(case_row, part):
+            set_committed_value(case_row, name, [])
 
 
 def may_have(case_row: Case, part: Part) -> bool:

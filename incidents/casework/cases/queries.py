@@ -199,7 +199,8 @@ def _choice(enum_cls: type[E], raw: str) -> E | None:
 
 # What the case page shows of a case, loaded with it (issue 21: Case's relationships are lazy).
 # The records a case has none or one or two of are joined to the case row; those that grow
-# (notes, tasks, referrals, citations) come in one query each.
+# (notes, tasks, referrals, citations) come in one query each, and only when the case's query
+# found some (`case_parts.skip_empty_collections`).
 CASE_PAGE_LOADING = (
     joinedload(Case.subjects),
     joinedload(Case.breach_record),
@@ -208,10 +209,6 @@ CASE_PAGE_LOADING = (
     joinedload(Case.legal_holds),
     joinedload(Case.suspension_decisions),
     joinedload(Case.disciplinary_processes),
-    selectinload(Case.notes),
-    selectinload(Case.tasks),
-    selectinload(Case.referrals),
-    selectinload(Case.citations),
 )
 
 

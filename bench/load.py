@@ -575,7 +575,13 @@ def statements_per_page(url: str, instance: Path) -> dict[str, int]:
             "became_aware_on": [str(today.tm_mday), str(today.tm_mon), str(today.tm_year)],
         }
         client.post("/cases/new", data=answers)  # the check-your-answers page
-        status = client.post("/cases/new", data={**answers, "confirmed": "yes"}).status_code
+        sent = client.post("/cases/new", data={**answers, "confirmed": "yes"})
+        status = sent.status_code
+        if status != 302:  # say why, or the figure is silently the form's
+            said_back = re.findall(
+                r'govuk-error-message">(.*?)</', sent.get_data(as_text=True), re.S
+            )
+            print(f"record disclosure: {status}, {said_back[:3]}", file=sys.stderr)
         counts["record disclosure"] = (
             counts["record form"] + len(said) if status == 302 else -status
         )

@@ -34,6 +34,7 @@ import os
 import random
 import re
 import signal
+import string
 import subprocess  # nosec B404 - starts this checkout's own gunicorn
 import sys
 import tempfile
@@ -431,6 +432,11 @@ class User:
         self._token(answer.text)
 
 
+def _letters() -> str:
+    """A new surname each time: a name already listed would be asked about, not recorded."""
+    return "".join(random.choices(string.ascii_lowercase, k=8))  # nosec B311
+
+
 def _steps(user: User) -> list[tuple[str, Callable[[], Any]]]:
     if user.officer:
         return [("home", lambda: user.get("/")), ("statistics", lambda: user.get("/statistics/"))]
@@ -446,7 +452,7 @@ def _steps(user: User) -> list[tuple[str, Callable[[], Any]]]:
         user.get("/cases/new")
         answers = {
             "source": "parent",
-            "new_subject_name": f"Alex Bench{random.randint(1, 10**6)}",  # nosec B311
+            "new_subject_name": f"Alex Bench{_letters()}",
             "new_subject_kind": "staff",
             "narrative": "A parent said a teacher messaged their child.",
             "became_aware_on": [str(today.tm_mday), str(today.tm_mon), str(today.tm_year)],
@@ -562,14 +568,17 @@ def statements_per_page(url: str, instance: Path) -> dict[str, int]:
         ).status_code
         counts["add note"] = len(said) if status == 302 else -status
         said.clear()
-        client.get("/cases/new")
+        form = client.get("/cases/new").get_data(as_text=True)
         counts["record form"] = len(said)
+        found = CSRF.search(form)
+        assert found is not None
+        csrf = found.group(1) or found.group(2)
         said.clear()
         today = time.localtime()
         answers = {
             "csrf_token": csrf,
             "source": "parent",
-            "new_subject_name": "Alex Counted",
+            "new_subject_name": f"Alex Counted{_letters()}",
             "new_subject_kind": "staff",
             "narrative": "A parent said a teacher messaged their child.",
             "became_aware_on": [str(today.tm_mday), str(today.tm_mon), str(today.tm_year)],
@@ -578,9 +587,7 @@ def statements_per_page(url: str, instance: Path) -> dict[str, int]:
         sent = client.post("/cases/new", data={**answers, "confirmed": "yes"})
         status = sent.status_code
         if status != 302:  # say why, or the figure is silently the form's
-            said_back = re.findall(
-                r'govuk-error-message">(.*?)</', sent.get_data(as_text=True), re.S
-            )
+            said_back = re.findall(r"Error:</span>(.*?)</", sent.get_data(as_text=True), re.S)
             print(f"record disclosure: {status}, {said_back[:3]}", file=sys.stderr)
         counts["record disclosure"] = (
             counts["record form"] + len(said) if status == 302 else -status

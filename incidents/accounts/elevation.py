@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from incidents import audit
+from incidents.accounts import sessions as login_sessions
 from incidents.accounts.passwords import MAX_PASSWORD_LENGTH, verify_password
 from incidents.errors import InvalidInput
 from incidents.models import Elevation, ElevationPurpose, LoginSession, User
@@ -34,7 +35,9 @@ def _live_session(session: Session, user: User, login_token: str | None) -> Logi
         return None
     # The same hash as incidents.accounts.sessions uses for the cookie's token.
     token_hash = hashlib.sha256(login_token.encode()).digest()
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
+    row = session.info.get(login_sessions.LIVE)  # the row this request signed in with
+    if not isinstance(row, LoginSession) or row.token_hash != token_hash:
+        row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash))
     if row is None or row.user_id != user.id or row.ended_at is not None:
         return None
     return row

@@ -20,6 +20,8 @@ from incidents.models.login_session import LoginSession
 # Writing last-seen on every request would turn each page view into a write; a minute's
 # precision is plenty for a 20-minute idle limit.
 TOUCH_EVERY = timedelta(seconds=60)
+# Where `resume_user` keeps the request's login session row, in the database session's info.
+LIVE = "incidents.login_session"
 
 
 class Resume(enum.Enum):
@@ -88,6 +90,8 @@ def resume_user(
     if found is None:
         return Resume.INVALID, None, timedelta(0)
     row, user = found
+    # Kept for the rest of the request: the elevation checks ask for it again (issue 21).
+    session.info[LIVE] = row
     now = now or utcnow()
     outcome = _still_alive(row, limits, now)
     left = _left(row, limits, now) if outcome is Resume.OK else timedelta(0)

@@ -30,6 +30,7 @@ from incidents.models import (
     UserRole,
 )
 from incidents.models.base import utcnow
+from incidents.models.case_parts import Part, may_have
 from incidents.permissions import can_view_case
 
 
@@ -229,6 +230,8 @@ def case_opened(session: Session, case: Case, actor: User) -> None:
 
 def case_seen(session: Session, actor: User, case: Case) -> None:
     """Opening a case marks the actor's alerts about it read."""
+    if not may_have(case, Part.UNREAD_ALERTS):  # the case's own query found none (issue 21)
+        return
     session.execute(
         update(Alert)
         .where(Alert.user_id == actor.id, Alert.case_id == case.id, Alert.read_at.is_(None))

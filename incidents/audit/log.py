@@ -17,7 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, insert, select
+from sqlalchemy import Table, bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import signed_state, signer_client, tlog
@@ -85,22 +85,26 @@ def lock(session: Session, school_id: uuid.UUID) -> None:
     _head(session, school_id)
 
 
+# Built once, not per append: building the expression cost more than the hashing (issue 21).
+_HEAD_AND_SLOT = (
+    select(
+        AuditLog,
+        exists()
+        .where(AuditEntry.school_id == AuditLog.school_id, AuditEntry.seq == AuditLog.size)
+        .label("taken"),
+    )
+    .where(AuditLog.school_id == bindparam("school_id"))
+    .with_for_update(of=AuditLog)
+    .execution_options(populate_existing=True)
+)
+
+
 def _head_and_slot(session: Session, school_id: uuid.UUID) -> tuple[AuditLog, bool]:
     """The locked head, and whether the next entry's slot already holds a row, in one round
     trip (issue 21: every audited page pays for this). The slot check is the tamper check of
     `record`; the unique (school, seq) key still backs it."""
     write_lock(session)
-    taken = (
-        exists()
-        .where(AuditEntry.school_id == AuditLog.school_id, AuditEntry.seq == AuditLog.size)
-        .label("taken")
-    )
-    found = session.execute(
-        select(AuditLog, taken)
-        .where(AuditLog.school_id == school_id)
-        .with_for_update(of=AuditLog)
-        .execution_options(populate_existing=True)
-    ).first()
+    found = session.execute(_HEAD_AND_SLOT, {"school_id": school_id}).first()
     if found is None:
         return _head(session, school_id), False
     return found[0], bool(found[1])

@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from incidents.db import Base
 from incidents.models.base import UTCDateTime, checked_enum, created_column, id_column
@@ -248,6 +248,10 @@ class Case(Base):
     # Crypto-shredding: when the case's key was destroyed, and under which retention rule.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erasure_rule: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    # Which of the case's own parts hold rows (a `case_parts.Part` mask), when the query that
+    # loaded the case asked (the case page, issue 21); None otherwise. Not a column.
+    parts_present: Mapped[int | None] = query_expression()
 
     # Lazy by default (issue 21): a list or the home page never pays for the ten related tables
     # of every case; each page asks for what it shows with loader options (`case_loading`).

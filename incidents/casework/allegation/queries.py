@@ -27,6 +27,7 @@ from incidents.models import (
     User,
 )
 from incidents.models.base import utcnow
+from incidents.models.case_parts import Part, may_have
 from incidents.models.school_settings import settings_of
 from incidents.permissions import Permission, has_permission
 
@@ -53,16 +54,27 @@ class CaseParts:
 
 
 def page_parts(session: Session, *, actor: User, case: Case) -> CaseParts:
-    case_clocks = clocks.clocks_of(session, case)
+    # A part the case's own query found empty is not asked for again (issue 21).
+    case_clocks = clocks.clocks_of(session, case) if may_have(case, Part.CLOCKS) else []
     now = utcnow()
     return CaseParts(
         restriction_applies=workflow.reporting_restriction_applies(case),
-        restriction_ended=restrictions.ended(session, case),
-        earlier=concerns.earlier_concerns(session, actor=actor, case=case),
-        meetings=meetings.meetings_of(session, case),
-        told=informing.steps_of(session, case),
+        restriction_ended=(
+            restrictions.ended(session, case) if may_have(case, Part.RESTRICTION_ENDED) else None
+        ),
+        earlier=(
+            concerns.earlier_concerns(session, actor=actor, case=case)
+            if may_have(case, Part.OTHER_CASES)
+            else []
+        ),
+        meetings=meetings.meetings_of(session, case) if may_have(case, Part.MEETINGS) else [],
+        told=informing.steps_of(session, case) if may_have(case, Part.INFORMING) else [],
         clocks=case_clocks,
-        organisations=organisations.organisations_of(session, case),
+        organisations=(
+            organisations.organisations_of(session, case)
+            if may_have(case, Part.ORGANISATIONS)
+            else []
+        ),
         now_overdue=frozenset(c.id for c in case_clocks if not c.is_met and c.due_at < now),
         may_see_people=has_permission(actor, Permission.CASE_DECIDE),
         monitoring_rule=_monitoring_rule(case),

@@ -62,6 +62,24 @@ def _roles(leaf: bytes) -> str:
     return ", ".join(labels)
 
 
+def openers(session: Session, case: Case) -> dict[str, list[uuid.UUID | None]]:
+    """Who reported and who recorded the case (their CASE_REPORT and CASE_RECORD entries'
+    actors, in log order): the history and the summary both ask, so the case page reads them
+    in one query (issue 21)."""
+    found: dict[str, list[uuid.UUID | None]] = {Action.CASE_REPORT: [], Action.CASE_RECORD: []}
+    for action, actor_id in session.execute(
+        select(AuditEntry.action, AuditEntry.actor_id)
+        .where(
+            AuditEntry.school_id == case.school_id,
+            AuditEntry.case_id == case.id,
+            AuditEntry.action.in_((Action.CASE_REPORT, Action.CASE_RECORD)),
+        )
+        .order_by(AuditEntry.seq)
+    ):
+        found[action].append(actor_id)
+    return found
+
+
 def case_history(
     session: Session,
     *,
@@ -69,6 +87,7 @@ def case_history(
     case: Case,
     limit: int = LIMIT,
     names: dict[uuid.UUID, str] | None = None,
+    opened_by: dict[str, list[uuid.UUID | None]] | None = None,
 ) -> History | None:
     """The latest `limit` entries about `case`, or None when `actor` is not its case manager
     (least privilege: the history shows colleagues' activity, which is the manager's to
@@ -93,9 +112,13 @@ def case_history(
     rows = [(at, actor_id, action, leaf) for at, actor_id, action, leaf, _ in found]
     # Whoever reported the case is its sealed reporter: every entry of theirs on this case is
     # unnamed, and their role is hidden too (one DSL in a school is as good as a name).
-    sealed = set(
-        session.scalars(
-            select(AuditEntry.actor_id).where(*where, AuditEntry.action == Action.CASE_REPORT)
+    sealed = (
+        set(opened_by[Action.CASE_REPORT])
+        if opened_by is not None
+        else set(
+            session.scalars(
+                select(AuditEntry.actor_id).where(*where, AuditEntry.action == Action.CASE_REPORT)
+            )
         )
     )
     subjects = {p.user_id for p in case.subjects if p.user_id is not None}

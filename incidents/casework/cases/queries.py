@@ -14,8 +14,9 @@ from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.sql.expression import Exists
 
+from incidents.audit import Action
 from incidents.casework.cases import managers
-from incidents.casework.cases.history import History, case_history
+from incidents.casework.cases.history import History, case_history, openers
 from incidents.casework.cases.summary import Summary, case_summary
 from incidents.errors import Forbidden, InvalidInput
 from incidents.models import Case, CaseKind, CaseState, Person, Role, User
@@ -198,7 +199,8 @@ def _choice(enum_cls: type[E], raw: str) -> E | None:
 
 # What the case page shows of a case, loaded with it (issue 21: Case's relationships are lazy).
 # The records a case has none or one or two of are joined to the case row; those that grow
-# (notes, tasks, referrals, citations) come in one query each.
+# (notes, tasks, referrals, citations) come in one query each, and only when the case's query
+# found some (`case_parts.skip_empty_collections`).
 CASE_PAGE_LOADING = (
     joinedload(Case.subjects),
     joinedload(Case.breach_record),
@@ -207,10 +209,6 @@ CASE_PAGE_LOADING = (
     joinedload(Case.legal_holds),
     joinedload(Case.suspension_decisions),
     joinedload(Case.disciplinary_processes),
-    selectinload(Case.notes),
-    selectinload(Case.tasks),
-    selectinload(Case.referrals),
-    selectinload(Case.citations),
 )
 
 
@@ -237,6 +235,7 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
     wanted = {n.author_id for n in case.notes} | {t.assignee_id for t in case.tasks}
     wanted |= {case.case_manager_id} | {d.decided_by_id for d in case.triage_decisions}
     people = {u.id: u for u in staff if u.id in wanted}
+    opened_by = openers(session, case)
     return CasePage(
         people=people,
         manager=people.get(case.case_manager_id) if case.case_manager_id else None,
@@ -248,8 +247,11 @@ def case_page(session: Session, *, actor: User, case: Case) -> CasePage:
             actor=actor,
             case=case,
             names={u.id: u.display_name for u in staff},
+            opened_by=opened_by,
         ),
-        summary=case_summary(session, actor=actor, case=case),
+        summary=case_summary(
+            session, actor=actor, case=case, recorders=opened_by[Action.CASE_RECORD]
+        ),
     )
 
 

@@ -107,16 +107,24 @@ def todo_list(case: Case) -> list[ToDo]:
     return items
 
 
-def _recorded_by(session: Session, case: Case) -> str | None:
+def _recorded_by(
+    session: Session, case: Case, recorders: list[uuid.UUID | None] | None = None
+) -> str | None:
     """Who received and recorded a disclosure, from the log's CASE_RECORD entry; None for a
-    report (its reporter is sealed) or a case whose recorder's account is gone."""
-    actor_id = session.scalar(
-        select(AuditEntry.actor_id).where(
-            AuditEntry.school_id == case.school_id,
-            AuditEntry.case_id == case.id,
-            AuditEntry.action == Action.CASE_RECORD,
+    report (its reporter is sealed) or a case whose recorder's account is gone. `recorders`:
+    those entries' actors when the caller has read them already (`history.openers`)."""
+    if recorders is not None:
+        actor_id = recorders[0] if recorders else None
+    else:
+        actor_id = session.scalar(
+            select(AuditEntry.actor_id)
+            .where(
+                AuditEntry.school_id == case.school_id,
+                AuditEntry.case_id == case.id,
+                AuditEntry.action == Action.CASE_RECORD,
+            )
+            .order_by(AuditEntry.seq)
         )
-    )
     if actor_id is None:
         return None
     user = session.get(User, actor_id)
@@ -124,7 +132,12 @@ def _recorded_by(session: Session, case: Case) -> str | None:
 
 
 def case_summary(
-    session: Session, *, actor: User, case: Case, now: datetime | None = None
+    session: Session,
+    *,
+    actor: User,
+    case: Case,
+    now: datetime | None = None,
+    recorders: list[uuid.UUID | None] | None = None,
 ) -> Summary:
     now = now or datetime.now(UTC)
     today = local_today(now)
@@ -137,7 +150,7 @@ def case_summary(
     return Summary(
         discloser_visible=may_see_discloser(actor, case),
         discloser_sealed=case.source in SEALED_SOURCES,
-        recorded_by=_recorded_by(session, case),
+        recorded_by=_recorded_by(session, case, recorders),
         follows=follows,
         overdue_referrals={
             r.id for r in case.referrals if r.is_open and r.due_at is not None and r.due_at < now

@@ -27,6 +27,7 @@ from incidents.errors import NotFound
 from incidents.extensions import db_session
 from incidents.models import Case, CaseKind, CaseState, ElevationPurpose
 from incidents.models.base import utcnow
+from incidents.models.case_parts import skip_empty_collections, with_presence
 from incidents.permissions import Permission, can_add_note, can_progress, is_case_manager
 from incidents.validation import plain_name
 from incidents.web.access import requires, takes_files
@@ -131,8 +132,10 @@ def show(case_id: uuid.UUID) -> str:
         actor=current_user,
         case_id=case_id,
         audited=False,
-        loading=case_list.CASE_PAGE_LOADING,
+        # With which of its parts hold rows: the page asks only for those (issue 21).
+        loading=(*case_list.CASE_PAGE_LOADING, with_presence(current_user.id)),
     )
+    skip_empty_collections(case)
     grant = case_step.closed_case_grant(case)  # a closed case asks for the password again
     case_service.open_case(db, actor=current_user, case=case, grant=grant)
     db.commit()  # the audit entry for opening the case

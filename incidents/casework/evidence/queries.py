@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from incidents.casework.evidence import commands as evidence
 from incidents.casework.evidence import sniff
 from incidents.models import Case, EvidenceFile, User
+from incidents.models.case_parts import Part, may_have
 from incidents.permissions import can_view_case, is_case_manager
 
 SEALED_REPORTER = "The member of staff who reported this (identity sealed)"
@@ -56,6 +57,8 @@ def evidence_rows(
     """The case's files, oldest first, each checked against the log (`only`: just that one)."""
     if not can_view_case(actor, case) or case.is_erased:
         return []
+    if not may_have(case, Part.EVIDENCE):  # the case's own query found none (issue 21)
+        return []
     files = list(
         session.scalars(
             select(EvidenceFile)
@@ -65,12 +68,12 @@ def evidence_rows(
     )
     by_id = {f.id: f for f in files}
     replaced = {f.supersedes_id for f in files if f.supersedes_id is not None}
-    names = {
-        u.id: u.display_name
-        for u in session.scalars(
-            select(User).where(User.id.in_({f.uploaded_by_id for f in files if f.uploaded_by_id}))
-        )
-    }
+    uploaders = {f.uploaded_by_id for f in files if f.uploaded_by_id}
+    names = (
+        {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(uploaders)))}
+        if uploaders
+        else {}
+    )
     return [
         _row(session, item, by_id, replaced, names)
         for item in files

@@ -25,6 +25,7 @@ from incidents.models.allegation_steps import (
 )
 from incidents.models.case import Case, Citation, Note, case_subject
 from incidents.models.evidence import EvidenceFile
+from incidents.models.letter import SentLetter
 from incidents.models.referral import Referral
 from incidents.models.task import Task
 
@@ -44,6 +45,7 @@ class Part(enum.IntFlag):
     TASKS = 512
     REFERRALS = 1024
     CITATIONS = 2048
+    LETTERS = 4096
 
 
 def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
@@ -59,6 +61,7 @@ def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
         (Part.TASKS, exists().where(Task.case_id == Case.id)),
         (Part.REFERRALS, exists().where(Referral.case_id == Case.id)),
         (Part.CITATIONS, exists().where(Citation.case_id == Case.id)),
+        (Part.LETTERS, exists().where(SentLetter.case_id == Case.id)),
         (
             Part.OTHER_CASES,
             exists(

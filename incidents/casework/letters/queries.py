@@ -25,6 +25,7 @@ from incidents.models import (
     SentLetter,
     User,
 )
+from incidents.models.case_parts import Part, may_have
 from incidents.models.disciplinary import DisciplinaryKind, DisciplinaryMeasure
 from incidents.models.suspension import SuspensionDecision
 from incidents.permissions import Permission, can_view_case, has_permission, is_case_manager
@@ -221,6 +222,8 @@ class LetterText:
 
 def sent_letters(session: Session, case: Case) -> list[tuple[SentLetter, str]]:
     """The case's letters, oldest first, each with who sent it (their display name)."""
+    if not may_have(case, Part.LETTERS):
+        return []  # the case's own query said there are none (issue 21: no empty round trip)
     rows = session.execute(
         select(SentLetter, User.display_name)
         .join(User, User.id == SentLetter.sent_by_id)

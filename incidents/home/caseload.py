@@ -205,9 +205,7 @@ def _tasks(
             case_id=r.case_id,
             reference=r.reference,
             what="A task added on the case" if r.kind is TaskKind.CUSTOM else r.kind.label,
-            who=("You" if r.assignee_id == actor.id else r.display_name)
-            if r.assignee_id
-            else None,
+            who=("You" if r.assignee_id == actor.id else r.display_name) if r.assignee_id else None,
             due_on=r.due_on,
             due_at=None,
             overdue=r.due_on < today,

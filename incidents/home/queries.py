@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from incidents.alerts.queries import InboxItem, inbox
 from incidents.home.caseload import Caseload, Sort, caseload
-from incidents.permissions import Permission, has_permission
 from incidents.models import User
+from incidents.permissions import Permission, has_permission
 from incidents.registers.subject_access import commands as subject_access
 
 

@@ -24,6 +24,7 @@ from incidents.models import (
     DisclosureSource,
     Referral,
     ReferralStatus,
+    Role,
     Task,
     TaskKind,
     User,
@@ -85,6 +86,9 @@ class CaseRow:
     source: DisclosureSource
     recorded_at: datetime
     manager: str | None
+    # KCSIE Part 4: a concern about both the headteacher and the chair goes to the LADO, and
+    # the case has no manager in school.
+    direct_to_lado: bool
     mine: bool
     next_deadline: Deadline | None
 
@@ -127,6 +131,7 @@ def caseload(
             Case.source,
             Case.recorded_at,
             Case.case_manager_id,
+            Case.needs_direct_lado_referral,
             manager.display_name,
         )
         .outerjoin(manager, manager.id == Case.case_manager_id)
@@ -138,6 +143,9 @@ def caseload(
     next_due: dict[uuid.UUID, Deadline] = {}
     for item in sorted(due, key=lambda d: d.ends):
         next_due.setdefault(item.case_id, item)
+    # A case with no manager in school (sent straight to the LADO) falls to the safeguarding
+    # leads, as its referral clock does.
+    leads = actor.has_role(Role.DSL, Role.DEPUTY_DSL)
     rows = [
         CaseRow(
             id=r.id,
@@ -147,7 +155,10 @@ def caseload(
             source=r.source,
             recorded_at=r.recorded_at,
             manager=r.display_name,
-            mine=r.case_manager_id == actor.id or r.id in assigned_to_me,
+            direct_to_lado=r.needs_direct_lado_referral,
+            mine=r.case_manager_id == actor.id
+            or r.id in assigned_to_me
+            or (r.case_manager_id is None and leads),
             next_deadline=next_due.get(r.id),
         )
         for r in case_rows

@@ -228,3 +228,22 @@ def test_a_referral_clock_falls_to_the_case_manager(
     assert any(r.agency is Agency.LADO for r in case.referrals)
     week = section(home(login_as(Role.DSL)), "this-week")
     assert case.reference in week and head.display_name in week
+
+
+def test_a_case_about_the_head_and_the_chair_is_the_officers_and_goes_to_the_lado(
+    db: Session, users: dict[Role, User], login_as: Login
+) -> None:
+    head, chair = users[Role.HEADTEACHER], users[Role.CHAIR_OF_GOVERNORS]
+    subjects = [factories.person_of(db, head), factories.person_of(db, chair)]
+    case = factories.make_case(db, users[Role.DSL], subjects=subjects)
+    db.commit()
+    assert case.case_manager_id == users[Role.TRUST_OFFICER].id
+    page = home(login_as(Role.DSL))
+    assert case.reference in section(page, "open-cases")
+    assert "Refer to LADO directly" in section(page, "open-cases")
+    officer = home(login_as(Role.TRUST_OFFICER))
+    assert case.reference in section(officer, "my-cases")
+    # Nobody sees a case about themselves, on the home page either.
+    for role in (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS):
+        theirs = home(login_as(role))
+        assert case.reference not in theirs

@@ -37,6 +37,9 @@ AWAITING_TRIAGE = (CaseState.REPORTED, CaseState.RECORDED)
 # The page's week: today and the six days after it, so a Friday still shows next week's
 # first days (a calendar week would show two days on a Friday).
 WEEK_DAYS = 7
+# Rows shown in each table: the counts cover everything, and the case list pages through the
+# rest; a school with hundreds of open cases still gets a page that loads quickly.
+SHOWN = 50
 
 
 class Sort(enum.StrEnum):
@@ -107,6 +110,7 @@ class Caseload:
     this_week: list[Deadline]
     unassigned: list[Deadline]
     mine: list[CaseRow]
+    shown: int = SHOWN
 
 
 def caseload(
@@ -175,6 +179,7 @@ def caseload(
         this_week=[d for d in by_deadline if not d.overdue and d.due_on <= week_end],
         unassigned=[d for d in by_deadline if d.who is None and d.due_at is None],
         mine=[c for c in by_opened if c.mine],
+        shown=SHOWN,
     )
 
 

@@ -247,3 +247,18 @@ def test_a_case_about_the_head_and_the_chair_is_the_officers_and_goes_to_the_lad
     for role in (Role.HEADTEACHER, Role.CHAIR_OF_GOVERNORS):
         theirs = home(login_as(role))
         assert case.reference not in theirs
+
+
+def test_a_long_caseload_shows_the_first_rows_and_counts_them_all(
+    db: Session, users: dict[Role, User], login_as: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from incidents.home import caseload
+
+    monkeypatch.setattr(caseload, "SHOWN", 2)
+    head = users[Role.HEADTEACHER]
+    cases = [quiet(db, head) for _ in range(3)]
+    page = home(login_as(Role.HEADTEACHER), "?sort=opened")
+    open_cases = section(page, "open-cases")
+    assert cases[0].reference not in open_cases  # the oldest, third by opening
+    assert "Showing the first 2 of 3 cases" in open_cases
+    assert '<a class="govuk-link" href="#triage">3 cases</a>' in section(page, "caseload")

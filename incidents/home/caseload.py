@@ -141,7 +141,8 @@ def caseload(
         .outerjoin(manager, manager.id == Case.case_manager_id)
         .where(*open_cases)
     ).all()
-    managers = {row.id: row.display_name for row in case_rows}
+    # Whom each case's referral clocks fall to: its manager ("You" for the reader).
+    managers = {r.id: "You" if r.case_manager_id == actor.id else r.display_name for r in case_rows}
     tasks, assigned_to_me = _tasks(session, actor, open_cases, today)
     due = tasks + _referral_clocks(session, open_cases, managers, now)
     next_due: dict[uuid.UUID, Deadline] = {}

@@ -228,6 +228,8 @@ def test_a_referral_clock_falls_to_the_case_manager(
     assert any(r.agency is Agency.LADO for r in case.referrals)
     week = section(home(login_as(Role.DSL)), "this-week")
     assert case.reference in week and head.display_name in week
+    theirs = section(home(login_as(Role.HEADTEACHER)), "this-week")
+    assert '<td class="govuk-table__cell">You</td>' in theirs
 
 
 def test_a_case_about_the_head_and_the_chair_is_the_officers_and_goes_to_the_lado(

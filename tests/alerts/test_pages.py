@@ -18,6 +18,12 @@ from tests.conftest import post_form, problem, success_banner
 Login = Callable[[Role], FlaskClient]
 
 
+def _inbox(page: str) -> str:
+    """The home page's inbox list alone."""
+    start = page.index('class="govuk-list govuk-list--spaced app-attention"')
+    return page[start : page.index("</ul>", start)]
+
+
 def test_the_inbox_lists_new_alerts_newest_first_and_opening_the_case_reads_them(
     db: Session, users: dict[Role, User], login_as: Login
 ) -> None:
@@ -35,7 +41,8 @@ def test_the_inbox_lists_new_alerts_newest_first_and_opening_the_case_reads_them
 
     page = dsl.get("/").get_data(as_text=True)
     assert 'app-alert-count">1<' in page
-    assert first.reference not in page and second.reference in page
+    # The caseload below the inbox lists both cases still: only the inbox forgets the first.
+    assert first.reference not in _inbox(page) and second.reference in _inbox(page)
     read = db.scalar(
         select(func.count())
         .select_from(Alert)

@@ -56,10 +56,17 @@ def case_input(form: CaseForm) -> CaseInput:
     source: DisclosureSource | None = None
     reporter = ""
     child_words = ""
+    circumstances: dict[str, str] = {}
     if isinstance(form, RecordForm):
         source = DisclosureSource(form.source.data)
         reporter = form.reporter.data or ""
         child_words = form.child_words.data or ""
+        circumstances = {
+            "disclosed_time": form.disclosed_time.data or "",
+            "place": form.place.data or "",
+            "present": form.present.data or "",
+            "received_by": form.received_by.data or "",
+        }
     match = form.new_subject_match.data or ""
     same_as = None
     if match and match != NOT_LISTED:
@@ -76,6 +83,7 @@ def case_input(form: CaseForm) -> CaseInput:
         source=source,
         reporter=reporter,
         child_words=child_words,
+        **circumstances,
     )
 
 
@@ -108,6 +116,13 @@ def record_answers(form: RecordForm) -> list[tuple[str, str]]:
             long_date(form.occurred_on.data) if form.occurred_on.data else "Not known",
         ),
         ("When you became aware of it", long_date(aware) if aware else ""),
+        ("What time you were told", (form.disclosed_time.data or "").strip() or "Not given"),
+        ("Where you were told", (form.place.data or "").strip() or "Not given"),
+        ("Who else was there", (form.present.data or "").strip() or "Not given"),
+        (
+            "Who it was made to",
+            (form.received_by.data or "").strip() or "You, the person recording it",
+        ),
         ("Policy clauses", "; ".join(_chosen(form.clauses)) or "None"),
     ]
     return rows

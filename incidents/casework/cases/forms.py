@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import Optional
 
 from incidents.casework.cases import commands as cases
@@ -113,6 +113,32 @@ class RecordForm(CaseForm):
         called=cases.CHILD_WORDS,
         hint="Write exactly what the child said, word for word, including any spelling "
         "or slang. Do not ask them questions.",
+    )
+    # The circumstances of the disclosure (issue 17, item 3): KCSIE expects a record of when
+    # and where it was made and who was there. The time is read (and refused) by the command.
+    disclosed_time = StringField(
+        "What time were you told? (optional)",
+        description="On the day you became aware. For example, 14:30 or 2:30pm",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    place = text_input(
+        "Where were you told? (optional)",
+        limit=cases.MAX_PLACE,
+        called=cases.PLACE,
+        hint="For example, the Year 4 classroom, or by phone",
+    )
+    present = text_area(
+        "Who else was there? (optional)",
+        limit=cases.MAX_PRESENT,
+        called=cases.PRESENT,
+        hint="Their names and roles. Leave blank if nobody else was there.",
+    )
+    received_by = text_input(
+        "Who was the disclosure made to? (optional)",
+        limit=cases.MAX_RECEIVED_BY,
+        called=cases.RECEIVED_BY,
+        hint="Their name and role, if it was not made to you",
     )
     submit = SubmitField("Record", widget=GovSubmitInput())
 

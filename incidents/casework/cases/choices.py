@@ -10,7 +10,7 @@ from incidents.admin.clauses import commands as clause_service
 from incidents.casework.cases import people as people_service
 from incidents.casework.cases.commands import CaseInput, NewSubject
 from incidents.casework.cases.forms import CaseForm, RecordForm
-from incidents.catalogue import category_label
+from incidents.catalogue import category_label, default_catalogue
 from incidents.extensions import db_session
 from incidents.models import DisclosureSource, Person, PersonKind, User
 from incidents.web.filters import long_date
@@ -41,10 +41,17 @@ def fill_case_choices(form: CaseForm, user: User, *, report: bool = False) -> No
         if candidates
         else []
     )
-    form.clauses.choices = [
-        SelectChoice(str(c.id), f"{c.text} ({c.source}; {category_label(c.category).lower()})")
-        for c in clause_service.list_clauses(db, user.school_id)
-    ]
+    # The clauses in force: those of the policies the school adopted (admin.choose_policies)
+    # and its own; grouped by category, in the catalogue's order, for the picker.
+    clauses = clause_service.list_clauses(db, user.school_id)
+    form.clauses.choices = [SelectChoice(str(c.id), f"{c.text} ({c.source})") for c in clauses]
+    order = {code: n for n, code in enumerate(default_catalogue().categories)}
+    by_category: dict[str, list[tuple[str, str, str]]] = {}
+    for c in sorted(clauses, key=lambda c: (order.get(c.category, len(order)), c.code)):
+        by_category.setdefault(c.category, []).append((str(c.id), c.text, c.source))
+    form.clause_groups = tuple(
+        (category_label(code), tuple(items)) for code, items in by_category.items()
+    )
 
 
 def case_input(form: CaseForm) -> CaseInput:

@@ -684,8 +684,14 @@ def test_report_with_markup_is_stored_and_shown_escaped(login_as, db):
 
     head = login_as(Role.HEADTEACHER)
     _assert_escaped(head.get(f"/cases/{case.id}").get_data(as_text=True), times=2)
-    # The new person is now offered on the forms, by name, escaped.
-    _assert_escaped(head.get("/cases/new").get_data(as_text=True), times=1)
+    # The new person is now offered on the forms, by name, escaped: on the record form once
+    # found by the surname search (issue 21).
+    found = head.post(
+        "/cases/new",
+        data={"csrf_token": csrf_token(head, "/cases/new"), "subject_search": SCRIPT, "find": "yes"},
+    )
+    assert 'name="subjects" type="checkbox"' in found.get_data(as_text=True)
+    _assert_escaped(found.get_data(as_text=True), times=2)
     _assert_escaped(staff.get("/report/").get_data(as_text=True), times=1)
 
 

@@ -12,7 +12,7 @@ from incidents.casework.cases.commands import CaseInput, NewSubject
 from incidents.casework.cases.forms import CaseForm, RecordForm
 from incidents.catalogue import category_label, default_catalogue
 from incidents.extensions import db_session
-from incidents.models import DisclosureSource, Person, PersonKind, User
+from incidents.models import ADULT_KINDS, DisclosureSource, Person, PersonKind, User
 from incidents.web.filters import long_date
 
 NOT_LISTED = "none"
@@ -22,15 +22,31 @@ def _label(person: Person) -> str:
     return f"{person.name.reveal()} ({person.kind.label.lower()})"
 
 
+def _record_people(form: RecordForm, user: User) -> list[Person]:
+    """Who the record form offers (issue 21): not every adult the school knows, each one
+    decrypted, but those already ticked and those the surname search found, so the page reads
+    the same few rows however many people there are. The search is POSTed with the form."""
+    db = db_session()
+    offered = {
+        p.id: p
+        for p in people_service.chosen(db, user.school_id, form.subjects.raw_data or [])
+    }
+    typed = (form.subject_search.data or "").strip()
+    if typed and form.find.data:
+        for p in people_service.matches(db, user.school_id, typed, kinds=ADULT_KINDS):
+            offered.setdefault(p.id, p)
+    return sorted(offered.values(), key=lambda p: p.name.reveal().casefold())
+
+
 def fill_case_choices(form: CaseForm, user: User, *, report: bool = False) -> None:
     """`report`: a member of staff's report, which lists only the school's own staff,
-    governors and volunteers (issue 13, item 11); a case worker's record lists every adult."""
+    governors and volunteers (issue 13, item 11); a case worker's record offers the adults
+    it has ticked or searched for."""
     db = db_session()
-    people = (
-        people_service.list_school_people(db, user.school_id)
-        if report
-        else people_service.list_adults(db, user.school_id)
-    )
+    if isinstance(form, RecordForm):
+        people = _record_people(form, user)
+    else:
+        people = people_service.list_school_people(db, user.school_id)
     form.subjects.choices = [SelectChoice(str(p.id), _label(p)) for p in people]
     # A typed-in name that may be someone listed: the reporter says whether it is (item 3).
     typed = (form.new_subject_name.data or "").strip()

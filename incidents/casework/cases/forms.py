@@ -103,6 +103,14 @@ class CaseForm(FlaskForm):
 class RecordForm(CaseForm):
     # Checked before it is saved: a recorded disclosure can never be edited (issue 17, item 3).
     confirmed = confirmed()
+    # Who it is about is found by surname (issue 21): POSTed with the form, so no name is in a
+    # URL, and only the people found are read. "Search" shows the form again, answers kept.
+    subject_search = text_input(
+        "Search for someone the school already knows, by surname",
+        limit=people.MAX_NAME,
+        called="The surname",
+    )
+    find = SubmitField("Search", widget=GovSubmitInput())
     source = radio(
         "Who told you?",
         "Choose who told you",

@@ -53,7 +53,7 @@ def _parts(days_ago: int = 0) -> list[str]:
 
 
 def _problem(page: str) -> str:
-    found = re.search(r'govuk-error-summary.*?</ul>', page, re.S)
+    found = re.search(r"govuk-error-summary.*?</ul>", page, re.S)
     return re.sub(r"<[^>]+>|\s+", " ", found.group(0)) if found else page[-1500:]
 
 
@@ -85,7 +85,9 @@ class Visitor:
         response = self.client.post(path, data={"csrf_token": token.group(1), **data})
         page = response.get_data(as_text=True)
         if response.status_code != 302 and "govuk-error-summary" in page:
-            problems = re.findall(r'<a href="#[^"]*">\s*(.*?)\s*</a>', page.split("govuk-error-summary", 1)[1])
+            problems = re.findall(
+                r'<a href="#[^"]*">\s*(.*?)\s*</a>', page.split("govuk-error-summary", 1)[1]
+            )
             raise AssertionError(f"POST {path} refused: {problems[:5]}")
         self._shown(response, f"POST {path}")
 
@@ -117,8 +119,13 @@ def _record(visit: Visitor, source: str) -> uuid.UUID:
     return uuid.UUID(found.group(1))
 
 
-TRIAGE = {"criminal_offence": "no", "risk_of_harm": "no", "unsuitable": "no",
-          "personal_data_exposed": "no", "reasons": "Reasons for the track."}
+TRIAGE = {
+    "criminal_offence": "no",
+    "risk_of_harm": "no",
+    "unsuitable": "no",
+    "personal_data_exposed": "no",
+    "reasons": "Reasons for the track.",
+}
 
 
 def _read(db: Session, case_id: uuid.UUID, what: Callable[[Case], Any]) -> Any:
@@ -133,18 +140,25 @@ def _read(db: Session, case_id: uuid.UUID, what: Callable[[Case], Any]) -> Any:
 
 
 def _settle_referrals(visit: Visitor, db: Session, case_id: uuid.UUID) -> None:
-    open_ones = _read(
-        db, case_id, lambda c: [(r.id, r.agency) for r in c.referrals if r.is_open]
-    )
+    open_ones = _read(db, case_id, lambda c: [(r.id, r.agency) for r in c.referrals if r.is_open])
     for referral_id, agency in open_ones:
         base = f"/cases/{case_id}/referrals/{referral_id}"
         if agency is Agency.LADO:
-            visit.step(f"{base}/made", {"method": "phone", "made_on": _parts(0),
-                                        "their_reference": "LADO-1"})
-            visit.step(f"{base}/advice", {
-                "officer": "A LADO officer", "spoke_on": _parts(0), "spoke_time": "00:00",
-                "threshold_met": "yes", "investigation": "none",
-                "advice": "Deal with it internally."})
+            visit.step(
+                f"{base}/made",
+                {"method": "phone", "made_on": _parts(0), "their_reference": "LADO-1"},
+            )
+            visit.step(
+                f"{base}/advice",
+                {
+                    "officer": "A LADO officer",
+                    "spoke_on": _parts(0),
+                    "spoke_time": "00:00",
+                    "threshold_met": "yes",
+                    "investigation": "none",
+                    "advice": "Deal with it internally.",
+                },
+            )
             visit.step(f"{base}/closed", {})
         else:
             visit.step(f"{base}/not-made", {"reasons": "Advice taken: not needed."})
@@ -164,15 +178,24 @@ def _consider_referrals(visit: Visitor, db: Session, case_id: uuid.UUID) -> None
     for agency, named in (("tra", "Teaching Regulation"), ("dbs", "to the DBS")):
         if any(named in label for label in undone):
             visit.step(f"/cases/{case_id}/referrals/new", {"agency": agency})
-            made = _read(db, case_id, lambda c, a=agency: [
-                r.id for r in c.referrals if r.agency.value == a and r.is_open])
+            made = _read(
+                db,
+                case_id,
+                lambda c, a=agency: [
+                    r.id for r in c.referrals if r.agency.value == a and r.is_open
+                ],
+            )
             base = f"/cases/{case_id}/referrals/{made[-1]}"
             visit.step(f"{base}/not-made", {"reasons": "Considered: the threshold is not met."})
 
 
-CLOSE = {"employment_outcome": "continues", "mention_in_references": "no",
-         "removed_from_regulated_activity": "no", "teacher_serious_misconduct": "no",
-         "pension_age_on": ["1", "6", "2050"]}
+CLOSE = {
+    "employment_outcome": "continues",
+    "mention_in_references": "no",
+    "removed_from_regulated_activity": "no",
+    "teacher_serious_misconduct": "no",
+    "pension_age_on": ["1", "6", "2050"],
+}
 LADO_AGREED = {"lado_officer": "A LADO officer", "lado_agreed_on": _parts(0)}
 
 
@@ -210,9 +233,14 @@ def main() -> None:
         factory: sessionmaker[Session] = make_session_factory(
             engine, keyring=Keyring(generate("bench keys")), audit_origin_base="bench.invalid"
         )
-        settings = Settings(env="testing", secret_key=secrets.token_urlsafe(48),
-                            database_url=url, instance_path=folder / "instance",
-                            session_cookie_secure=False, ratelimit_enabled=False)
+        settings = Settings(
+            env="testing",
+            secret_key=secrets.token_urlsafe(48),
+            database_url=url,
+            instance_path=folder / "instance",
+            session_cookie_secure=False,
+            ratelimit_enabled=False,
+        )
         app = create_app(overrides={"TESTING": True}, settings=settings, session_factory=factory)
         with factory() as db:
             school = factories.make_school(db)

@@ -688,7 +688,11 @@ def test_report_with_markup_is_stored_and_shown_escaped(login_as, db):
     # found by the surname search (issue 21).
     found = head.post(
         "/cases/new",
-        data={"csrf_token": csrf_token(head, "/cases/new"), "subject_search": SCRIPT, "find": "yes"},
+        data={
+            "csrf_token": csrf_token(head, "/cases/new"),
+            "subject_search": SCRIPT,
+            "find": "yes",
+        },
     )
     assert 'name="subjects" type="checkbox"' in found.get_data(as_text=True)
     _assert_escaped(found.get_data(as_text=True), times=2)

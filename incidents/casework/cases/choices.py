@@ -28,8 +28,7 @@ def _record_people(form: RecordForm, user: User) -> list[Person]:
     the same few rows however many people there are. The search is POSTed with the form."""
     db = db_session()
     offered = {
-        p.id: p
-        for p in people_service.chosen(db, user.school_id, form.subjects.raw_data or [])
+        p.id: p for p in people_service.chosen(db, user.school_id, form.subjects.raw_data or [])
     }
     typed = (form.subject_search.data or "").strip()
     if typed and form.find.data:

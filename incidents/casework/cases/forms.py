@@ -18,7 +18,6 @@ from incidents.models import ADULT_KINDS, DisclosureSource
 from incidents.web.fields import confirmed, radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
 
-
 # The clause picker's groups (issue 17, item 3): (category label, [(clause id, text, source)]),
 # filled with the choices by choices.fill_case_choices.
 ClauseGroups = tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]

@@ -95,7 +95,10 @@ def _case_list(filters: case_list.Filters, token: str | None) -> str:
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
-    show = lambda: render_template("cases/new.html", form=form, **with_files.page_text())  # noqa: E731
+
+    def show() -> str:
+        return render_template("cases/new.html", form=form, **with_files.page_text())
+
     if request.method == "GET":
         form.became_aware_on.data = local_today()  # most often told today: change it if not
     elif form.find.data:

@@ -109,9 +109,7 @@ def test_the_case_page_shows_them_to_the_case_manager_and_dsls_only(
     # The DSL manages it now: the headteacher still sees the case, not where or who.
     case.case_manager_id = users[Role.DSL].id
     db.commit()
-    page = html.unescape(
-        login_as(Role.HEADTEACHER).get(f"/cases/{case.id}").get_data(as_text=True)
-    )
+    page = html.unescape(login_as(Role.HEADTEACHER).get(f"/cases/{case.id}").get_data(as_text=True))
     for hidden in (PLACE, PRESENT, RECEIVED_BY):
         assert hidden not in page
     assert "Shown to the case manager and the designated safeguarding leads only" in page
@@ -133,9 +131,7 @@ def test_a_staff_disclosure_keeps_them_sealed_with_the_reporter(
     assert "Sealed with the reporter's identity" in page
 
 
-def test_the_case_file_prints_them(
-    db: Session, login_as: Callable[[Role], FlaskClient]
-) -> None:
+def test_the_case_file_prints_them(db: Session, login_as: Callable[[Role], FlaskClient]) -> None:
     _record(login_as(Role.HEADTEACHER))
     case = _case(db)
     client = login_as(Role.DSL)

@@ -29,7 +29,9 @@ def _legends(page: str) -> list[str]:
     picker = page[page.index("data-clause-filter") :]
     return [
         html.unescape(t.strip())
-        for t in re.findall(r'<legend class="govuk-fieldset__legend[^"]*">\s*(.*?)\s*</legend>', picker, re.S)
+        for t in re.findall(
+            r'<legend class="govuk-fieldset__legend[^"]*">\s*(.*?)\s*</legend>', picker, re.S
+        )
     ]
 
 
@@ -39,7 +41,11 @@ def test_only_the_adopted_policy_is_offered_grouped_by_category(
     _adopt(db, users, {"001"})
     catalogue = default_catalogue()
     adopted = [c for c in catalogue.clauses if c.policy == "001"]
-    other = next(c for c in catalogue.clauses if c.policy != "001" and c.text not in {a.text for a in adopted})
+    other = next(
+        c
+        for c in catalogue.clauses
+        if c.policy != "001" and c.text not in {a.text for a in adopted}
+    )
 
     page = login_as(Role.HEADTEACHER).get("/cases/new").get_data(as_text=True)
 

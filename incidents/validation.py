@@ -79,9 +79,8 @@ class Errors(dict[str, str]):
         found = _TIME.match(value)
         hour, minute = (int(found.group(1)), int(found.group(2))) if found else (99, 99)
         if found and found.group(3):
-            if not 1 <= hour <= 12:
-                hour = 99
-            hour = hour % 12 + (12 if found.group(3) == "pm" else 0)
+            # "13:00pm" is not a time: out of range stays out of range (it read as 3pm).
+            hour = hour % 12 + (12 if found.group(3) == "pm" else 0) if 1 <= hour <= 12 else 99
         if hour > 23 or minute > 59:
             self.setdefault(field, f"{called} must be a real time, like 14:30")
             return None

@@ -215,6 +215,17 @@ class Case(Base):
     # The child's own words, verbatim as given (the child-protection route).
     child_words: SensitiveField[Sensitive | None] = SensitiveField()
     child_words_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # Issue 17, item 3: the disclosure itself. When the recorder was told (a moment on the day
+    # the school became aware; plain, like the dates, as a time of day names nobody); where,
+    # who else was there and who it was made to, sealed like the discloser's contact: each can
+    # identify a child or the person who told.
+    disclosed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    disclosure_place: SensitiveField[Sensitive | None] = SensitiveField()
+    disclosure_place_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    disclosure_present: SensitiveField[Sensitive | None] = SensitiveField()
+    disclosure_present_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    disclosure_received_by: SensitiveField[Sensitive | None] = SensitiveField()
+    disclosure_received_by_ct: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     outcome: Mapped[CaseOutcome | None] = mapped_column(
         checked_enum(CaseOutcome, "outcome"), nullable=True
     )

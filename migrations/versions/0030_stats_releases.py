@@ -4,7 +4,7 @@ Issue 18. New tables only. A release keeps the text of each published cell (a nu
 `x`), never the counts behind a hidden one.
 
 Revision ID: 0030
-Revises: 0027_form_drafts
+Revises: 0028
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0027_form_drafts"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -86,6 +86,11 @@ def test_every_declared_personal_field_is_covered_by_the_markers():
         ("case_file", "child_words"),
         ("case_file", "outcome_reasons"),
         ("case_file", "outcome_lado_officer"),
+        # Where a disclosure was made, who was there, who it was made to (issue 17, item 3):
+        # canaries in tests/casework/cases/test_disclosure_details.py.
+        ("case_file", "disclosure_place"),
+        ("case_file", "disclosure_present"),
+        ("case_file", "disclosure_received_by"),
         ("note", "body"),
         ("note", "reason"),
     }

@@ -426,6 +426,49 @@ RECORD_ONLY_BAD: list[tuple[str, dict[str, Value], str, str]] = [
         "became_aware_on",
         "Enter the date you became aware",
     ),
+    # The circumstances of the disclosure (issue 17, item 3).
+    (
+        "time-not-a-time",
+        {"disclosed_time": "after lunch"},
+        "disclosed_time",
+        "The time you were told must be a real time, like 14:30",
+    ),
+    (
+        "time-hour-25",
+        {"disclosed_time": "25:10"},
+        "disclosed_time",
+        "The time you were told must be a real time, like 14:30",
+    ),
+    (
+        "time-13pm",
+        {"disclosed_time": "13:00pm"},
+        "disclosed_time",
+        "The time you were told must be a real time, like 14:30",
+    ),
+    (
+        "place-too-long",
+        {"place": "a" * 201},
+        "place",
+        "Where you were told must be 200 characters or fewer",
+    ),
+    (
+        "present-too-long",
+        {"present": "a" * 501},
+        "present",
+        "Who else was there must be 500 characters or fewer",
+    ),
+    (
+        "received-by-too-long",
+        {"received_by": "a" * 201},
+        "received_by",
+        "Who it was made to must be 200 characters or fewer",
+    ),
+    (
+        "place-script",
+        {"place": SCRIPT, "present": SCRIPT, "became_aware_on": ["", "", ""]},
+        "became_aware_on",
+        "Enter the date you became aware",
+    ),
 ]
 
 NOTE_BAD: list[tuple[str, dict[str, Value], str, str]] = [
@@ -641,8 +684,18 @@ def test_report_with_markup_is_stored_and_shown_escaped(login_as, db):
 
     head = login_as(Role.HEADTEACHER)
     _assert_escaped(head.get(f"/cases/{case.id}").get_data(as_text=True), times=2)
-    # The new person is now offered on the forms, by name, escaped.
-    _assert_escaped(head.get("/cases/new").get_data(as_text=True), times=1)
+    # The new person is now offered on the forms, by name, escaped: on the record form once
+    # found by the surname search (issue 21).
+    found = head.post(
+        "/cases/new",
+        data={
+            "csrf_token": csrf_token(head, "/cases/new"),
+            "subject_search": SCRIPT,
+            "find": "yes",
+        },
+    )
+    assert 'name="subjects" type="checkbox"' in found.get_data(as_text=True)
+    _assert_escaped(found.get_data(as_text=True), times=2)
     _assert_escaped(staff.get("/report/").get_data(as_text=True), times=1)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from incidents.casework.cases.notes import add_note
 from incidents.casework.tasks.commands import add_task
 from incidents.clock import local_today
-from incidents.models import Case, Role, School, User
+from incidents.models import Case, PersonKind, Role, School, User
 from tests import factories
 
 # The ceilings from issue 21. The case page loads the case with which of its parts hold rows
@@ -26,6 +26,9 @@ from tests import factories
 # unread alerts...) cost no query: a case with every part runs one more per part present, still
 # fixed whatever the number of cases, notes or schools.
 HOME, CASE_LIST, CASE_PAGE = 10, 6, 14
+# The record form (issue 21): it listed, and so decrypted, every adult of the school; it now
+# offers only the people ticked or found by a surname search, and reads the catalogue once.
+RECORD_FORM = 5
 
 # The test's own transaction runs each request inside a savepoint: those statements are the
 # test harness's, not the page's.
@@ -131,3 +134,28 @@ def test_pages_run_a_fixed_number_of_statements(
         assert n_large + 1 <= ceiling, (
             f"{page}: {n_large} (+1) statements, at most {ceiling}\n{detail}"
         )
+
+
+def test_the_record_form_reads_the_same_whatever_the_number_of_people(
+    db: Session,
+    connection: Connection,
+    users: dict[Role, User],
+    login_as: Callable[[Role], FlaskClient],
+) -> None:
+    head = users[Role.HEADTEACHER]
+    client = login_as(Role.HEADTEACHER)
+    counts: list[int] = []
+    for size in (2, 40):
+        for n in range(size):
+            factories.make_person(db, head, f"Adult{size} Number{n}", PersonKind.STAFF)
+        db.commit()
+        client.get("/cases/new")  # warm the worker's caches (keys, templates)
+        with counting(connection) as statements:
+            response = client.get("/cases/new")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert f"Adult{size}" not in page  # nobody decrypted and listed before a search
+        counts.append(len(statements))
+        detail = "\n".join(statements)
+        assert len(statements) + 1 <= RECORD_FORM, f"{len(statements)} (+1)\n{detail}"
+    assert counts[0] == counts[1], counts

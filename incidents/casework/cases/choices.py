@@ -10,9 +10,9 @@ from incidents.admin.clauses import commands as clause_service
 from incidents.casework.cases import people as people_service
 from incidents.casework.cases.commands import CaseInput, NewSubject
 from incidents.casework.cases.forms import CaseForm, RecordForm
-from incidents.catalogue import category_label
+from incidents.catalogue import category_label, default_catalogue
 from incidents.extensions import db_session
-from incidents.models import DisclosureSource, Person, PersonKind, User
+from incidents.models import ADULT_KINDS, DisclosureSource, Person, PersonKind, User
 from incidents.web.filters import long_date
 
 NOT_LISTED = "none"
@@ -22,15 +22,30 @@ def _label(person: Person) -> str:
     return f"{person.name.reveal()} ({person.kind.label.lower()})"
 
 
+def _record_people(form: RecordForm, user: User) -> list[Person]:
+    """Who the record form offers (issue 21): not every adult the school knows, each one
+    decrypted, but those already ticked and those the surname search found, so the page reads
+    the same few rows however many people there are. The search is POSTed with the form."""
+    db = db_session()
+    offered = {
+        p.id: p for p in people_service.chosen(db, user.school_id, form.subjects.raw_data or [])
+    }
+    typed = (form.subject_search.data or "").strip()
+    if typed and form.find.data:
+        for p in people_service.matches(db, user.school_id, typed, kinds=ADULT_KINDS):
+            offered.setdefault(p.id, p)
+    return sorted(offered.values(), key=lambda p: p.name.reveal().casefold())
+
+
 def fill_case_choices(form: CaseForm, user: User, *, report: bool = False) -> None:
     """`report`: a member of staff's report, which lists only the school's own staff,
-    governors and volunteers (issue 13, item 11); a case worker's record lists every adult."""
+    governors and volunteers (issue 13, item 11); a case worker's record offers the adults
+    it has ticked or searched for."""
     db = db_session()
-    people = (
-        people_service.list_school_people(db, user.school_id)
-        if report
-        else people_service.list_adults(db, user.school_id)
-    )
+    if isinstance(form, RecordForm):
+        people = _record_people(form, user)
+    else:
+        people = people_service.list_school_people(db, user.school_id)
     form.subjects.choices = [SelectChoice(str(p.id), _label(p)) for p in people]
     # A typed-in name that may be someone listed: the reporter says whether it is (item 3).
     typed = (form.new_subject_name.data or "").strip()
@@ -41,10 +56,17 @@ def fill_case_choices(form: CaseForm, user: User, *, report: bool = False) -> No
         if candidates
         else []
     )
-    form.clauses.choices = [
-        SelectChoice(str(c.id), f"{c.text} ({c.source}; {category_label(c.category).lower()})")
-        for c in clause_service.list_clauses(db, user.school_id)
-    ]
+    # The clauses in force: those of the policies the school adopted (admin.choose_policies)
+    # and its own; grouped by category, in the catalogue's order, for the picker.
+    clauses = clause_service.list_clauses(db, user.school_id)
+    form.clauses.choices = [SelectChoice(str(c.id), f"{c.text} ({c.source})") for c in clauses]
+    order = {code: n for n, code in enumerate(default_catalogue().categories)}
+    by_category: dict[str, list[tuple[str, str, str]]] = {}
+    for c in sorted(clauses, key=lambda c: (order.get(c.category, len(order)), c.code)):
+        by_category.setdefault(c.category, []).append((str(c.id), c.text, c.source))
+    form.clause_groups = tuple(
+        (category_label(code), tuple(items)) for code, items in by_category.items()
+    )
 
 
 def case_input(form: CaseForm) -> CaseInput:
@@ -56,10 +78,17 @@ def case_input(form: CaseForm) -> CaseInput:
     source: DisclosureSource | None = None
     reporter = ""
     child_words = ""
+    circumstances: dict[str, str] = {}
     if isinstance(form, RecordForm):
         source = DisclosureSource(form.source.data)
         reporter = form.reporter.data or ""
         child_words = form.child_words.data or ""
+        circumstances = {
+            "disclosed_time": form.disclosed_time.data or "",
+            "place": form.place.data or "",
+            "present": form.present.data or "",
+            "received_by": form.received_by.data or "",
+        }
     match = form.new_subject_match.data or ""
     same_as = None
     if match and match != NOT_LISTED:
@@ -76,6 +105,7 @@ def case_input(form: CaseForm) -> CaseInput:
         source=source,
         reporter=reporter,
         child_words=child_words,
+        **circumstances,
     )
 
 
@@ -108,6 +138,13 @@ def record_answers(form: RecordForm) -> list[tuple[str, str]]:
             long_date(form.occurred_on.data) if form.occurred_on.data else "Not known",
         ),
         ("When you became aware of it", long_date(aware) if aware else ""),
+        ("What time you were told", (form.disclosed_time.data or "").strip() or "Not given"),
+        ("Where you were told", (form.place.data or "").strip() or "Not given"),
+        ("Who else was there", (form.present.data or "").strip() or "Not given"),
+        (
+            "Who it was made to",
+            (form.received_by.data or "").strip() or "You, the person recording it",
+        ),
         ("Policy clauses", "; ".join(_chosen(form.clauses)) or "None"),
     ]
     return rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -48,6 +48,14 @@ MAX_REPORTER = 200
 NARRATIVE = "What happened"
 REPORTER = "Their name and contact details"
 CHILD_WORDS = "The child's own words"
+# The disclosure itself (issue 17, item 3): when, where, who else was there, who it was made to.
+MAX_PLACE = 200
+MAX_PRESENT = 500
+MAX_RECEIVED_BY = 200
+TIME = "The time you were told"
+PLACE = "Where you were told"
+PRESENT = "Who else was there"
+RECEIVED_BY = "Who it was made to"
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,12 @@ class CaseInput:
     # `not_listed` when they say it is someone else (issue 13, item 3).
     same_as: uuid.UUID | None = None
     not_listed: bool = False
+    # A recorded disclosure's circumstances, as typed; the time is of the day it was made,
+    # the day the school became aware (14:30 or 2:30pm).
+    disclosed_time: str = ""
+    place: str = ""
+    present: str = ""
+    received_by: str = ""
 
 
 def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
@@ -106,6 +120,11 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
     if needs_source and data.source is None:
         errors["source"] = "Choose who told you"
     errors.text("reporter", data.reporter, label=REPORTER, limit=MAX_REPORTER)
+    if needs_source:
+        _disclosed_at(data, errors)
+        errors.text("place", data.place, label=PLACE, limit=MAX_PLACE)
+        errors.text("present", data.present, label=PRESENT, limit=MAX_PRESENT)
+        errors.text("received_by", data.received_by, label=RECEIVED_BY, limit=MAX_RECEIVED_BY)
     if data.source is DisclosureSource.CHILD and needs_source:
         # Kept exactly as typed (not stripped inside): the record may be read at a hearing, so
         # its limit counts every character as typed.
@@ -119,6 +138,16 @@ def _validate(data: CaseInput, *, today: date, needs_source: bool) -> Errors:
             empty="Enter the child's own words, exactly as they said them",
         )
     return errors
+
+
+def _disclosed_at(data: CaseInput, errors: Errors) -> datetime | None:
+    """The moment the disclosure was made: its time on the day the school became aware."""
+    return errors.moment("disclosed_time", data.became_aware_on, data.disclosed_time, called=TIME)
+
+
+def _sealed(text: str) -> Sensitive | None:
+    kept = text.strip()
+    return Sensitive(kept) if kept else None
 
 
 def _next_number(session: Session, school_id: uuid.UUID, year: int) -> int:
@@ -257,6 +286,11 @@ def _open_case(
     )
     if source is DisclosureSource.CHILD and data.child_words.strip():
         case.child_words = Sensitive(data.child_words)
+    if action == "record":
+        case.disclosed_at = _disclosed_at(data, Errors())  # checked above
+        case.disclosure_place = _sealed(data.place)
+        case.disclosure_present = _sealed(data.present)
+        case.disclosure_received_by = _sealed(data.received_by)
     workflow.open_with(case, action, actor)
     session.add(case)
     session.flush()

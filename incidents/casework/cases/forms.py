@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import Optional
 
 from incidents.casework.cases import commands as cases
@@ -18,9 +18,15 @@ from incidents.models import ADULT_KINDS, DisclosureSource
 from incidents.web.fields import confirmed, radio, text_area, text_input
 from incidents.web.forms import DatePartsField, UuidChoicesField
 
+# The clause picker's groups (issue 17, item 3): (category label, [(clause id, text, source)]),
+# filled with the choices by choices.fill_case_choices.
+ClauseGroups = tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]
+
 
 class CaseForm(FlaskForm):
     """The fields a staff report and a recorded disclosure share."""
+
+    clause_groups: ClauseGroups = ()
 
     subjects = UuidChoicesField(
         "Who is it about?",
@@ -96,6 +102,14 @@ class CaseForm(FlaskForm):
 class RecordForm(CaseForm):
     # Checked before it is saved: a recorded disclosure can never be edited (issue 17, item 3).
     confirmed = confirmed()
+    # Who it is about is found by surname (issue 21): POSTed with the form, so no name is in a
+    # URL, and only the people found are read. "Search" shows the form again, answers kept.
+    subject_search = text_input(
+        "Search for someone the school already knows, by surname",
+        limit=people.MAX_NAME,
+        called="The surname",
+    )
+    find = SubmitField("Search", widget=GovSubmitInput())
     source = radio(
         "Who told you?",
         "Choose who told you",
@@ -113,6 +127,32 @@ class RecordForm(CaseForm):
         called=cases.CHILD_WORDS,
         hint="Write exactly what the child said, word for word, including any spelling "
         "or slang. Do not ask them questions.",
+    )
+    # The circumstances of the disclosure (issue 17, item 3): KCSIE expects a record of when
+    # and where it was made and who was there. The time is read (and refused) by the command.
+    disclosed_time = StringField(
+        "What time were you told? (optional)",
+        description="On the day you became aware. For example, 14:30 or 2:30pm",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    place = text_input(
+        "Where were you told? (optional)",
+        limit=cases.MAX_PLACE,
+        called=cases.PLACE,
+        hint="For example, the Year 4 classroom, or by phone",
+    )
+    present = text_area(
+        "Who else was there? (optional)",
+        limit=cases.MAX_PRESENT,
+        called=cases.PRESENT,
+        hint="Their names and roles. Leave blank if nobody else was there.",
+    )
+    received_by = text_input(
+        "Who was the disclosure made to? (optional)",
+        limit=cases.MAX_RECEIVED_BY,
+        called=cases.RECEIVED_BY,
+        hint="Their name and role, if it was not made to you",
     )
     submit = SubmitField("Record", widget=GovSubmitInput())
 

@@ -18,13 +18,6 @@ from incidents.validation import plain_name
 MAX_NAME = 120
 
 
-def list_adults(session: Session, school_id: uuid.UUID) -> list[Person]:
-    people = session.scalars(
-        select(Person).where(Person.school_id == school_id, Person.kind.in_(ADULT_KINDS))
-    )
-    return sorted(people, key=lambda p: p.name.reveal().casefold())
-
-
 # The school's own people: what a member of staff's report form lists (issue 13, item 11). A
 # parent, contractor or anyone else who exists only because a case was opened about them is
 # never shown to staff.
@@ -38,9 +31,15 @@ def list_school_people(session: Session, school_id: uuid.UUID) -> list[Person]:
     return sorted(people, key=lambda p: p.name.reveal().casefold())
 
 
-def matches(session: Session, school_id: uuid.UUID, name: str) -> list[Person]:
-    """The school's staff, governors and volunteers a typed-in name may mean: the same surname
-    (by its blind index, so nothing is decrypted to look), for the reporter to confirm."""
+def matches(
+    session: Session,
+    school_id: uuid.UUID,
+    name: str,
+    kinds: tuple[PersonKind, ...] = SCHOOL_KINDS,
+) -> list[Person]:
+    """The school's staff, governors and volunteers (or `kinds`) a typed-in name may mean: the
+    same surname (by its blind index, so nothing is decrypted to look), for the reporter to
+    confirm; the record form's search for who a case is about (issue 21) reads only these."""
     surname = surname_of(plain_name(name))
     if not surname:
         return []
@@ -48,8 +47,33 @@ def matches(session: Session, school_id: uuid.UUID, name: str) -> list[Person]:
     found = session.scalars(
         select(Person).where(
             Person.school_id == school_id,
-            Person.kind.in_(SCHOOL_KINDS),
+            Person.kind.in_(kinds),
             Person.surname_index == index,
+        )
+    )
+    return sorted(found, key=lambda p: p.name.reveal().casefold())
+
+
+def chosen(
+    session: Session,
+    school_id: uuid.UUID,
+    values: Iterable[str],
+    kinds: tuple[PersonKind, ...] = ADULT_KINDS,
+) -> list[Person]:
+    """The people already ticked on a form that is shown again (its ids as sent): those of the
+    school's that may be chosen, in one query. Anything else is left out, so the form's own
+    check says "Choose from the list"."""
+    ids = set()
+    for value in values:
+        try:
+            ids.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    if not ids:
+        return []
+    found = session.scalars(
+        select(Person).where(
+            Person.id.in_(ids), Person.school_id == school_id, Person.kind.in_(kinds)
         )
     )
     return sorted(found, key=lambda p: p.name.reveal().casefold())

@@ -96,13 +96,21 @@ def _case_list(filters: case_list.Filters, token: str | None) -> str:
 def new() -> str | Response:
     form = RecordForm()
     fill_case_choices(form, current_user)
+
+    def show() -> str:
+        return render_template("cases/new.html", form=form, **with_files.page_text())
+
     if request.method == "GET":
         form.became_aware_on.data = local_today()  # most often told today: change it if not
+    elif form.find.data:
+        # The surname search: the form again with who it found, nothing checked or saved yet.
+        form.subject_search.validate(form)
+        return show()
     return form_page(
         form,
         command=lambda: with_files.record(form),
         done_message=lambda case: f"Case {case.reference} recorded",
-        show=lambda: render_template("cases/new.html", form=form, **with_files.page_text()),
+        show=show,
         check=lambda: _check_record(form),
         then=lambda case: url_for("cases.show", case_id=case.id),
     )

@@ -80,7 +80,9 @@ def error_summary(page: str) -> str:
 
 def offered(page: str, field: str) -> dict[str, str]:
     """Checkbox value -> label, as the browser shows them."""
-    pattern = rf'name="{field}" type="checkbox" value="([^"]+)">\s*<label[^>]*>\s*(.*?)\s*</label>'
+    pattern = (
+        rf'name="{field}" type="checkbox" value="([^"]+)"[^>]*>\s*<label[^>]*>\s*(.*?)\s*</label>'
+    )
     return {value: html.unescape(label) for value, label in re.findall(pattern, page, re.S)}
 
 

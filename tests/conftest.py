@@ -112,6 +112,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 _LEFT_OUT = pytest.StashKey[int]()
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Said at the top of every run (the workers under xdist do the leaving out, unseen)."""
+    if not os.environ.get("TEST_DATABASE_URL") or os.environ.get("INCIDENTS_PG_ALL"):
+        return None
+    return (
+        "PostgreSQL: tests that touch no database are left out (they run in the SQLite pass; "
+        "INCIDENTS_PG_ALL=1 keeps them), and the access sweep is sampled (INCIDENTS_SWEEP=full)"
+    )
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     if left_out := config.stash.get(_LEFT_OUT, 0):
         terminalreporter.write_line(

@@ -153,6 +153,20 @@ def demo_command(upgrade: bool, serve_port: int | None) -> None:
         if not exists:
             password = generate_password()
             build_demo(session, password=password)
+            # Governors see published releases only (issue 18): publish the terms that have
+            # ended, as the scheduled jobs would, so the demo's statistics can be clicked.
+            from incidents.clock import local_today
+            from incidents.governance import releases
+            from incidents.models.base import utcnow
+
+            releases.publish_due(
+                session,
+                actor=None,
+                today=local_today(),
+                now=utcnow(),
+                settings=current_app.extensions["incidents.stats"],
+            )
+            session.commit()
             creds.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(creds, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:

@@ -18,7 +18,15 @@ from incidents.cli import cli
 from incidents.clock import local_today
 from incidents.demo import DEMO_CASES, DEMO_SCHOOL, DEMO_URN, DEMO_USERS, TRUST_SCHOOLS
 from incidents.demo_history import HISTORY_CASES, history_cases
-from incidents.models import Case, PolicyClause, Role, School, SubjectAccessRequest, User
+from incidents.models import (
+    Case,
+    PolicyClause,
+    Role,
+    School,
+    StatsRelease,
+    SubjectAccessRequest,
+    User,
+)
 from tests import factories
 
 
@@ -184,6 +192,9 @@ def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     # The headteacher's subject access register has one answered, one extended, one open.
     states = {(r.state.value, r.extended) for r in db.scalars(select(SubjectAccessRequest))}
     assert states == {("responded", False), ("open", True), ("open", False)}
+    # Governors see published releases only (issue 18): the ended terms are published, so a
+    # newcomer signing in as the governor has figures to click through.
+    assert count(db, StatsRelease) >= 1
     # The password file is private to its owner.
     password_file = Path(app.instance_path) / "demo_password"
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600

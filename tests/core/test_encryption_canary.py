@@ -88,6 +88,10 @@ def _one_of_everything(db: Session, users: dict[Role, User]) -> None:
             source=DisclosureSource.CHILD,
             reporter="r",
             child_words="w",
+            # Where it was said, who else was there, whom it was made to (issue 17, item 3).
+            place="p",
+            present="w",
+            received_by="r",
         ),
     )
     police.record_result(db, actor=head, case=child_case, result="r")

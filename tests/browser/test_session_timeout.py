@@ -41,9 +41,17 @@ def _last_seen(live: Live, role: Role) -> list[object]:
         )
 
 
+def _fits(page: Page, width: int) -> None:
+    """No sideways scrolling at this width (WCAG 1.4.10): the dialog included."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"the page is {wide}px wide at {width}px"
+
+
+@pytest.mark.parametrize("width", [1280, 320])
 def test_the_timeout_warning_takes_focus_and_stay_signed_in_keeps_the_session(
-    live: Live, visit: Visit, page: Page, short_idle: None
+    live: Live, visit: Visit, page: Page, short_idle: None, width: int
 ) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
     page.clock.install()
     visit.sign_in(live, Role.DSL)  # the home page: its session has a minute left
 
@@ -51,7 +59,8 @@ def test_the_timeout_warning_takes_focus_and_stay_signed_in_keeps_the_session(
     expect(dialog).to_be_visible()
     expect(page.get_by_role("heading", name=ABOUT_TO_END)).to_be_focused()
     expect(dialog).to_contain_text("we will sign you out in")
-    visit.check("timeout warning")
+    visit.check(f"timeout warning {width}")
+    _fits(page, width)
 
     # With the usual limit again, "Stay signed in" starts the clock again and the dialog goes.
     live.app.config["IDLE_TIMEOUT_MINUTES"] = 20
@@ -97,13 +106,15 @@ def test_the_warning_can_sign_out_at_once(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
 
 
+@pytest.mark.parametrize("width", [1280, 320])
 def test_a_half_filled_form_comes_back_after_signing_in_again(
-    live: Live, visit: Visit, page: Page
+    live: Live, visit: Visit, page: Page, width: int
 ) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
     visit.sign_in(live, Role.DSL)
     page.goto("/report/")
     page.get_by_label("What happened?").fill(HALF_WRITTEN)
-    visit.check("half-filled report")
+    visit.check(f"half-filled report {width}")
     # The user types for longer than the idle limit: age the session instead of waiting.
     with live.db() as db:
         user_id = db.scalar(select(User.id).where(User.email == live.emails[Role.DSL]))
@@ -120,11 +131,12 @@ def test_a_half_filled_form_comes_back_after_signing_in_again(
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "What you typed into the form has been kept"
     )
-    visit.check("signed out, what was typed kept")
+    visit.check(f"signed out, what was typed kept {width}")
     visit.sign_in_here(live, Role.DSL)  # password, then the security code
     expect(page).to_have_url(f"{live.url}/report/")
     expect(page.get_by_label("What happened?")).to_have_value(HALF_WRITTEN)
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "We have filled in the form with what you typed"
     )
-    visit.check("report filled in again")
+    visit.check(f"report filled in again {width}")
+    _fits(page, width)

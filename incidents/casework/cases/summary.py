@@ -15,7 +15,7 @@ from incidents import closure
 from incidents.audit import Action
 from incidents.catalogue import consequence_for
 from incidents.clock import local_today
-from incidents.models import Case, DisclosureSource, Role, User
+from incidents.models import Case, DisclosureSource, ReferralStatus, Role, User
 from incidents.models.audit import AuditEntry
 from incidents.permissions import is_case_manager
 
@@ -152,8 +152,12 @@ def case_summary(
         discloser_sealed=case.source in SEALED_SOURCES,
         recorded_by=_recorded_by(session, case, recorders),
         follows=follows,
+        # The deadline is for making the referral (the LADO within one working day): once it is
+        # made, acknowledged or waiting for advice, the clock is met, late or not.
         overdue_referrals={
-            r.id for r in case.referrals if r.is_open and r.due_at is not None and r.due_at < now
+            r.id
+            for r in case.referrals
+            if r.status is ReferralStatus.DRAFT and r.due_at is not None and r.due_at < now
         },
         overdue_tasks={t.id for t in case.tasks if not t.is_done and t.due_on < today},
         overdue_suspensions={

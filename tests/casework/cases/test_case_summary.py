@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,6 +27,8 @@ from incidents.models import (
     DisclosureSource,
     EmploymentOutcome,
     PersonKind,
+    ReferralMethod,
+    ReferralStatus,
     Role,
     ThresholdAnswer,
     User,
@@ -201,3 +203,9 @@ def test_what_needs_doing_links_every_item_and_overdue_is_red(
     assert "Teaching Regulation Agency" in todo
     assert f"/cases/{case.id}/referrals/new" in todo
     assert re.search(r'govuk-tag--red">\s*Overdue', page)
+    # Made, even late, the referral's clock is met: no longer overdue (as on the home page).
+    lado.status = ReferralStatus.MADE
+    lado.method = ReferralMethod.PHONE
+    lado.made_at = datetime.now(UTC)
+    db.commit()
+    assert not re.search(r'govuk-tag--red">\s*Overdue', _page(login_as(Role.HEADTEACHER), case))

@@ -21,9 +21,12 @@ from incidents.accounts.forms import ReauthenticateForm
 from incidents.accounts.sign_in_views import safe_next
 from incidents.extensions import db_session, limiter
 from incidents.models import Elevation, ElevationPurpose
+from incidents.models.base import utcnow
 from incidents.web.access import signed_in
 
 bp = Blueprint("elevation", __name__)
+# In the signed session cookie: until when a grant given in this sign-in session may be live.
+GRANTED_UNTIL = "elevated_until"
 
 
 def require_elevation(
@@ -54,7 +57,12 @@ def require_elevation(
 
 def grant_until(purpose: ElevationPurpose, record_id: uuid.UUID) -> datetime | None:
     """When the live grant for `purpose` on this record ends, or None: for a page that says
-    whether the next step will ask for the password."""
+    whether the next step will ask for the password. A sign-in session that has had no grant
+    lately is not asked (issue 21: every case page would pay a query for a rare grant); the
+    step itself always asks the database (`require_elevation`)."""
+    until = session.get(GRANTED_UNTIL)
+    if not isinstance(until, int | float) or until <= utcnow().timestamp():
+        return None
     grant = elevation.current(
         db_session(),
         actor=current_user,
@@ -90,6 +98,8 @@ def reauthenticate(purpose_name: str) -> str | Response:
         )
         db.commit()  # the grant, or the audit entry of a wrong password
         if isinstance(grant, Elevation):
+            # Only a hint that a grant may be live: `grant_until` then asks the database.
+            session[GRANTED_UNTIL] = (grant.created_at + elevation.WINDOW).timestamp()
             return redirect(next_url)
         for name, message in grant.items():
             getattr(form, name).errors = [message]

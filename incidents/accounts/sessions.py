@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from incidents.alerts.queries import UNREAD, unread_of
 from incidents.models import User
 from incidents.models.base import utcnow
 from incidents.models.login_session import LoginSession
@@ -79,7 +80,8 @@ def resume_user(
         return Resume.INVALID, None, timedelta(0)
     found = (
         session.execute(
-            select(LoginSession, User)
+            # The header's unread alerts ride along: every page shows them (issue 21).
+            select(LoginSession, User, unread_of(User.id))
             .join(User, User.id == LoginSession.user_id)
             .where(LoginSession.token_hash == _hash(token), User.id == user_id)
             .options(joinedload(User.role_rows))
@@ -89,9 +91,10 @@ def resume_user(
     )
     if found is None:
         return Resume.INVALID, None, timedelta(0)
-    row, user = found
+    row, user, unread = found
     # Kept for the rest of the request: the elevation checks ask for it again (issue 21).
     session.info[LIVE] = row
+    session.info[UNREAD] = (user.id, unread)
     now = now or utcnow()
     outcome = _still_alive(row, limits, now)
     left = _left(row, limits, now) if outcome is Resume.OK else timedelta(0)

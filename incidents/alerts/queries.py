@@ -7,8 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from incidents.models import Alert, AlertKind, AlertPreference, Case, Delivery, User
@@ -28,15 +29,27 @@ class InboxItem:
     reference: str | None
 
 
-def unread_count(session: Session, user: User) -> int:
+# Where the request's session keeps the header's count once read: the sign-in check reads it
+# in its own round trip (`accounts.sessions.resume_user`), so a page asks once, not twice
+# (issue 21). Marking alerts read forgets it (`system.case_seen`, `system.object_seen`).
+UNREAD = "incidents.alerts_unread"
+
+
+def unread_of(user_id: Any) -> ScalarSelect[int]:
+    """The number of `user_id`'s unread alerts, as a column another query can carry."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Alert)
-            .where(Alert.user_id == user.id, Alert.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.user_id == user_id, Alert.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(session: Session, user: User) -> int:
+    known = session.info.get(UNREAD)
+    if known is not None and known[0] == user.id:
+        return int(known[1])
+    return session.scalar(select(unread_of(user.id))) or 0
 
 
 def inbox(session: Session, user: User, limit: int = SHOWN) -> list[InboxItem]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from incidents.alerts.queries import UNREAD
 from incidents.db import new_id
 from incidents.models import (
     Alert,
@@ -237,6 +238,7 @@ def case_seen(session: Session, actor: User, case: Case) -> None:
         .where(Alert.user_id == actor.id, Alert.case_id == case.id, Alert.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    session.info.pop(UNREAD, None)  # the header counts again
 
 
 def object_seen(
@@ -255,6 +257,7 @@ def object_seen(
         )
         .values(read_at=utcnow())
     )
+    session.info.pop(UNREAD, None)  # the header counts again
 
 
 def task_assigned(session: Session, task: Task, actor: User | None) -> None:

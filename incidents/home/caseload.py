@@ -7,6 +7,7 @@ wording, and the case page (which logs the visit) shows the rest."""
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -75,8 +76,9 @@ class Deadline:
     due_at: datetime | None
     overdue: bool
 
-    @property
+    @functools.cached_property
     def ends(self) -> datetime:
+        # Worked out once: the page sorts hundreds of deadlines by it, three times over.
         return self.due_at or deadlines.end_of_day(self.due_on)
 
 

@@ -8,6 +8,7 @@ case with `with_presence(actor)`, and loads a part only if `may_have` says it mi
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 
 from sqlalchemy import ColumnElement, and_, case, exists, literal, select
@@ -88,8 +89,11 @@ def _presence(actor_id: uuid.UUID) -> ColumnElement[int]:
     return total
 
 
+@functools.lru_cache(maxsize=256)
 def with_presence(actor_id: uuid.UUID) -> ORMOption:
-    """The loader option that fills `Case.parts_present` in the case's own query."""
+    """The loader option that fills `Case.parts_present` in the case's own query. Kept per
+    reader: building its thirteen subqueries cost more than running them (issue 21); an
+    option is immutable, so sharing it between requests is safe."""
     return with_expression(Case.parts_present, _presence(actor_id))
 
 

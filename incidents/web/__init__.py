@@ -83,9 +83,12 @@ def init_web(app: Flask) -> None:
 
 
 def _template_context() -> dict[str, Any]:
-    user = current_user if current_user.is_authenticated else None
+    # The user object itself, not Flask-Login's proxy: a page reads it hundreds of times, and
+    # each read through the proxy looks the user up again (issue 21).
+    signed_in = current_user._get_current_object()
+    user = signed_in if signed_in.is_authenticated else None
     return {
-        "current_user": current_user,
+        "current_user": signed_in,
         "school_name": user.school.name if user else None,
         "can": (lambda p: user is not None and has_permission(user, Permission(p))),
     }

@@ -80,6 +80,11 @@ class DemoCase:
     notes: tuple[str, ...] = ()
     child_words: str = ""
     new_subject: tuple[str, PersonKind] | None = None
+    # Where and when it was said, who was there, whom it was told to (issue 17, item 3).
+    disclosed_time: str = ""
+    place: str = ""
+    present: str = ""
+    received_by: str = ""
 
 
 DEMO_CASES: tuple[DemoCase, ...] = (
@@ -92,6 +97,10 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         "A parent told me at the gate that Mr Fenwick has accepted her son (Year 5) as a "
         "friend on Facebook and has liked several of his posts.",
         reporter="Parent of a Year 5 pupil, by phone",
+        disclosed_time="08:40",
+        place="The school gate, at the start of the day",
+        present="Nobody else",
+        received_by="The headteacher",
         notes=(
             "Parent asked whether her son will be spoken to. I explained the process "
             "that will be followed and that I cannot share outcomes about staff.",
@@ -116,6 +125,10 @@ DEMO_CASES: tuple[DemoCase, ...] = (
         "my mum.\" Child's words recorded as given. No questions asked beyond listening.",
         notes=("Called children's social care front door for advice; awaiting call back.",),
         child_words="Mr Fenwick messaged me on Snapchat and said not to tell my mum.",
+        # No time: the demo may be built before any given time of today.
+        place="The Year 6 classroom, at lunchtime",
+        present="The class teaching assistant",
+        received_by="The designated safeguarding lead",
     ),
     DemoCase(
         "head",
@@ -298,6 +311,10 @@ def build_demo(session: Session, *, password: str) -> School:
             source=spec.source,
             reporter=spec.reporter,
             child_words=spec.child_words,
+            disclosed_time=spec.disclosed_time,
+            place=spec.place,
+            present=spec.present,
+            received_by=spec.received_by,
         )
         if actor.has_role(Role.STAFF, Role.GOVERNOR):
             case = report_concern(session, actor=actor, data=data)

@@ -195,6 +195,11 @@ def test_demo_builds_a_school_with_every_role_and_a_dozen_cases(app, db):
     # Governors see published releases only (issue 18): the ended terms are published, so a
     # newcomer signing in as the governor has figures to click through.
     assert count(db, StatsRelease) >= 1
+    # Some disclosures say where and when they were made, who was there and who heard them
+    # (issue 17, item 3), so the case page shows those answers to a newcomer.
+    places = {c.disclosure_place.reveal() for c in cases if c.disclosure_place is not None}
+    assert "The school gate, at the start of the day" in places
+    assert any(c.disclosed_at is not None and c.disclosure_received_by for c in cases)
     # The password file is private to its owner.
     password_file = Path(app.instance_path) / "demo_password"
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600

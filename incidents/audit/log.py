@@ -235,15 +235,17 @@ def record(
     rows.insert_entry(session, entry)
     if completed:
         rows.insert_nodes(session, school_id, completed)
-    rows.advance_head(
-        session, school_id, origin, seq + 1, tlog.pack(frontier), tlog.frontier_root(frontier)
+    checkpointed = checkpoint if checkpoint is not None else action in HIGH_STAKES
+    head = rows.advance_head(
+        session,
+        school_id,
+        (origin, seq + 1, tlog.pack(frontier), tlog.frontier_root(frontier)),
+        hold=checkpointed,
     )
     # Whatever else is pending (a data key that sealing the detail made; under no_autoflush,
     # the caller's own changes) is written now, as the ORM's flush of the entry wrote it.
     session.flush()
-    if checkpoint if checkpoint is not None else action in HIGH_STAKES:
-        head = session.get(AuditLog, school_id)
-        assert head is not None  # noqa: S101 - just advanced above
+    if checkpointed and head is not None:
         sign_head(session, head, reason=action.value)
     return entry
 

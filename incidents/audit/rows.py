@@ -99,24 +99,36 @@ def insert_nodes(
 
 
 def advance_head(
-    session: Session, school_id: uuid.UUID, origin: str, size: int, frontier: bytes, root: bytes
-) -> None:
-    """Move the head on with one UPDATE, and give a head object this session holds the values
-    now stored, as the ORM's refresh-then-flush did: a caller (or `sign_head`) reading it
-    afterwards sees the new size and root, and nothing is left dirty to be written again."""
+    session: Session,
+    school_id: uuid.UUID,
+    values: tuple[str, int, bytes, bytes],
+    *,
+    hold: bool = False,
+) -> AuditLog | None:
+    """Move the head on with one UPDATE to `values` (origin, size, frontier, root), and give a
+    head object this session holds those values, as the ORM's refresh-then-flush did: a caller
+    reading it afterwards sees the new size and root, and nothing is left dirty to be written
+    again. `hold`: return the head object, held as a loaded row if the session had none (as the
+    ORM's read of the head left it), for `sign_head`, without reading it again."""
+    origin, size, frontier, root = values
     session.connection().execute(
         _ADVANCE_HEAD,
         {"log_school_id": school_id, "size": size, "frontier": frontier, "root": root},
     )
-    held = session.identity_map.get(_LOG_KEY((school_id,)))
-    if held is not None:
+    head = session.identity_map.get(_LOG_KEY((school_id,)))
+    if head is not None:
         for name, value in (
             ("origin", origin),
             ("size", size),
             ("frontier", frontier),
             ("root", root),
         ):
-            set_committed_value(held, name, value)
+            set_committed_value(head, name, value)
+    elif hold:
+        head = AuditLog(school_id=school_id, origin=origin, size=size, frontier=frontier, root=root)
+        make_transient_to_detached(head)
+        session.add(head)
+    return head
 
 
 def _rolled_back(session: Session) -> None:

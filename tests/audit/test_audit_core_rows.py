@@ -252,3 +252,16 @@ def test_nothing_is_remembered_past_the_transaction(db, school):
     assert list(written(db))
     db.commit()
     assert not list(written(db))
+
+
+def test_a_checkpointed_append_signs_the_head_it_holds(db, school, append):
+    db.expunge(db.get(AuditLog, school.id))  # a session that has not read the head
+    entry = append(db, school_id=school.id, action=Action.SIGN_IN, actor=None, checkpoint=True)
+    head = db.get(AuditLog, school.id)
+    assert inspect(head).persistent and not db.dirty
+    stored = db.execute(select(*LOG.c).where(LOG.c.school_id == school.id)).one()
+    assert (head.origin, head.size, head.root, head.frontier) == tuple(stored)[1:]
+    signed = db.execute(
+        select(CHECKPOINT.c.size, CHECKPOINT.c.root).where(CHECKPOINT.c.school_id == school.id)
+    ).all()
+    assert signed[-1] == (entry.seq + 1, head.root)

@@ -1,9 +1,11 @@
 """Audit-log costs, printed as figures (issue: tamper-evident audit trail).
 
-1. append throughput through the service layer (audit.record + commit, one entry per
-   transaction) on SQLite in WAL mode, next to a bare sqlite3 loop doing the same work
-   (lock, read head, insert, update head, commit) with the same durability settings;
-   on PostgreSQL too when BENCH_DATABASE_URL names an empty database;
+1. append throughput through the service layer (a new Session, audit.record, commit: one
+   entry per transaction) on SQLite in WAL mode, next to two bare-driver floors with the
+   same durability settings: the issue's loop (lock, read head, insert, update head, commit
+   on two toy tables: not the same work, its rows have no index but their key and no tree
+   nodes) and the fair floor (the very statements `record` sends, on the app's own schema);
+   on PostgreSQL too when BENCH_DATABASE_URL names an empty database (audit_appends.py);
 2. full verification of 1,000,000 entries (target under 3 s, within 4x of a plain hashlib loop
    over the same bytes): the verification core over the bytes, and `verify_school` reading
    them from SQLite, in one process and split over worker processes (CPU includes theirs);
@@ -12,7 +14,7 @@
    (target under 5 ms);
 4. the same append / prove / verify with pymerkle, in the same run.
 
-Run:  .venv/bin/python bench/audit_bench.py  [--entries 1000000] [--parts 1234]
+Run:  .venv/bin/python bench/audit_bench.py  [--entries 1000000] [--parts 1234] [--rounds 5]
 (needs `pip install pymerkle` for part 4). `--parts 2` runs only the verification figures
 (section 3 needs the log that section 2 stores, so `--parts 3` stores it too).
 Run it from the checkout it measures: the verification workers (`python -m`) import
@@ -27,7 +29,6 @@ import base64
 import hashlib
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -39,10 +40,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from alembic import command
+from audit_appends import appends  # bench/ is the script's own folder: on sys.path
 from sqlalchemy import MetaData, insert
 from sqlalchemy.orm import Session
 
-from incidents.audit import Action, parallel, record, tlog
+from incidents.audit import parallel, tlog
 from incidents.audit.evidence import prove_inclusion
 from incidents.audit.verify import verify_school
 from incidents.cli import alembic_config
@@ -64,75 +66,6 @@ def fresh(url: str | None, folder: Path, name: str, keyring: Keyring) -> str:
         url = f"sqlite:///{folder / name}"
     command.upgrade(alembic_config(url, keyring), "head")
     return url
-
-
-def service_appends(url: str, keyring: Keyring, n: int) -> float:
-    engine = make_engine(url)
-    with Session(engine, info={"keyring": keyring}) as session:
-        school = factories.make_school(session)
-        session.commit()
-        school_id = school.id
-    start = time.perf_counter()
-    for _ in range(n):
-        with Session(engine, info={"keyring": keyring}) as session:
-            record(
-                session, school_id=school_id, action=Action.SIGN_IN, actor=None, checkpoint=False
-            )
-            session.commit()
-    elapsed = time.perf_counter() - start
-    engine.dispose()
-    return n / elapsed
-
-
-def raw_sqlite_appends(folder: Path, n: int) -> float:
-    """The floor: the same transaction shape in bare sqlite3, WAL with synchronous=NORMAL."""
-    conn = sqlite3.connect(folder / "raw.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE head (id INTEGER PRIMARY KEY, size INTEGER, root BLOB)")
-    conn.execute("CREATE TABLE entry (seq INTEGER PRIMARY KEY, leaf BLOB, leaf_hash BLOB)")
-    conn.execute("INSERT INTO head VALUES (1, 0, x'')")
-    leaf = b"x" * 330
-    start = time.perf_counter()
-    for _ in range(n):
-        conn.execute("BEGIN IMMEDIATE")
-        (size,) = conn.execute("SELECT size FROM head WHERE id = 1").fetchone()
-        digest = hashlib.sha256(b"\x00" + leaf).digest()
-        conn.execute("INSERT INTO entry VALUES (?, ?, ?)", (size, leaf, digest))
-        conn.execute("UPDATE head SET size = ?, root = ? WHERE id = 1", (size + 1, digest))
-        conn.execute("COMMIT")
-    elapsed = time.perf_counter() - start
-    conn.close()
-    return n / elapsed
-
-
-def raw_postgres_appends(url: str, n: int) -> float:
-    """The PostgreSQL floor: the same transaction shape through bare psycopg (lock the head
-    row, read it, insert, update, commit), with the server's own durability settings."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    leaf = b"x" * 330
-    with psycopg.connect(dsn) as conn:
-        conn.execute("DROP TABLE IF EXISTS bench_head, bench_entry")
-        conn.execute("CREATE TABLE bench_head (id int PRIMARY KEY, size int, root bytea)")
-        conn.execute("CREATE TABLE bench_entry (seq int PRIMARY KEY, leaf bytea, leaf_hash bytea)")
-        conn.execute("INSERT INTO bench_head VALUES (1, 0, '')")
-        conn.commit()
-        start = time.perf_counter()
-        for _ in range(n):
-            (size,) = conn.execute("SELECT size FROM bench_head WHERE id = 1 FOR UPDATE").fetchone()
-            digest = hashlib.sha256(b"\x00" + leaf).digest()
-            conn.execute("INSERT INTO bench_entry VALUES (%s, %s, %s)", (size, leaf, digest))
-            conn.execute(
-                "UPDATE bench_head SET size = %s, root = %s WHERE id = 1", (size + 1, digest)
-            )
-            conn.commit()
-        elapsed = time.perf_counter() - start
-        conn.execute("DROP TABLE bench_head, bench_entry")
-        conn.commit()
-    return n / elapsed
 
 
 START = datetime(2026, 11, 22, 10, tzinfo=UTC)
@@ -297,6 +230,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=2_000)
+    parser.add_argument("--rounds", type=int, default=5, help="section 1: turns each way takes")
     parser.add_argument(
         "--parts", default="1234", help="which numbered sections to run, e.g. 2 or 23"
     )
@@ -306,29 +240,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if "1" in args.parts:
-            appends(args.appends, folder, keyring, pg)
+            appends(args.appends, args.rounds, folder, keyring, pg, fresh)
         if "2" in args.parts or "3" in args.parts:
             stored(args.entries, folder, keyring, "2" in args.parts, "3" in args.parts)
         if "4" in args.parts:
             count = min(args.entries, 100_000)
             print(f"4. Against pymerkle ({count:,} entries, in memory):")
             pymerkle_comparison(make_leaves(count, "incidents.invalid/audit/900001"))
-
-
-def appends(count: int, folder: Path, keyring: Keyring, pg: str | None) -> None:
-    print(f"1. Appends, one entry per transaction ({count} each):")
-    raw = raw_sqlite_appends(folder, count)
-    ours = service_appends(fresh(None, folder, "appends.db", keyring), keyring, count)
-    print(f"  bare sqlite3 (WAL, NORMAL)         {raw:8,.0f} appends/s")
-    print(f"  service layer, SQLite (WAL)        {ours:8,.0f} appends/s ({raw / ours:.1f}x)")
-    if pg:
-        pg_raw = raw_postgres_appends(pg, count)
-        pg_rate = service_appends(fresh(pg, folder, "", keyring), keyring, count)
-        print(f"  bare psycopg (server's fsync)      {pg_raw:8,.0f} appends/s")
-        print(
-            f"  service layer, PostgreSQL          {pg_rate:8,.0f} appends/s "
-            f"({pg_raw / pg_rate:.1f}x)"
-        )
 
 
 def stored(entries: int, folder: Path, keyring: Keyring, verify: bool, prove: bool) -> None:

@@ -15,17 +15,17 @@ import os
 import unicodedata
 import uuid
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from incidents.audit import signed_state, signer_client, tlog
+from incidents.audit import rows, signed_state, signer_client, tlog
 from incidents.audit.actions import HIGH_STAKES, Action
 from incidents.db import new_id, write_lock
 from incidents.errors import Refused
 from incidents.models import School, User
-from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog, TreeNode
+from incidents.models.audit import AuditCheckpoint, AuditEntry, AuditLog
 from incidents.sensitive import cipher_of, place_of
 
 log = logging.getLogger(__name__)
@@ -85,29 +85,20 @@ def lock(session: Session, school_id: uuid.UUID) -> None:
     _head(session, school_id)
 
 
-# Built once, not per append: building the expression cost more than the hashing (issue 21).
-_HEAD_AND_SLOT = (
-    select(
-        AuditLog,
-        exists()
-        .where(AuditEntry.school_id == AuditLog.school_id, AuditEntry.seq == AuditLog.size)
-        .label("taken"),
-    )
-    .where(AuditLog.school_id == bindparam("school_id"))
-    .with_for_update(of=AuditLog)
-    .execution_options(populate_existing=True)
-)
-
-
-def _head_and_slot(session: Session, school_id: uuid.UUID) -> tuple[AuditLog, bool]:
-    """The locked head, and whether the next entry's slot already holds a row, in one round
-    trip (issue 21: every audited page pays for this). The slot check is the tamper check of
-    `record`; the unique (school, seq) key still backs it."""
+def _head_and_slot(session: Session, school_id: uuid.UUID) -> tuple[str, int, bytes, bool]:
+    """The locked head's origin, size and frontier, and whether the next entry's slot already
+    holds a row, in one round trip (issue 21: every audited page pays for this). The slot
+    check is the tamper check of `record`; the unique (school, seq) key still backs it."""
     write_lock(session)
-    found = session.execute(_HEAD_AND_SLOT, {"school_id": school_id}).first()
+    if session.autoflush:
+        # What the ORM query this replaced did first: the caller's pending changes are written
+        # before the head is read, in the same order and with the same errors as before.
+        session.flush()
+    found = rows.head_and_slot(session, school_id)
     if found is None:
-        return _head(session, school_id), False
-    return found[0], bool(found[1])
+        head = _head(session, school_id)  # no log yet: made through the ORM, once per school
+        return head.origin, head.size, head.frontier, False
+    return found
 
 
 def _head(session: Session, school_id: uuid.UUID) -> AuditLog:
@@ -189,9 +180,8 @@ def record(
     role = ",".join(sorted(actor.roles)) if actor else None
     if sealed_actor and actor is not None and case_id is not None:
         actor_id, role = actor_pseudonym(session, school_id, case_id, actor.id), None
-    head, taken = _head_and_slot(session, school_id)
+    origin, seq, packed, taken = _head_and_slot(session, school_id)
     now = datetime.now(UTC)  # taken under the lock, so time order is commit order
-    seq = head.size
     # The unique (school, seq) key would refuse the insert with a database error that aborts
     # the transaction; one indexed lookup says it as tampering instead (issue 19, item 2).
     if taken:
@@ -206,6 +196,7 @@ def record(
         case_id=case_id,
         object_type=object_type,
         object_id=object_id,
+        detail_ct=None,  # every column given: a column left unset would load again when read
     )
     detail_digest = None
     if detail is not None:
@@ -221,7 +212,7 @@ def record(
         {
             **({"src": source} if isinstance(source, str) else {}),
             "v": 1,
-            "log": head.origin,
+            "log": origin,
             "seq": seq,
             "ts": _timestamp(now),
             "actor": str(actor_id) if actor_id else None,
@@ -240,22 +231,21 @@ def record(
     )
     entry.leaf = leaf
     entry.leaf_hash = tlog.leaf_hash(leaf)
-    frontier, completed = tlog.frontier_append(tlog.unpack(head.frontier), seq, entry.leaf_hash)
-    session.add(entry)
+    frontier, completed = tlog.frontier_append(tlog.unpack(packed), seq, entry.leaf_hash)
+    rows.insert_entry(session, entry)
     if completed:
-        # Core insert: the ORM's bulk path costs more per call than the hashing it stores.
-        session.execute(
-            insert(cast(Table, TreeNode.__table__)),
-            [
-                {"school_id": school_id, "level": lv, "node_index": ix, "hash": h}
-                for lv, ix, h in completed
-            ],
-        )
-    head.size = seq + 1
-    head.frontier = tlog.pack(frontier)
-    head.root = tlog.frontier_root(frontier)
+        rows.insert_nodes(session, school_id, completed)
+    checkpointed = checkpoint if checkpoint is not None else action in HIGH_STAKES
+    head = rows.advance_head(
+        session,
+        school_id,
+        (origin, seq + 1, tlog.pack(frontier), tlog.frontier_root(frontier)),
+        hold=checkpointed,
+    )
+    # Whatever else is pending (a data key that sealing the detail made; under no_autoflush,
+    # the caller's own changes) is written now, as the ORM's flush of the entry wrote it.
     session.flush()
-    if checkpoint if checkpoint is not None else action in HIGH_STAKES:
+    if checkpointed and head is not None:
         sign_head(session, head, reason=action.value)
     return entry
 

@@ -80,6 +80,8 @@ def test_the_outcome_letter_asks_who_it_is_to_and_names_only_them(
     assert f'value="{ann.id}"' in form and f'value="{ben.id}"' in form
     assert f"{ANN} and {BEN}" not in form and f"{BEN} and {ANN}" not in form
     assert 'value="Ann' not in form and 'value="Ben' not in form  # no name filled in yet
+    name_box = form[form.index('id="recipient_name"') :].split(">", 1)[0]
+    assert "required" not in name_box  # left empty, it is the chosen person's name
 
     preview = post_form(client, url, _answers(subject=str(ann.id))).get_data(as_text=True)
     assert f"Dear {ANN}," in preview
@@ -173,6 +175,17 @@ def test_with_one_person_nothing_is_asked(
     form = client.get(url).get_data(as_text=True)
     assert "Which person is the letter to?" not in form
     assert "The letter is to Jo Teacher" in form and 'value="Jo Teacher"' in form
+    # Another case's person, forged in, is refused here too.
+    elsewhere = factories.make_person(db, head, "Kim Coach")
+    factories.make_case(db, head, subjects=[elsewhere])
+    db.commit()
+    forged = {
+        **_answers(recipient_name="Jo Teacher", subject=str(elsewhere.id)),
+        "confirmed": "yes",
+    }
+    refused = post_form(client, url, forged).get_data(as_text=True)
+    assert "Choose who the letter is to" in problem(refused)
+    assert db.scalar(select(SentLetter.id)) is None
     done = post_form(client, url, {**_answers(recipient_name="Jo Teacher"), "confirmed": "yes"})
     assert done.status_code == 302
     letter = db.scalars(select(SentLetter)).one()
@@ -192,3 +205,15 @@ def test_other_letters_ask_nothing_and_the_lado_summary_names_everyone(
     assert "Which person is the letter to?" not in form.get_data(as_text=True)
     values = letters.case_values(case, LetterKind.LADO_SUMMARY)
     assert ANN in values["subject_name"] and BEN in values["subject_name"]
+
+
+def test_only_another_persons_whole_name_counts(db: Session, users: dict[Role, User]) -> None:
+    head = users[Role.HEADTEACHER]
+    names = ("Sam Lee-Jones", "Sam Lee", "Bo Jones")
+    sam_lj, sam, bo = (factories.make_person(db, head, name) for name in names)
+    case = factories.make_case(db, head, subjects=[sam_lj, sam, bo])
+    db.commit()
+    # A shared surname, or another's name inside the subject's own, is not another's name.
+    assert letters.others_named(case, sam_lj, "Dear Sam Lee-Jones, about Mr Jones") == []
+    assert letters.others_named(case, bo, "Dear Bo Jones; SAM  lee said") == ["Sam Lee"]
+    assert letters.others_named(case, sam, "Dear Sam Lee, Samuel Leeds") == []

@@ -4,6 +4,7 @@ procedures: no case content is reachable from them), and recording a letter sent
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ from incidents.models import (
     LetterKind,
     LetterMethod,
     LetterTemplate,
+    Person,
     SchoolSettings,
     SentLetter,
     User,
@@ -38,6 +40,11 @@ MAX_EXTRA = 3_000
 # least privilege that fits, as it grants no case content; the editor previews sample data.
 EDIT_PERMISSION = Permission.CLAUSE_MANAGE
 ONLY_ADMIN = "Only an administrator can change the school's letters"
+CHOOSE_SUBJECT = "Choose who the letter is to"
+NAMES_ANOTHER = (
+    "Remove the name of the other person this case is about: a letter to one of them must not "
+    "name the others"
+)
 
 
 def save_template(session: Session, *, actor: User, kind: LetterKind, body: str) -> LetterTemplate:
@@ -115,6 +122,9 @@ class LetterInput:
     extra_paragraph: str = ""
     method: LetterMethod | None = None
     sent_on: date | None = None
+    # Which of the people the case is about the letter is to (a kind in TO_A_SUBJECT); may be
+    # left out when there is only one. Last, so the positional callers are unchanged.
+    subject_id: uuid.UUID | None = None
 
 
 def _check_may_write(actor: User, case: Case, kind: LetterKind) -> None:
@@ -126,17 +136,50 @@ def _check_may_write(actor: User, case: Case, kind: LetterKind) -> None:
         raise Refused(f"{kind.label}: {reason.lower()}")
 
 
+def _subject(case: Case, data: LetterInput, errors: Errors) -> Person | None:
+    """The one person the case is about that this letter is to: chosen from this case's own
+    subjects (any other id, another case's person included, is refused), or the only one."""
+    if data.kind not in letters.TO_A_SUBJECT or not case.subjects:
+        return None
+    people = letters.subjects(case)
+    chosen = data.subject_id
+    if chosen is None and len(people) == 1:
+        return people[0]
+    person = next((p for p in people if p.id == chosen), None)
+    if person is None:
+        errors["subject"] = CHOOSE_SUBJECT
+    return person
+
+
+def _keep_others_out(
+    case: Case, subject: Person | None, answers: dict[str, str], errors: Errors
+) -> None:
+    """The writer's own answers in a letter to one person the case is about name none of the
+    others (the case's own text, such as the outcome's reasons, is shown on the check page)."""
+    if subject is None:
+        return
+    for field, value in answers.items():
+        if letters.others_named(case, subject, value):
+            errors.setdefault(field, NAMES_ANOTHER)
+
+
 def compose(session: Session, *, actor: User, case: Case, data: LetterInput) -> letters.LetterText:
     """The letter as it would be sent, from this case only, or InvalidInput naming each answer
     to put right. Saves nothing: the preview and the record both use it."""
     _check_may_write(actor, case, data.kind)
     errors = Errors()
+    subject = _subject(case, data, errors)
+    asked = data.kind in letters.TO_A_SUBJECT and bool(case.subjects)
+    recipient = data.recipient_name
+    if subject is not None and not recipient.strip():
+        recipient = subject.name.reveal()  # left empty: the person chosen, by their name
     name = errors.text(
         "recipient_name",
-        data.recipient_name,
+        recipient,
         label="Who the letter is to",
         limit=MAX_NAME,
-        empty="Enter who the letter is to",
+        # Where the person is chosen, an empty name is theirs: only the choice is asked for.
+        empty="" if asked else "Enter who the letter is to",
     )
     address = errors.text(
         "recipient_address",
@@ -167,11 +210,18 @@ def compose(session: Session, *, actor: User, case: Case, data: LetterInput) -> 
         since=case.became_aware_on,
         too_early="The letter cannot be sent before the school became aware",
     )
+    answers = {
+        "recipient_name": name,
+        "recipient_address": address,
+        "contact_name": contact,
+        "extra_paragraph": extra,
+    }
+    _keep_others_out(case, subject, answers, errors)
     errors.raise_any()
     assert data.sent_on is not None  # noqa: S101 - checked above
     head = letters.letterhead(session, case.school_id)
     values = {
-        **letters.case_values(case, data.kind),
+        **letters.case_values(case, data.kind, subject),
         "school_name": head.school_name,
         "school_address": head.school_address,
         "letter_date": long_date(data.sent_on),
@@ -190,6 +240,7 @@ def compose(session: Session, *, actor: User, case: Case, data: LetterInput) -> 
         date=long_date(data.sent_on),
         reference=case.reference,
         body=_tidy(body),
+        subject_id=str(subject.id) if subject is not None else None,
     )
 
 
@@ -201,7 +252,8 @@ def _tidy(body: str) -> str:
 
 def send_letter(session: Session, *, actor: User, case: Case, data: LetterInput) -> SentLetter:
     """Record the letter as sent (who, kind, date, how) with the letter as sent sealed under
-    the case's key; the audit entry puts it in the case's timeline."""
+    the case's key; the audit entry puts it in the case's timeline and, for a letter to one of
+    the people the case is about, says which (their opaque id, in the sealed detail)."""
     text = compose(session, actor=actor, case=case, data=data)
     assert data.method is not None and data.sent_on is not None  # noqa: S101 - checked
     letter = SentLetter(
@@ -227,6 +279,7 @@ def send_letter(session: Session, *, actor: User, case: Case, data: LetterInput)
             "kind": data.kind.value,
             "method": data.method.value,
             "sent_on": data.sent_on.isoformat(),
+            **({"subject_id": text.subject_id} if text.subject_id is not None else {}),
         },
     )
     return letter

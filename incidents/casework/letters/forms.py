@@ -21,6 +21,9 @@ class ChooseForm(FlaskForm):
 
 
 class WriteForm(FlaskForm):
+    # Asked only of a letter to one of several people the case is about (the view fills it in,
+    # or takes it away); the letter then names that person alone.
+    subject = radio("Which person is the letter to?", commands.CHOOSE_SUBJECT)
     recipient_name = text_input(
         "Who is the letter to?",
         limit=commands.MAX_NAME,

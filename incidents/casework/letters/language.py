@@ -26,7 +26,8 @@ PLACEHOLDERS: dict[str, str] = {
     "signed_by": "Who signs the letter: the person writing it",
     "contact_name": "The named contact for questions (KCSIE: a suspension letter names one)",
     "extra_paragraph": "A paragraph typed for this letter only (may be empty)",
-    "subject_name": "The person the allegation or sanction is about",
+    "subject_name": "The person the letter is to and about (the LADO summary: everyone the "
+    "case is about)",
     "suspended_on": "The date of the decision to suspend",
     "suspension_reasons": "The reasons recorded for the suspension",
     "outcome": "The outcome of the allegation or concern",

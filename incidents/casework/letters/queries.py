@@ -6,6 +6,7 @@ every value comes from the one case passed in, never from a query across cases."
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from incidents.models import (
     DisclosureSource,
     LetterKind,
     LetterTemplate,
+    Person,
     Role,
     School,
     SchoolSettings,
@@ -113,16 +115,49 @@ def _names(case: Case) -> str:
     return " and ".join(p.name.reveal() for p in case.subjects) or NOT_GIVEN
 
 
+# Letters that go to one of the people the case is about, who is chosen when there are several:
+# one letter to "A and B" would tell each the other's name and outcome (a personal-data
+# disclosure). A suspension and a sanction take their person from the decision; the LADO is
+# entitled to every name; the parent's letter names nobody.
+TO_A_SUBJECT = frozenset({LetterKind.OUTCOME})
+
+
+def subjects(case: Case) -> list[Person]:
+    """The people the case is about, in a stable order (by name): the choice of whom a letter
+    to one of them is to."""
+    return sorted(case.subjects, key=lambda p: (p.name.reveal().casefold(), str(p.id)))
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _has_name(text: str, name: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def others_named(case: Case, subject: Person, text: str) -> list[str]:
+    """The other people this case is about whose full name is in `text` (the letter, or an
+    answer, to `subject`): each must be kept out of a letter to one of them. Whole names only,
+    and not within the subject's own: a shared surname (a couple, a parent and child) or a
+    name inside theirs is not another person's name."""
+    own = _folded(subject.name.reveal())
+    found = _folded(text).replace(own, " ") if own else _folded(text)
+    names = (p.name.reveal() for p in case.subjects if p.id != subject.id)
+    return [name for name in names if _folded(name) and _has_name(found, _folded(name))]
+
+
 @dataclass(frozen=True)
 class Addressee:
     name: str
     address: str
 
 
-def addressee(case: Case, kind: LetterKind) -> Addressee:
+def addressee(case: Case, kind: LetterKind, subject: Person | None = None) -> Addressee:
     """Who the letter is to, as far as the case says. The parent's name and contact come from
     the disclosure (shown to the same people on the case page); a sealed reporter (a member of
-    staff, a governor) is never read here: no letter kind goes to them."""
+    staff, a governor) is never read here: no letter kind goes to them. A letter to one of the
+    people the case is about is to `subject` alone (none chosen yet: no name)."""
     if kind is LetterKind.PARENT and case.source is DisclosureSource.PARENT:
         given = case.reporter_identity.reveal() if case.reporter_identity else ""
         first, _, rest = given.strip().partition("\n")
@@ -132,13 +167,15 @@ def addressee(case: Case, kind: LetterKind) -> Addressee:
     if kind is LetterKind.SANCTION and (measure := _sanction(case)) is not None:
         person = measure.process.person
         return Addressee(person.name.reveal() if person else "", "")
-    if kind is LetterKind.OUTCOME:
-        return Addressee(_names(case) if case.subjects else "", "")
+    if kind in TO_A_SUBJECT and subject is not None:
+        return Addressee(subject.name.reveal(), "")
     return Addressee("", "")
 
 
-def case_values(case: Case, kind: LetterKind) -> dict[str, str]:
-    """The values this case gives this kind of letter (the allow-list is applied at render)."""
+def case_values(case: Case, kind: LetterKind, subject: Person | None = None) -> dict[str, str]:
+    """The values this case gives this kind of letter (the allow-list is applied at render).
+    `subject`: the one person a letter to one of the people the case is about is to; only the
+    LADO's summary names them all."""
     values: dict[str, str] = {"reference": case.reference}
     if kind is LetterKind.SUSPENSION and (decision := _suspension(case)) is not None:
         values["subject_name"] = decision.person.name.reveal() if decision.person else NOT_GIVEN
@@ -150,8 +187,10 @@ def case_values(case: Case, kind: LetterKind) -> dict[str, str]:
         values["sanction"] = measure.describe()
         values["sanction_starts"] = long_date(measure.starts_on)
         values["review_date"] = long_date(measure.review_on) if measure.review_on else NOT_GIVEN
-    else:
+    elif kind is LetterKind.LADO_SUMMARY:
         values["subject_name"] = _names(case)
+    else:
+        values["subject_name"] = subject.name.reveal() if subject is not None else NOT_GIVEN
     if case.outcome is not None:
         values["outcome"] = case.outcome.label
         values["outcome_reasons"] = (
@@ -211,6 +250,9 @@ class LetterText:
     date: str
     reference: str
     body: str
+    # Which of the people the case is about the letter is to (their opaque id), so what was sent
+    # says whom it went to without a column; None for other letters, and for those sent before.
+    subject_id: str | None = None
 
     def dumps(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False)

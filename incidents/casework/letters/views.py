@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.validators import InputRequired, Optional
 
 from incidents.casework import page as case_step
 from incidents.casework.letters import commands as service
@@ -20,9 +21,10 @@ from incidents.casework.letters.forms import ChooseForm, WriteForm, kind_choices
 from incidents.clock import local_today
 from incidents.errors import Forbidden, NotFound
 from incidents.extensions import db_session
-from incidents.models import Case, LetterKind, LetterMethod, SentLetter
+from incidents.models import Case, LetterKind, LetterMethod, Person, SentLetter
 from incidents.permissions import Permission
 from incidents.web.access import requires
+from incidents.web.fields import offer_people
 from incidents.web.filters import long_date
 from incidents.web.pipeline import Summary, form_page, refuse
 
@@ -93,8 +95,10 @@ def write(case_id: uuid.UUID, kind: str) -> str | Response:
         refuse(f"{letter_kind.label}: {reason.lower()}")
     form = WriteForm()
     db = db_session()
+    people = _offer_subjects(form, case, letter_kind)
     if request.method == "GET":
-        to = letters.addressee(case, letter_kind)
+        only = next(iter(people.values())) if len(people) == 1 else None
+        to = letters.addressee(case, letter_kind, only)
         manager = letters.case_manager(db, case)
         form.recipient_name.data = to.name
         form.recipient_address.data = to.address
@@ -110,6 +114,7 @@ def write(case_id: uuid.UUID, kind: str) -> str | Response:
             extra_paragraph=form.extra_paragraph.data or "",
             method=LetterMethod(form.method.data) if form.method.data else None,
             sent_on=form.sent_on.data,
+            subject_id=_chosen(form, people),
         )
 
     def check() -> Summary:
@@ -120,10 +125,11 @@ def write(case_id: uuid.UUID, kind: str) -> str | Response:
             "Check the letter before it is recorded as sent",
             [
                 ("Letter", letter_kind.label),
-                ("To", answers.recipient_name),
+                ("To", text.recipient_name),
                 ("Sent", f"{answers.method.label}, {long_date(answers.sent_on)}"),
             ],
-            warning="Once recorded, the letter is kept with the case as it is shown here, "
+            warning=_others_warning(case, people, text)
+            + "Once recorded, the letter is kept with the case as it is shown here, "
             "and cannot be changed. You can then download it as a PDF.",
             button="Record the letter as sent",
             context={"case": case, "preview_template": "letters/_letter.html", "letter": text},
@@ -134,8 +140,54 @@ def write(case_id: uuid.UUID, kind: str) -> str | Response:
         check=check,
         command=lambda: service.send_letter(db, actor=current_user, case=case, data=data()),
         done_message="Letter recorded as sent",
-        show=lambda: render_template("letters/write.html", case=case, form=form, kind=letter_kind),
+        show=lambda: render_template(
+            "letters/write.html", case=case, form=form, kind=letter_kind, people=people
+        ),
         then=lambda letter: url_for("letters.show", case_id=case.id, letter_id=letter.id),
+    )
+
+
+def _offer_subjects(form: WriteForm, case: Case, kind: LetterKind) -> dict[str, Person]:
+    """For a letter to one of the people the case is about, offer them (one is chosen already,
+    and not asked); the recipient's name may then be left empty, meaning that person's name.
+    Any other letter asks no such question."""
+    if kind not in letters.TO_A_SUBJECT or not case.subjects:
+        del form.subject
+        return {}
+    people = offer_people(form.subject, letters.subjects(case))
+    field = form.recipient_name
+    # A new list: the field's validators are shared by every instance of the form.
+    field.flags.required = False  # nor marked required on the page
+    field.validators = [
+        Optional(),
+        *(v for v in field.validators if not isinstance(v, InputRequired)),
+    ]
+    field.description = (
+        "Their name, as it should appear after 'Dear'. Leave empty to use the name of the "
+        "person the letter is to."
+    )
+    return people
+
+
+def _chosen(form: WriteForm, people: dict[str, Person]) -> uuid.UUID | None:
+    """The chosen person's id: only ever one of those offered (the form refused any other)."""
+    person = people.get(form.subject.data or "") if people else None
+    return person.id if person is not None else None
+
+
+def _others_warning(case: Case, people: dict[str, Person], text: letters.LetterText) -> str:
+    """The case's own text (the outcome's reasons) may name another person the case is about:
+    the writer cannot change it here, so the check page says so before anything is recorded."""
+    subject = people.get(text.subject_id or "")
+    if subject is None:
+        return ""
+    named = letters.others_named(case, subject, text.body)
+    if not named:
+        return ""
+    return (
+        f"This letter to {subject.name.reveal()} names {' and '.join(named)}, who this case "
+        "is also about, in the text taken from the case (the outcome's reasons): a letter to "
+        "one person must not name the others. "
     )
 
 

@@ -136,6 +136,24 @@ def roomy_sorts(session: Session) -> None:
         session.execute(text(f"SET LOCAL work_mem = '{STATISTICS_WORK_MEM}'"))  # nosec B608 - a constant
 
 
+# SQLite (issue 21) keeps no planner statistics unless asked, so as a school's log and cases
+# grow it can pick an index that reads a whole school's log for one case's entries. ANALYZE with
+# a small analysis limit samples each index (milliseconds, whatever the size); the scheduled
+# jobs run it (`incidents jobs run`). PostgreSQL's autovacuum keeps its own statistics.
+ANALYSIS_LIMIT = 400
+
+
+def refresh_statistics(session: Session) -> bool:
+    """Gather the query planner's statistics, on SQLite; False elsewhere (nothing to do). The
+    caller commits."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+    connection.exec_driver_sql("ANALYZE")
+    return True
+
+
 def begin_snapshot(session: Session) -> None:
     """Begin, in `session` (which must have no transaction under way), a transaction that
     reads one consistent picture and holds up no writer: REPEATABLE READ on PostgreSQL, a

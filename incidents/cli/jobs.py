@@ -28,12 +28,14 @@ from incidents.cli.common import fail_with, service_session
 from incidents.clock import local_today
 from incidents.config import Settings
 from incidents.crypto.keys import KeyFileError
+from incidents.db import refresh_statistics
 from incidents.errors import DomainError
 from incidents.governance import releases
 from incidents.models import School
 from incidents.models.base import utcnow
 
 JOB = "jobs.run"
+STATISTICS = "jobs.planner_statistics"
 
 
 @cli.group("jobs")
@@ -85,6 +87,7 @@ def run() -> None:
             purged = drafts.purge_expired(session)
             if purged:
                 click.echo(f"Expired form drafts deleted: {purged}")
+        _planner_statistics(factory, holder)
         with service_session() as session:
             for due in jobs.retention_due(session):
                 click.echo(
@@ -93,6 +96,21 @@ def run() -> None:
                 )
     finally:
         jobs.release(factory, JOB, holder)
+
+
+def _planner_statistics(factory: functools.partial[Session], holder: str) -> None:
+    """SQLite's planner statistics, refreshed at most once a lease (ten minutes): its own lease,
+    taken and left to expire, so a run every minute does not repeat it (PostgreSQL keeps its
+    own: nothing to do there)."""
+    with factory() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return
+    if not jobs.acquire(factory, STATISTICS, holder):
+        return
+    with service_session() as session:
+        if refresh_statistics(session):
+            session.commit()
+            click.echo("Database statistics refreshed")
 
 
 def _releases() -> None:

@@ -432,13 +432,33 @@ class User:
     def get(self, path: str) -> str:
         answer = self.http.get(f"{self.base}{path}")
         answer.raise_for_status()
+        _each_request(answer)
         self._token(answer.text)
         return answer.text
 
     def post(self, path: str, data: dict[str, Any]) -> None:
         answer = self.http.post(f"{self.base}{path}", data={"csrf_token": self.token, **data})
         answer.raise_for_status()
+        _each_request(answer)
         self._token(answer.text)
+
+
+# Each HTTP request on its own (a step such as "add note" is a POST and the case page it
+# redirects to; recording a disclosure is three pages and the redirect): by method and route,
+# from when the request was sent to when its headers came back (requests' `elapsed`).
+REQUESTS: dict[str, list[float]] = defaultdict(list)
+_REQUESTS_LOCK = threading.Lock()
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _each_request(answer: requests.Response) -> None:
+    with _REQUESTS_LOCK:
+        for one in (*answer.history, answer):
+            method = one.request.method or "GET"
+            path, _, query = (one.request.path_url or "").partition("?")
+            keys = "&".join(sorted(k.split("=")[0] for k in query.split("&") if k))
+            route = _ID.sub("<id>", path) + (f"?{keys}" if keys else "")
+            REQUESTS[f"{method} {route}"].append(one.elapsed.total_seconds())
 
 
 def _letters() -> str:
@@ -674,6 +694,7 @@ def main() -> None:
             user.sign_in()
             if not user.officer:
                 user.case_ids = CASE_LINK.findall(user.get("/cases/"))
+        REQUESTS.clear()  # the sign-ins and first lists are not the mix
         times, errors, elapsed = drive(users, args.duration, _steps)
         if args.verify_entries:
             verify_blocks("http://127.0.0.1:8771", env, args.schools)
@@ -708,6 +729,14 @@ def main() -> None:
         print(
             f"{name:<20}{len(values):>6}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}"
             f"{p95 / bare_p95:>10.1f}{counts.get(name, 0):>12}"
+        )
+    print("\neach request on its own (its route; sent to headers back):")
+    for route in sorted(REQUESTS):
+        values = REQUESTS[route]
+        p95 = _pct(values, 0.95)
+        print(
+            f"  {route:<34}{len(values):>6}{_pct(values, 0.5):>9.1f}{p95:>9.1f}"
+            f"{_pct(values, 0.99):>9.1f}{p95 / bare_p95:>10.1f}"
         )
     b50, b99 = _pct(bare["bare"], 0.5), _pct(bare["bare"], 0.99)
     print(f"{'bare route':<20}{len(bare['bare']):>6}{b50:>9.1f}{bare_p95:>9.1f}{b99:>9.1f}")

@@ -344,12 +344,26 @@ def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> JoinedTre
     return JoinedTree([bytes(level) for level in levels[:height]], above, height)
 
 
-def worker_count(size: int) -> int:
-    """How many workers for a log of `size` entries: none (one process) below MIN_ENTRIES."""
+def worker_count(size: int, limit: int | None = None) -> int:
+    """How many workers for a log of `size` entries: none (one process) below MIN_ENTRIES,
+    else one a core, at most MAX_WORKERS and at most `limit` (a limit of 1: one process)."""
     if size < max(MIN_ENTRIES, 2):
         return 0
-    workers = min(os.cpu_count() or 1, MAX_WORKERS, size)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS, size, MAX_WORKERS if limit is None else limit)
     return workers if workers >= 2 else 0
+
+
+# Issue 21: verification is background work. On a server that also runs the web app, workers
+# at the same CPU priority as gunicorn's took their share of the cores from the pages being
+# served; reniced, they use only what the pages leave idle. The workers inherit the niceness of
+# the process that starts them (POSIX), so lowering the command's own is enough.
+NICENESS = 10
+
+
+def lower_priority(by: int) -> int:
+    """Lower this process's CPU priority by `by` (0: unchanged), and so that of every worker
+    it starts from now on. Returns the niceness now."""
+    return os.nice(by) if by > 0 else os.nice(0)
 
 
 def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> JoinedTree | None:

@@ -93,3 +93,29 @@ def test_a_lowered_priority_is_inherited_by_the_processes_started_after_it():
     before, now, child, unchanged = map(int, out)
     assert now == min(before + 3, 19)
     assert child == now and unchanged == now
+
+
+def test_each_worker_leads_a_session_of_its_own(tmp_path, monkeypatch):
+    """With autogroup scheduling, niceness orders processes only within a session: a worker in
+    a session of its own gives its group its niceness (`group_priority`)."""
+    real = subprocess.Popen
+    started: list[dict[str, Any]] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        started.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel.subprocess, "Popen", spy)
+    source = parallel.Source("sqlite", (str(tmp_path / "no" / "such.db"),), {}, "x")
+    with pytest.raises(parallel.ParallelVerifyError):
+        parallel.verified_tree(source, 10, 2, b'"log":"x",')
+    assert len(started) == 2 and all(kw.get("start_new_session") for kw in started)
+
+
+def test_a_group_is_given_the_niceness_where_there_are_groups(tmp_path):
+    group = tmp_path / "autogroup"
+    group.write_text("/autogroup-1 nice 0\n")
+    assert parallel.group_priority(10, group) is True
+    assert group.read_text() == "10"
+    assert parallel.group_priority(0, group) is False  # 0: left as it is
+    assert parallel.group_priority(10, tmp_path / "no" / "autogroup") is False

@@ -43,6 +43,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,16 @@ def _run(args: list[str], env: dict[str, str]) -> None:
 
 def build(url: str, instance: Path, schools: int, cases: int) -> None:
     name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    if make_url(url).get_backend_name() == "sqlite":
+        assert name, "a SQLite file, not an in-memory database: gunicorn's workers share it"
+        for stale in (name, f"{name}-wal", f"{name}-shm"):
+            Path(stale).unlink(missing_ok=True)
+    else:
+        admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
     env = _env(url, instance)
     _run([str(BIN / "incidents"), "keys", "init"], env)
     from incidents.audit import signer as signing
@@ -230,8 +236,12 @@ def _school(session: Any, i: int, count: int) -> None:
 def grow_log(url: str, entries: int) -> None:
     """FAST PATH for the verify figure: school 0's log grown to `entries` entries. Real leaves
     (the application's format, salt, hash), tree nodes, frontier and root, written by Core
-    inserts in batches, so `audit verify` checks them as it checks any entry; they record one
-    case being viewed by its head, a microsecond apart, just after the log's last entry."""
+    inserts in batches, so `audit verify` checks them as it checks any entry; they record the
+    school's cases being viewed by its head in turn (a case's page reads its own entries: one
+    case holding them all would measure that case, not the log), a microsecond apart, just
+    after the log's last entry. PostgreSQL's statistics are then refreshed (ANALYZE), as
+    autovacuum would after such an insert: without them its planner reads the whole log for
+    a case's entries. SQLite keeps none unless asked, and the application does not ask."""
     import base64
 
     from sqlalchemy import func, insert, select
@@ -254,9 +264,9 @@ def grow_log(url: str, entries: int) -> None:
         last = session.scalar(
             select(func.max(AuditEntry.at)).where(AuditEntry.school_id == school.id)
         )
-        case_id = session.scalar(select(Case.id).where(Case.school_id == school.id).limit(1))
+        case_ids = list(session.scalars(select(Case.id).where(Case.school_id == school.id)))
         actor_id = session.scalar(select(Account.id).where(Account.school_id == school.id).limit(1))
-        assert last is not None and case_id is not None and actor_id is not None
+        assert last is not None and case_ids and actor_id is not None
         frontier = tlog.unpack(head.frontier)
         salt = base64.b64encode(os.urandom(16)).decode()
         first = head.size
@@ -264,6 +274,7 @@ def grow_log(url: str, entries: int) -> None:
         nodes: list[dict[str, Any]] = []
         for seq in range(first, entries):
             at = last + timedelta(microseconds=1 + seq - first)
+            case_id = case_ids[seq % len(case_ids)]
             leaf = tlog.canonical(
                 {
                     "v": 1,
@@ -311,53 +322,111 @@ def grow_log(url: str, entries: int) -> None:
         head.frontier = tlog.pack(frontier)
         head.root = tlog.frontier_root(frontier)
         session.commit()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
     engine.dispose()
     print(f"school 0's log grown to {entries:,} entries in {time.perf_counter() - started:.0f} s")
+
+
+@dataclass
+class VerifyRun:
+    """What school 0's users waited for while `incidents audit verify` ran (or, with no
+    command, for a stretch alone): the seconds each request took, by page."""
+
+    label: str
+    pages: dict[str, list[float]]
+    took: float = 0.0
+    exit: int | None = None
+    said: str = ""
+
+
+def school0_users(base: str, env: dict[str, str], count: int = 8) -> list[User]:
+    """School 0's heads and DSLs, signed in, each with the cases its list shows."""
+    roles = ("headteacher", "dsl")
+    users = [User(base, f"{roles[n % 2]}.0@bench.example", False) for n in range(count)]
+    for user in users:
+        _reset_step(env["DATABASE_URL"])
+        user.sign_in()
+        user.case_ids = CASE_LINK.findall(user.get("/cases/"))
+    return users
+
+
+def time_pages(
+    users: list[User], until: Callable[[], bool], pause: float = 0.0, note_every: int = 0
+) -> dict[str, list[float]]:
+    """Each user opens a case page (an audited read: it appends to the school's log) after
+    another, and adds a note (an audited write) every `note_every`-th request, pausing
+    `pause` seconds between requests, until `until()`."""
+    times: dict[str, list[float]] = defaultdict(list)
+    lock = threading.Lock()
+
+    def run(user: User) -> None:
+        n = 0
+        while not until():
+            n += 1
+            case_id = random.choice(user.case_ids)  # nosec B311
+            start = time.perf_counter()
+            if note_every and n % note_every == 0:
+                name = "add note"
+                user.post(f"/cases/{case_id}/notes", {"body": "A bench note"})
+            else:
+                name = "case page"
+                user.get(f"/cases/{case_id}")
+            with lock:
+                times[name].append(time.perf_counter() - start)
+            if pause:
+                time.sleep(pause * random.uniform(0.5, 1.5))  # nosec B311
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def alone(users: list[User], seconds: float, pause: float = 0.0, note_every: int = 0) -> VerifyRun:
+    until = time.perf_counter() + seconds
+    pages = time_pages(users, lambda: time.perf_counter() > until, pause, note_every)
+    return VerifyRun("alone", pages, seconds)
+
+
+def during_verify(
+    users: list[User],
+    env: dict[str, str],
+    options: list[str],
+    pause: float = 0.0,
+    note_every: int = 0,
+    label: str = "during verify",
+) -> VerifyRun:
+    """The pages while `incidents audit verify --unanchored [options]` runs, and its time."""
+    verifier = subprocess.Popen(  # noqa: S603 # nosec B603 - this venv's command
+        [str(BIN / "incidents"), "audit", "verify", "--unanchored", *options],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # as a timer's or cron's job runs: in a session of its own
+    )
+    started = time.perf_counter()
+    pages = time_pages(users, lambda: verifier.poll() is not None, pause, note_every)
+    took = time.perf_counter() - started
+    said = (verifier.stdout.read() if verifier.stdout else b"").decode(errors="replace")
+    return VerifyRun(label, pages, took, verifier.returncode, said)
 
 
 def verify_blocks(base: str, env: dict[str, str], schools: int) -> None:
     """Issue 21: `audit verify` must never hold a page up for more than a second. School 0's
     head and DSL (4 users each) open its cases, whose audited reads append to the very log being
-    verified, first for 10 s alone, then while `incidents audit verify` runs."""
-    users = [User(base, f"{role}.0@bench.example", False) for role in ("headteacher", "dsl") * 4]
-    for user in users:
-        _reset_step(env["DATABASE_URL"])
-        user.sign_in()
-        user.case_ids = CASE_LINK.findall(user.get("/cases/"))
-
-    def pages(until: Callable[[], bool]) -> list[float]:
-        times: list[float] = []
-        lock = threading.Lock()
-
-        def run(user: User) -> None:
-            while not until():
-                start = time.perf_counter()
-                user.get(f"/cases/{random.choice(user.case_ids)}")  # nosec B311
-                with lock:
-                    times.append(time.perf_counter() - start)
-
-        threads = [threading.Thread(target=run, args=(u,)) for u in users]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return times
-
-    quiet_until = time.perf_counter() + 10
-    quiet = pages(lambda: time.perf_counter() > quiet_until)
-    verifier = subprocess.Popen(  # noqa: S603 # nosec B603 - this venv's command
-        [str(BIN / "incidents"), "audit", "verify", "--unanchored"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    started = time.perf_counter()
-    during = pages(lambda: verifier.poll() is not None)
-    took = time.perf_counter() - started
-    said = (verifier.stdout.read() if verifier.stdout else b"").decode(errors="replace")
-    print(f"\naudit verify over {schools} schools: {took:.1f} s, exit {verifier.returncode}")
-    for line in said.strip().splitlines()[-3:]:
+    verified, first for 10 s alone, then while `incidents audit verify` runs.
+    `bench/verify_blocking.py` does more (notes, both databases, the verification's options)."""
+    users = school0_users(base, env)
+    quiet = alone(users, 10).pages["case page"]
+    run = during_verify(users, env, [])
+    during = run.pages["case page"]
+    print(f"\naudit verify over {schools} schools: {run.took:.1f} s, exit {run.exit}")
+    for line in run.said.strip().splitlines()[-3:]:
         print(f"  {line[:160]}")
     for label, values in (("case pages alone", quiet), ("during verify", during)):
         if values:

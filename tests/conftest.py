@@ -39,6 +39,7 @@ from werkzeug.routing import Rule
 from incidents import create_app
 from incidents.accounts import two_factor
 from incidents.accounts import users as user_service
+from incidents.audit import parallel
 from incidents.audit import signer as signing
 from incidents.audit.signer import Signer
 from incidents.cli import alembic_config, cli
@@ -257,6 +258,21 @@ _CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 @pytest.fixture(autouse=True)
 def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(user_service, "hash_password", _CHEAP_HASHER.hash)
+
+
+# `incidents audit verify` lowers the CPU priority of the process it runs in (issue 21): under
+# CliRunner that is the test run's own, which would stay lowered for every later test. The
+# calls are recorded instead (tests/audit/test_audit_priority.py reads them).
+@pytest.fixture(autouse=True)
+def niceness_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    asked: list[int] = []
+
+    def record(by: int) -> int:
+        asked.append(by)
+        return os.nice(0)
+
+    monkeypatch.setattr(parallel, "lower_priority", record)
+    return asked
 
 
 def share_templates(app: Flask) -> Flask:

@@ -344,12 +344,50 @@ def join_levels(bounds: list[int], height: int, blobs: list[bytes]) -> JoinedTre
     return JoinedTree([bytes(level) for level in levels[:height]], above, height)
 
 
-def worker_count(size: int) -> int:
-    """How many workers for a log of `size` entries: none (one process) below MIN_ENTRIES."""
+def worker_count(size: int, limit: int | None = None) -> int:
+    """How many workers for a log of `size` entries: none (one process) below MIN_ENTRIES,
+    else one a core, at most MAX_WORKERS and at most `limit` (a limit of 1: one process)."""
     if size < max(MIN_ENTRIES, 2):
         return 0
-    workers = min(os.cpu_count() or 1, MAX_WORKERS, size)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS, size, MAX_WORKERS if limit is None else limit)
     return workers if workers >= 2 else 0
+
+
+# Issue 21: verification is background work. On a server that also runs the web app, workers
+# at the same CPU priority as gunicorn's take their share of the cores from the pages being
+# served; reniced, they use only what the pages leave idle. The workers inherit the niceness of
+# the process that starts them (POSIX). But Linux's autogroup scheduling (on by default on
+# desktops and many servers) shares the CPU between sessions first, and niceness only orders
+# the processes within one: measured, reniced workers in the command's session still took as
+# much from gunicorn (its own session) as before. So each worker leads a session of its own,
+# and gives its group its niceness. (Under a systemd unit with a cgroup CPU controller the
+# unit's CPUWeight= decides instead: docs/deploy.md.)
+NICENESS = 10
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
+def lower_priority(by: int) -> int:
+    """Lower this process's CPU priority by `by` (0: unchanged), and so that of every worker
+    it starts from now on; and its autogroup's, when it leads its session (a timer's or
+    cron's job; from a shell the session is the shell's, left alone). Returns the niceness."""
+    if by <= 0:
+        return os.nice(0)
+    niceness = os.nice(by)
+    if os.getsid(0) == os.getpid():
+        group_priority(niceness)
+    return niceness
+
+
+def group_priority(niceness: int, group: Path = AUTOGROUP) -> bool:
+    """Give this process's autogroup (its session's) the niceness given, where the kernel has
+    autogroups; whether it did. Only a session's leader should: the group is the session's."""
+    if niceness <= 0:
+        return False
+    try:
+        group.write_text(str(niceness))
+    except OSError:  # no autogroups here, or not allowed: niceness alone is what there is
+        return False
+    return True
 
 
 def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> JoinedTree | None:
@@ -383,15 +421,19 @@ def verified_tree(source: Source, size: int, workers: int, marker: bytes) -> Joi
                 "stop": hi,
                 "marker": marker.decode(),
                 "height": height,
+                "nice": os.nice(0),
             }
             # bandit B404/B603: this interpreter, this module, a fixed argument list, no
             # shell: nothing from input reaches the command line (the request goes on stdin).
+            # A session of its own: its autogroup then holds only it (see NICENESS). The
+            # `finally` below still stops it if this process fails or is interrupted.
             child = subprocess.Popen(  # noqa: S603 # nosec B603
                 [sys.executable, "-m", __name__],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
+                start_new_session=True,
             )
             children.append(child)
             # On stdin, not the command line: the request can hold the database password.
@@ -432,6 +474,7 @@ def _main() -> int:
     """A worker: the request as a JSON line on stdin; on stdout a byte 1 then the hashes, or a
     byte 0 for a failed check. An error is a traceback on stderr and a non-zero exit."""
     request = json.loads(sys.stdin.buffer.readline())
+    group_priority(int(request.get("nice", 0)))  # the niceness it inherited, for its group too
     school: Any = request["school"]
     if request["dialect"] == "postgresql":
         school = uuid.UUID(school)

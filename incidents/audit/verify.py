@@ -88,11 +88,13 @@ def verify_school(
     external: Sequence[str | tuple[str, str]] | None = None,
     unanchored: bool = False,
     lock: bool = True,
+    workers: int | None = None,
 ) -> Report:
     """Check the whole log of one school. `vkey` is the pinned verifier key; `external` are
     checkpoint notes held outside the database (by the local authority, or the files written
     to AUDIT_CHECKPOINT_DIR). A log with entries and no signed checkpoint fails unless
-    `unanchored`: entries that agree only with each other prove nothing (issue 19, item 4)."""
+    `unanchored`: entries that agree only with each other prove nothing (issue 19, item 4).
+    `workers`: at most this many worker processes (`parallel.worker_count`; 1: this one)."""
     # The head row locked as an append would lock it (FOR UPDATE on PostgreSQL): appends to
     # this log wait until verification ends, so the head, the checkpoints and the entries are
     # one consistent picture (under READ COMMITTED an append between reading the head and the
@@ -106,7 +108,7 @@ def verify_school(
     head = session.get(AuditLog, school_id, with_for_update=lock, populate_existing=True)
     if head is None:
         return Report(origin="?", problems=["this school has no audit log"])
-    report = _verify_log(session, head, vkey, external)
+    report = _verify_log(session, head, vkey, external, workers)
     beyond = session.scalar(
         select(func.min(AuditEntry.seq)).where(
             AuditEntry.school_id == school_id, AuditEntry.seq >= head.size
@@ -134,6 +136,7 @@ def _verify_log(
     head: AuditLog,
     vkey: str,
     external: Sequence[str | tuple[str, str]] | None,
+    limit: int | None = None,
 ) -> Report:
     school_id = head.school_id
     report = Report(origin=head.origin)
@@ -153,11 +156,11 @@ def _verify_log(
     report.checkpoints = len(wanted)
 
     log_marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
-    source = _parallel_source(session, school_id, head.size)
+    source = _parallel_source(session, school_id, head.size, limit)
     tree: _Tree | None = None
     nodes_checked_to = 0  # the workers compare the stored nodes of levels 1..this themselves
     if source is not None:
-        workers = parallel.worker_count(head.size)
+        workers = parallel.worker_count(head.size, limit)
         joined = parallel.verified_tree(source, head.size, workers, log_marker)
         if joined is not None:
             tree, nodes_checked_to = joined, joined.height
@@ -295,12 +298,14 @@ def _fast_hashes(
     return hashes
 
 
-def _parallel_source(session: Session, school_id: uuid.UUID, size: int) -> parallel.Source | None:
+def _parallel_source(
+    session: Session, school_id: uuid.UUID, size: int, limit: int | None = None
+) -> parallel.Source | None:
     """Where worker processes can read this log, if it is worth splitting; None for one
     process. The workers read only entries below `size`, the head this transaction locked, so
     a row stored beyond it (which the one-process path would count, and report as not matching
     the head) sends the check to one process instead of going unseen."""
-    if parallel.worker_count(size) == 0:
+    if parallel.worker_count(size, limit) == 0:
         return None
     connection = session.connection()
     dialect = connection.dialect

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from incidents.admin.audit.commands import record_verification
 from incidents.admin.schools import get_school_by_urn
-from incidents.audit import Action, record, tlog
+from incidents.audit import Action, parallel, record, tlog
 from incidents.audit import signer as signing
 from incidents.audit.evidence import (
     PIN_FILE,
@@ -179,14 +179,40 @@ def _folder() -> Path:
     is_flag=True,
     help="Accept a log with no signed checkpoint (proves only that entries agree).",
 )
+@click.option(
+    "--nice",
+    "niceness",
+    type=click.IntRange(0, 19),
+    default=parallel.NICENESS,
+    show_default=True,
+    help="Lower the CPU priority of the verification and its worker processes by this much, "
+    "so that pages served from the same machine come first; 0: leave it as it is.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, parallel.MAX_WORKERS),
+    help="At most this many worker processes for a large log (default: one a core, at most "
+    f"{parallel.MAX_WORKERS}; 1: this process alone). Where the web app shares the machine, "
+    "cores - 1 leaves it a core.",
+)
 @with_appcontext
-def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanchored: bool) -> None:
+def verify(
+    urn: str | None,
+    held: tuple[str, ...],
+    given_key: str | None,
+    unanchored: bool,
+    niceness: int,
+    workers: int | None,
+) -> None:
     """Recompute every log from its stored bytes and check it against every checkpoint (stored,
     written to AUDIT_CHECKPOINT_DIR, and given), under the pinned verifier key, and against
     every stored tree node. Exits non-zero, naming the first bad entry, if anything does not
     verify, or if nothing signed anchors the log (unless --unanchored). Each school's result is
     written to its own log (the admin's audit page shows the last one). Needs no signing key:
-    run by the signer's user, it also checks the key file still holds the pinned key."""
+    run by the signer's user, it also checks the key file still holds the pinned key. Runs as
+    background work (--nice): it holds no lock that pages wait for (issue 21)."""
+    # Before any worker starts: they inherit it.
+    parallel.lower_priority(niceness)
     loaded = load_signer(_settings())
     signer = None if isinstance(loaded, KeyFileError) else loaded
     folder = _folder()
@@ -221,6 +247,7 @@ def verify(urn: str | None, held: tuple[str, ...], given_key: str | None, unanch
                     external=[*external, *files],
                     unanchored=unanchored,
                     lock=False,
+                    workers=workers,
                 )
             except ParallelVerifyError as exc:
                 # Not a finding about the log, which was not checked: say so, record nothing.

@@ -67,15 +67,17 @@ def openers(session: Session, case: Case) -> dict[str, list[uuid.UUID | None]]:
     actors, in log order): the history and the summary both ask, so the case page reads them
     in one query (issue 21)."""
     found: dict[str, list[uuid.UUID | None]] = {Action.CASE_REPORT: [], Action.CASE_RECORD: []}
-    for action, actor_id in session.execute(
-        select(AuditEntry.action, AuditEntry.actor_id)
-        .where(
+    rows = session.execute(
+        select(AuditEntry.seq, AuditEntry.action, AuditEntry.actor_id).where(
             AuditEntry.school_id == case.school_id,
             AuditEntry.case_id == case.id,
             AuditEntry.action.in_((Action.CASE_REPORT, Action.CASE_RECORD)),
         )
-        .order_by(AuditEntry.seq)
-    ):
+    ).all()
+    # Put in log order here, not by ORDER BY seq: SQLite, which keeps no statistics, then read
+    # the school's whole log through its (school_id, seq) index to spare sorting a row or two
+    # (1 s a case page at 2 million entries, issue 21); unordered, it reads the case's entries.
+    for _, action, actor_id in sorted(rows, key=lambda row: row[0]):
         found[action].append(actor_id)
     return found
 

@@ -116,15 +116,20 @@ def _recorded_by(
     if recorders is not None:
         actor_id = recorders[0] if recorders else None
     else:
-        actor_id = session.scalar(
-            select(AuditEntry.actor_id)
-            .where(
-                AuditEntry.school_id == case.school_id,
-                AuditEntry.case_id == case.id,
-                AuditEntry.action == Action.CASE_RECORD,
-            )
-            .order_by(AuditEntry.seq)
+        # The first in log order, chosen here rather than by ORDER BY seq (`history.openers`
+        # says why: SQLite would read the school's whole log).
+        first = min(
+            session.execute(
+                select(AuditEntry.seq, AuditEntry.actor_id).where(
+                    AuditEntry.school_id == case.school_id,
+                    AuditEntry.case_id == case.id,
+                    AuditEntry.action == Action.CASE_RECORD,
+                )
+            ).all(),
+            default=None,
+            key=lambda row: row[0],
         )
+        actor_id = first[1] if first is not None else None
     if actor_id is None:
         return None
     user = session.get(User, actor_id)

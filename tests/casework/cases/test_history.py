@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from incidents.audit import Action, record
 from incidents.audit.actions import LABELS, label
-from incidents.casework.cases.history import SEALED, SUBJECT, SYSTEM, case_history
+from incidents.casework.cases.history import SEALED, SUBJECT, SYSTEM, case_history, openers
+from incidents.casework.cases.summary import _recorded_by
 from incidents.models import AuditEntry, DisclosureSource, Role
 from tests import factories
 from tests.conftest import csrf_token
@@ -183,3 +185,34 @@ def test_the_parent_letter_shows_no_case_content_and_is_not_a_separate_read(logi
     page = login_as(Role.HEADTEACHER).get(f"/cases/{case.id}/letter").get_data(as_text=True)
     assert "Facebook" not in page and "Jo Teacher" not in page
     assert _count(db, case.id) == before
+
+
+def test_the_reporter_and_recorder_are_read_through_the_cases_own_entries(users, db):
+    """Issue 21: on SQLite, which keeps no planner statistics, ORDER BY seq made these reads
+    go through the (school_id, seq) index, every entry of the school's log: a second a case
+    page at 2 million entries. They must search the case_id index instead."""
+    connection = db.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    head = users[Role.HEADTEACHER]
+    case = factories.make_case(db, head)
+    db.flush()
+    said: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if "FROM audit_entry" in statement:
+            said.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        assert openers(db, case)[Action.CASE_RECORD] == [head.id]
+        _recorded_by(db, case)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    assert len(said) == 2
+    raw = connection.connection.dbapi_connection
+    for statement, parameters in said:
+        plan = " ".join(
+            str(row) for row in raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+        assert "ix_audit_entry_case_id" in plan, plan

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from incidents.cli import alembic_config
 from incidents.crypto import keys
 from incidents.crypto.keyring import Keyring
 from incidents.db import make_engine
-from incidents.models import AuditEntry, AuditLog, Case, Role, User
+from incidents.models import AuditEntry, AuditLog, Case, Role, School, User
 from tests import factories
 from tests.own_database import own_database
 
@@ -220,3 +220,49 @@ def test_a_sound_log_is_verified_on_the_fast_path(live: Live) -> None:
         marker = b'"log":' + tlog.canonical({"o": head.origin})[5:-1] + b","
         hashes = verify_module._fast_hashes(db, live.school_id, marker, head.size)
         assert hashes is not None and len(hashes) == head.size
+
+
+def test_the_admin_buttons_verification_lets_appends_go_on_meanwhile(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21: while the web button verifies, another request's audited step appends to the
+    same log without waiting (a held lock would make it wait for the whole verification: here
+    it would give up after a second)."""
+    from incidents.admin.audit import commands
+
+    with live.session() as db:
+        admin_id = factories.make_user(db, db.get(School, live.school_id), Role.ADMIN).id
+        db.commit()
+    impatient = create_engine(
+        live.url,
+        connect_args={"timeout": 1} if live.url.startswith("sqlite") else {},
+    )
+    appended = []
+    real = commands.verify_school
+
+    def verify_while_another_appends(session: Session, school_id: uuid.UUID, **options: object):
+        with Session(impatient, info={"keyring": live.keyring}) as other:
+            if impatient.dialect.name == "postgresql":
+                other.execute(text("SET lock_timeout = '1s'"))
+            record(other, school_id=school_id, action=Action.SIGN_IN, actor=None)
+            other.commit()
+            appended.append(True)
+        return real(session, school_id, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(commands, "verify_school", verify_while_another_appends)
+    with live.session() as db:
+        actor = db.get(User, admin_id)
+        assert actor is not None
+        report = commands.verify_now(db, actor=actor, vkey=VKEY)
+        db.commit()
+    impatient.dispose()
+    assert appended == [True]
+    # The snapshot was taken before the other append: the log it saw was whole, and the result
+    # went in after it.
+    assert not any("tamper" in p for p in report.problems), report.problems
+    with live.session() as db:
+        actions = list(
+            db.scalars(select(AuditEntry.action).order_by(AuditEntry.seq.desc()).limit(2))
+        )
+    assert actions[1] == Action.SIGN_IN.value
+    assert actions[0] in {Action.AUDIT_VERIFY.value, Action.AUDIT_VERIFY_FAILED.value}

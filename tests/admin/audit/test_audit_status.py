@@ -123,6 +123,41 @@ def test_a_second_press_within_a_minute_is_refused(login_as, users, db, school, 
     assert len(_results(db, school.id)) == 1
 
 
+def test_a_log_too_big_to_check_within_a_page_is_left_to_the_command(
+    login_as, users, db, school, a_case, monkeypatch
+):
+    # Issue 21: a log of millions of entries would outlast the request; the page says where
+    # it is checked instead, and records nothing.
+    monkeypatch.setattr(verification, "WEB_VERIFY_LIMIT", 2)
+    admin = login_as(Role.ADMIN)
+    _press(admin)
+    page = admin.get(PAGE).get_data(as_text=True)
+    assert "takes longer than a page can wait" in problem(page)
+    assert "incidents audit verify" in problem(page)
+    assert _results(db, school.id) == []
+
+
+def test_the_button_reads_a_snapshot_and_holds_no_append_up(
+    login_as, users, db, school, a_case, monkeypatch
+):
+    """Issue 21: it reads as `incidents audit verify` reads, in a snapshot with no lock, in one
+    process; the result goes in the next transaction. (That an append then goes on meanwhile
+    is shown on a real database: tests/audit/test_audit_atomicity.py.)"""
+    seen = []
+    real = verification.verify_school
+
+    def spy(session, school_id, **options):
+        seen.append((options.get("lock"), options.get("workers")))
+        return real(session, school_id, **options)
+
+    monkeypatch.setattr(verification, "verify_school", spy)
+    admin = login_as(Role.ADMIN)
+    _press(admin)
+    assert seen == [(False, 1)]
+    [entry] = _results(db, school.id)
+    assert entry.action == Action.AUDIT_VERIFY
+
+
 def test_a_press_without_its_form_token_changes_nothing(login_as, users, db, school, a_case):
     admin = login_as(Role.ADMIN)
     response = admin.post(f"{PAGE}/verify", data={"csrf_token": "forged"})

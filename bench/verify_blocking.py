@@ -12,8 +12,8 @@ frontier and root, written by Core executemany in batches of 20,000 rather than 
 encrypted detail. `audit verify` checks them as it checks any entry (the build leaves the
 checkpoints to a signer it does not run, so no signed checkpoint anchors the log: hence
 `--unanchored`, which the bench passes; it changes nothing of what is read). On PostgreSQL
-the grow ends with ANALYZE, as autovacuum would soon after; SQLite gets no statistics, as
-in production.
+the grow ends with ANALYZE, as autovacuum would soon after; SQLite gets none (in production
+the scheduled jobs gather them every ten minutes: this is the harder case).
 
 Then gunicorn (WORKERS sync workers) serves USERS of school 0 (heads and DSLs), each opening a
 case page after another and adding a note every NOTE_EVERY-th request, pausing about PAUSE

@@ -6,10 +6,12 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from markupsafe import escape
 from sqlalchemy import func, select
 
@@ -33,7 +35,17 @@ from tests.conftest import count, csrf_token, date_parts, post_form, problem, su
 
 NARRATIVE = "A parent said Mr Example sent their son a friend request on Facebook."
 REPORTER = "Sam Reporter, 07700 900123"
-YEAR = local_today().year
+# References carry the year a case is recorded in: every test here runs at a fixed moment
+# mid-year (a weekday in term, far from New Year and the clock changes), ticking on, so a run
+# that crossed New Year's midnight cannot number its cases in two years.
+MID_YEAR = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)
+YEAR = MID_YEAR.year
+
+
+@pytest.fixture(autouse=True)
+def _mid_year() -> Iterator[None]:
+    with time_machine.travel(MID_YEAR, tick=True):
+        yield
 
 
 CHILD_WORDS = "He said not to tell my mum."
